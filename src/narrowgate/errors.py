@@ -1,0 +1,45 @@
+"""Error types that carry the message a user sees.
+
+The CLI prints ``str(error)`` on one line and exits non-zero; no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+
+class NarrowgateError(Exception):
+    """Base of every error that is the user's to fix (bad input, missing data, no network)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message if hint is None else f"{message} — {hint}")
+
+
+class ThesisError(NarrowgateError):
+    """A thesis file that cannot be used; ``problems`` holds one line per problem."""
+
+    exit_code = 3
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class DataNotFound(NarrowgateError):
+    """The store has no data for the request and no provider may or can fetch it."""
+
+    exit_code = 4
+
+
+class ProviderError(NarrowgateError):
+    """A live data source failed after its bounded retries."""
+
+    exit_code = 5
+
+
+class StoreError(NarrowgateError):
+    """The local DuckDB store is unreadable, foreign or locked."""
+
+    exit_code = 6

@@ -1,0 +1,108 @@
+"""Test name → evaluator. Each evaluator declares its params model and its data needs.
+
+Evaluator modules must stay cheap to import (no pandas/numpy at module level): the
+registry is loaded for ``thesis validate`` and the CLI should answer at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from narrowgate.evaluate.verdict import Assessment
+
+if TYPE_CHECKING:
+    from narrowgate.thesis.schema import Claim, Thesis
+
+P = TypeVar("P", bound=BaseModel)
+
+# Modules whose import registers evaluators. Explicit, so the registry has no import magic.
+BUILTIN_MODULES = (
+    "narrowgate.evaluate.capex_total",
+    "narrowgate.evaluate.margin_hikes",
+    "narrowgate.evaluate.btc_cycle",
+    "narrowgate.evaluate.qualitative",
+    "narrowgate.evaluate.awaiting",
+)
+
+
+class Params(BaseModel):
+    """Base of every evaluator's params model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataNeed(BaseModel):
+    """One piece of data an evaluator reads, so a run can plan fetches up front."""
+
+    model_config = ConfigDict(frozen=True)
+
+    instrument: str
+    kind: Literal["bars", "facts", "series"] = "bars"
+    start: date | None = None
+    end: date | None = None
+    why: str = ""
+
+
+@dataclass
+class EvalContext:
+    """What every evaluator may read besides its params."""
+
+    thesis: Thesis
+    as_of: date
+    offline: bool = False
+    hub: Any = None  # narrowgate.data.hub.DataHub when the data layer is available
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def published(self) -> date:
+        return self.thesis.published
+
+
+class Evaluator(ABC, Generic[P]):
+    """Decides one kind of test. Subclasses set ``test``, ``params_model`` and ``title``."""
+
+    test: ClassVar[str]
+    params_model: ClassVar[type[BaseModel]]
+    title: ClassVar[str]
+
+    def data_needs(self, params: P, ctx: EvalContext) -> list[DataNeed]:
+        return []
+
+    @abstractmethod
+    def evaluate(self, claim: Claim, params: P, ctx: EvalContext) -> Assessment: ...
+
+
+_REGISTRY: dict[str, Evaluator[Any]] = {}
+_loaded = False
+
+
+def register(cls: type[Evaluator[Any]]) -> type[Evaluator[Any]]:
+    """Class decorator: make an evaluator available under its ``test`` name."""
+    if cls.test in _REGISTRY:
+        raise RuntimeError(f"two evaluators claim the test name '{cls.test}'")
+    _REGISTRY[cls.test] = cls()
+    return cls
+
+
+def _ensure_loaded() -> None:
+    global _loaded
+    if not _loaded:
+        for module in BUILTIN_MODULES:
+            importlib.import_module(module)
+        _loaded = True
+
+
+def get_evaluator(test: str) -> Evaluator[Any]:
+    _ensure_loaded()
+    return _REGISTRY[test]
+
+
+def evaluator_names() -> list[str]:
+    _ensure_loaded()
+    return sorted(_REGISTRY)

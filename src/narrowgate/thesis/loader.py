@@ -1,0 +1,215 @@
+"""Load a thesis file and report every problem on one line: file, line, field, fix.
+
+PyYAML's node tree keeps line numbers, so a pydantic error location such as
+``claims.3.params.threshold`` is mapped back to the line a user has to edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from narrowgate.errors import NarrowgateError, ThesisError
+from narrowgate.thesis.schema import Thesis
+
+BUNDLED_DIR = Path(__file__).parent / "bundled"
+DEFAULT_THESIS_ID = "ai-narrow-gate"
+
+Loc = Sequence[str | int]
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: pydantic parses dates, so an impossible
+    date such as 2026-02-30 becomes a located validation error instead of a crash."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def bundled_theses() -> dict[str, Path]:
+    """Bundled thesis ids mapped to their files."""
+    return {path.stem: path for path in sorted(BUNDLED_DIR.glob("*.yaml"))}
+
+
+def resolve_thesis_path(ref: str | None) -> Path:
+    """A bundled id, or a path to a file; ``None`` means the default bundled thesis."""
+    ref = ref or DEFAULT_THESIS_ID
+    bundled = bundled_theses()
+    if ref in bundled:
+        return bundled[ref]
+    path = Path(ref)
+    if path.is_file():
+        return path
+    known = ", ".join(bundled) or "none"
+    raise NarrowgateError(
+        f"no thesis '{ref}': not a bundled id and not a file",
+        f"give a path to a YAML thesis or one of the bundled ids ({known})",
+    )
+
+
+def load_thesis(ref: str | Path | None = None) -> Thesis:
+    """Read, parse and validate a thesis; raise ThesisError listing every problem."""
+    path = ref if isinstance(ref, Path) else resolve_thesis_path(ref)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ThesisError([f"{name}: cannot read the file ({exc.strerror}) — check the path"])
+    if not raw.strip():
+        raise ThesisError([f"{name}:1: the file is empty — write a thesis (see docs/thesis-format.md)"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ThesisError(
+            [f"{name}:{line}: not UTF-8 text (byte {exc.start}) — save the file as UTF-8"]
+        )
+    try:
+        root = yaml.compose(text, Loader=_PlainLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ThesisError([f"{name}:{line}: not valid YAML ({problem}) — fix the syntax there"])
+    except yaml.YAMLError as exc:
+        raise ThesisError([f"{name}:1: not valid YAML ({exc}) — fix the syntax"])
+    if root is None:
+        raise ThesisError([f"{name}:1: the file is empty — write a thesis (see docs/thesis-format.md)"])
+    problems = list(_duplicate_keys(name, root))
+    data = _PlainLoader(text).get_single_data()
+    if not isinstance(data, dict):
+        raise ThesisError(
+            [f"{name}:1: a thesis is a mapping with id, title, source and claims — see docs/thesis-format.md"]
+        )
+    try:
+        thesis = Thesis.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_located(name, root, exc, prefix=()))
+        raise ThesisError(problems) from None
+    problems.extend(_claim_problems(name, root, thesis))
+    if problems:
+        raise ThesisError(problems)
+    return thesis
+
+
+def _claim_problems(name: str, root: yaml.Node, thesis: Thesis) -> Iterable[str]:
+    from narrowgate.evaluate.registry import evaluator_names, get_evaluator
+
+    seen: dict[str, int] = {}
+    for index, claim in enumerate(thesis.claims):
+        where = ("claims", index)
+        if claim.id in seen:
+            line = _line(root, (*where, "id"))
+            yield (
+                f"{name}:{line}: claims[{index}].id: duplicate claim id '{claim.id}' "
+                f"(first at claims[{seen[claim.id]}]) — give each claim its own id"
+            )
+        else:
+            seen[claim.id] = index
+        if claim.horizon is not None and claim.horizon < thesis.published:
+            line = _line(root, (*where, "horizon"))
+            yield (
+                f"{name}:{line}: claims[{index}].horizon: {claim.horizon} is before the "
+                f"publication date {thesis.published} — a horizon lies after publication"
+            )
+        for s_index, source in enumerate(claim.sources):
+            if source.date is not None and source.date.year < 1900:
+                line = _line(root, (*where, "sources", s_index, "date"))
+                yield f"{name}:{line}: claims[{index}].sources[{s_index}].date: {source.date} is not plausible — check the year"
+        try:
+            evaluator = get_evaluator(claim.test)
+        except KeyError:
+            line = _line(root, (*where, "test"))
+            yield (
+                f"{name}:{line}: claims[{index}].test: unknown test '{claim.test}' — "
+                f"use one of: {', '.join(evaluator_names())}"
+            )
+            continue
+        try:
+            evaluator.params_model.model_validate(claim.params)
+        except ValidationError as exc:
+            yield from _located(name, root, exc, prefix=(*where, "params"), test=claim.test)
+
+
+def _located(
+    name: str, root: yaml.Node, exc: ValidationError, prefix: Loc, test: str | None = None
+) -> Iterable[str]:
+    for error in exc.errors():
+        loc = (*prefix, *error["loc"])
+        field = _dotted(loc)
+        line = _line(root, loc)
+        yield f"{name}:{line}: {field}: {_describe(error, test)}"
+
+
+def _describe(error: Any, test: str | None) -> str:
+    kind = error["type"]
+    msg = error["msg"]
+    field = str(error["loc"][-1]) if error["loc"] else ""
+    for_test = f" of test '{test}'" if test else ""
+    if kind == "missing":
+        if field in ("zh", "en"):
+            language = "Chinese" if field == "zh" else "English"
+            return f"the {language} text '{field}' is missing — add a '{field}:' line"
+        return f"required field '{field}'{for_test} is missing — add it"
+    if kind == "extra_forbidden":
+        return f"unknown field '{field}'{for_test} — remove it or check its spelling"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"{msg.lower()} — write a real date as YYYY-MM-DD"
+    if kind == "enum" or kind == "literal_error":
+        return f"{msg} — use one of the listed values"
+    return f"{msg} — fix the value{for_test}"
+
+
+def _dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line(root: yaml.Node, loc: Loc) -> int:
+    """The line of the deepest node of ``loc`` present in the YAML tree (1-based)."""
+    node = root
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    child = value
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
+
+
+def _duplicate_keys(name: str, node: yaml.Node) -> Iterable[str]:
+    """PyYAML keeps the last of two equal keys silently; a thesis must not lose data so."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                yield (
+                    f"{name}:{key.start_mark.line + 1}: key '{key.value}' appears twice in "
+                    f"one mapping — keep one"
+                )
+            seen.add(key.value)
+            yield from _duplicate_keys(name, value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _duplicate_keys(name, item)
+
+
+def params_of(model: type[BaseModel], params: dict[str, Any]) -> BaseModel:
+    """Validate a claim's params against its evaluator's model (already checked at load)."""
+    return model.model_validate(params)

@@ -1,0 +1,117 @@
+"""The thesis file format: pydantic models that a YAML thesis must satisfy.
+
+A thesis is data, not prose: every instrument, date, threshold and figure an evaluator
+needs lives in a claim's ``params``, validated by the params model that evaluator declares.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+THESIS_FORMAT_VERSION = 1
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors: a typo in a thesis file must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(StrictModel):
+    """Text carried in both of narrowgate's first-class languages."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class ClaimKind(StrEnum):
+    FACT = "fact"
+    MECHANISM = "mechanism"
+    FORECAST = "forecast"
+    TRADE = "trade"
+    VIEW = "view"
+    QUALITATIVE = "qualitative"
+
+
+class SourceRef(StrictModel):
+    """Where a figure or statement comes from; ``unverified`` keeps doubt visible."""
+
+    title: str | None = None
+    url: str | None = None
+    date: date | None = None
+    note: str | None = None
+    unverified: bool = False
+
+    @model_validator(mode="after")
+    def _title_or_url(self) -> SourceRef:
+        if not self.title and not self.url:
+            raise ValueError("a source needs a title or a url")
+        return self
+
+
+class ThesisSource(StrictModel):
+    """The publication the thesis was taken from."""
+
+    title: str = Field(min_length=1)
+    medium: str = Field(min_length=1)
+    published: date
+    author: str | None = None
+    url: str | None = None
+
+
+class Claim(StrictModel):
+    id: str
+    kind: ClaimKind
+    test: str = Field(min_length=1)
+    statement: LocalizedText
+    horizon: date | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    sources: list[SourceRef] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("a claim id is a lower-case slug such as 'capex-total'")
+        return value
+
+
+class Thesis(StrictModel):
+    format: int = THESIS_FORMAT_VERSION
+    id: str
+    title: LocalizedText
+    source: ThesisSource
+    claims: list[Claim] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("a thesis id is a lower-case slug such as 'ai-narrow-gate'")
+        return value
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: int) -> int:
+        if value != THESIS_FORMAT_VERSION:
+            raise ValueError(f"this narrowgate reads thesis format {THESIS_FORMAT_VERSION}")
+        return value
+
+    @property
+    def published(self) -> date:
+        return self.source.published
+
+    def claim(self, claim_id: str) -> Claim:
+        for claim in self.claims:
+            if claim.id == claim_id:
+                return claim
+        raise KeyError(claim_id)
