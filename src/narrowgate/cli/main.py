@@ -1,0 +1,57 @@
+"""The narrowgate command line: parse, call the library, render. Nothing else lives here.
+
+Heavy libraries are imported inside commands so ``narrowgate --help`` answers at once.
+Exit codes (documented in README): 0 ok · 1 an evaluator failed (scorecard still written) ·
+2 bad usage or input · 3 invalid thesis · 4 data not found · 5 provider failed · 6 store
+error · 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from narrowgate.cli import data_app, thesis_cmd
+from narrowgate.cli.run_cmd import run
+
+app = typer.Typer(
+    name="narrowgate",
+    help=(
+        "Turn an investment thesis into data, models, back-tests and a living scorecard.\n\n"
+        "把投资观点变成数据、模型、回测与持续更新的记分卡。"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("run")(run)
+app.add_typer(thesis_cmd.app, name="thesis")
+app.add_typer(data_app(), name="data")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the narrowgate version."""
+    from narrowgate import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Console entry point: user errors become one line on stderr and a documented code."""
+    from narrowgate.errors import NarrowgateError, ThesisError
+
+    try:
+        app()
+    except ThesisError as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        sys.exit(exc.exit_code)
+    except NarrowgateError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+

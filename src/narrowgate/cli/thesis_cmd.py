@@ -1,0 +1,109 @@
+"""`narrowgate thesis validate|show|list`: check and read thesis files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+app = typer.Typer(help="Validate and show thesis files. 校验与查看观点文件。", no_args_is_help=True)
+
+
+@app.command("validate")
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Thesis YAML files to check.")],
+) -> None:
+    """Check thesis files; print one line per problem (file:line: field: what — fix)."""
+    from narrowgate.errors import ThesisError
+    from narrowgate.thesis.loader import load_thesis
+
+    failed = 0
+    for path in files:
+        try:
+            thesis = load_thesis(path)
+        except ThesisError as exc:
+            failed += 1
+            for line in exc.problems:
+                typer.echo(line, err=True)
+            continue
+        typer.echo(f"{path}: ok — thesis '{thesis.id}', {len(thesis.claims)} claims")
+    if failed:
+        raise typer.Exit(3)
+
+
+@app.command("show")
+def show(
+    ref: Annotated[str | None, typer.Argument(help="Bundled thesis id or a file.")] = None,
+    lang: Annotated[Literal["zh", "en"], typer.Option(help="Language.")] = "en",
+) -> None:
+    """Show a thesis: its source and every claim with kind, test and statement."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from narrowgate.thesis.loader import load_thesis
+
+    thesis = load_thesis(ref)
+    console = Console()
+    src = thesis.source
+    console.print(f"[bold]{thesis.title.get(lang)}[/bold] ({thesis.id})")
+    console.print(f"{src.title} — {src.medium}, published {src.published}")
+    table = Table(show_lines=True, expand=True)
+    for column in ("id", "kind", "test", "horizon"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("statement", ratio=1)
+    for claim in thesis.claims:
+        table.add_row(
+            claim.id,
+            claim.kind.value,
+            claim.test,
+            str(claim.horizon or ""),
+            claim.statement.get(lang),
+        )
+    console.print(table)
+
+
+@app.command("list")
+def list_bundled() -> None:
+    """List the bundled theses."""
+    from narrowgate.thesis.loader import DEFAULT_THESIS_ID, bundled_theses
+
+    for thesis_id, path in bundled_theses().items():
+        marker = " (default)" if thesis_id == DEFAULT_THESIS_ID else ""
+        typer.echo(f"{thesis_id}{marker}\t{path}")
+
+
+@app.command("tests")
+def list_tests(
+    name: Annotated[str | None, typer.Argument(help="Show one test's params in full.")] = None,
+) -> None:
+    """List the tests (evaluators) a claim can name, with their params."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from narrowgate.errors import NarrowgateError
+    from narrowgate.evaluate.registry import evaluator_names, get_evaluator
+
+    console = Console()
+    if name is not None:
+        try:
+            evaluator = get_evaluator(name)
+        except KeyError:
+            raise NarrowgateError(
+                f"unknown test '{name}'", f"use one of: {', '.join(evaluator_names())}"
+            ) from None
+        console.print(f"[bold]{name}[/bold] — {evaluator.title}")
+        schema = evaluator.params_model.model_json_schema()
+        console.print_json(json.dumps(schema, ensure_ascii=False))
+        return
+    table = Table(expand=True)
+    table.add_column("test", no_wrap=True, style="bold")
+    table.add_column("what it decides", ratio=1)
+    table.add_column("params", ratio=1)
+    for test in evaluator_names():
+        evaluator = get_evaluator(test)
+        fields = ", ".join(evaluator.params_model.model_fields)
+        table.add_row(test, evaluator.title, fields or "—")
+    console.print(table)

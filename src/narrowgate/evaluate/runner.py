@@ -1,0 +1,101 @@
+"""Evaluate every claim of a thesis into a Scorecard.
+
+One claim's failure never stops the run: a missing-data error becomes an honest
+"insufficient data" result naming what is missing; an evaluator bug is recorded in the
+result's ``error`` field (and makes the CLI exit non-zero) instead of hiding behind a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from narrowgate import __version__
+from narrowgate.errors import NarrowgateError
+from narrowgate.evaluate.registry import DataNeed, EvalContext, get_evaluator
+from narrowgate.evaluate.verdict import (
+    Assessment,
+    ClaimResult,
+    Evidence,
+    MissingData,
+    Verdict,
+)
+from narrowgate.report.scorecard import Scorecard, ThesisInfo
+from narrowgate.thesis.schema import Claim, LocalizedText, Thesis
+
+ProgressCallback = Callable[[Claim], None]
+
+
+def planned_data_needs(thesis: Thesis, ctx: EvalContext) -> list[tuple[str, DataNeed]]:
+    """Every (claim id, data need) of the thesis, so a run can fetch in one planned pass."""
+    needs: list[tuple[str, DataNeed]] = []
+    for claim in thesis.claims:
+        evaluator = get_evaluator(claim.test)
+        params = evaluator.params_model.model_validate(claim.params)
+        needs.extend((claim.id, need) for need in evaluator.data_needs(params, ctx))
+    return needs
+
+
+def evaluate_claim(claim: Claim, ctx: EvalContext) -> ClaimResult:
+    evaluator = get_evaluator(claim.test)
+    params = evaluator.params_model.model_validate(claim.params)
+    error: str | None = None
+    try:
+        assessment = evaluator.evaluate(claim, params, ctx)
+    except NarrowgateError as exc:
+        assessment = _missing(str(exc), exc.hint or "see `narrowgate data --help`")
+    except Exception as exc:  # an evaluator bug: record it, keep the other claims going
+        error = f"{type(exc).__name__}: {exc}"
+        assessment = _missing(
+            f"evaluator '{claim.test}' failed ({error})",
+            "report this as a bug with the scorecard.json attached",
+        )
+    return ClaimResult(
+        claim_id=claim.id,
+        kind=claim.kind.value,
+        test=claim.test,
+        statement=claim.statement,
+        horizon=claim.horizon,
+        verdict=assessment.verdict,
+        summary=assessment.summary,
+        evidence=assessment.evidence,
+        error=error,
+    )
+
+
+def evaluate_thesis(
+    thesis: Thesis,
+    as_of: date,
+    *,
+    offline: bool = False,
+    hub: Any = None,
+    on_claim: ProgressCallback | None = None,
+    warnings: list[str] | None = None,
+) -> Scorecard:
+    ctx = EvalContext(thesis=thesis, as_of=as_of, offline=offline, hub=hub)
+    results: list[ClaimResult] = []
+    for claim in thesis.claims:
+        results.append(evaluate_claim(claim, ctx))
+        if on_claim is not None:
+            on_claim(claim)
+    all_warnings = list(warnings or [])
+    if hub is not None:
+        all_warnings.extend(getattr(hub, "warnings", []))
+    return Scorecard(
+        narrowgate_version=__version__,
+        generated_at=datetime.now(UTC),
+        as_of=as_of,
+        offline=offline,
+        thesis=ThesisInfo(id=thesis.id, title=thesis.title, source=thesis.source),
+        results=results,
+        warnings=all_warnings,
+    )
+
+
+def _missing(what: str, how: str) -> Assessment:
+    return Assessment(
+        verdict=Verdict.INSUFFICIENT_DATA,
+        summary=LocalizedText(zh=f"数据不足:{what}", en=f"Insufficient data: {what}"),
+        evidence=Evidence(missing=[MissingData(what=what, how=how)]),
+    )

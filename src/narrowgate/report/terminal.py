@@ -1,0 +1,57 @@
+"""The terminal scorecard: one rich table, verdicts coloured, counts underneath."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rich.console import Console
+from rich.table import Table
+
+from narrowgate.evaluate.verdict import VERDICT_LABELS, Verdict
+from narrowgate.report.scorecard import Scorecard
+
+VERDICT_STYLES: dict[Verdict, str] = {
+    Verdict.SUPPORTED: "bold green",
+    Verdict.CONTRADICTED: "bold red",
+    Verdict.MIXED: "yellow",
+    Verdict.PENDING: "cyan",
+    Verdict.INSUFFICIENT_DATA: "dim",
+    Verdict.QUALITATIVE: "magenta",
+}
+
+HEADERS = {
+    "zh": ("论点", "类型", "结论", "依据"),
+    "en": ("claim", "kind", "verdict", "why"),
+}
+
+
+def render_scorecard(
+    scorecard: Scorecard, console: Console, lang: Literal["zh", "en"] = "en"
+) -> None:
+    title = scorecard.thesis.title.get(lang)
+    table = Table(title=f"{title} — as of {scorecard.as_of}", show_lines=False, expand=True)
+    claim_h, kind_h, verdict_h, why_h = HEADERS[lang]
+    table.add_column(claim_h, no_wrap=True, style="bold")
+    table.add_column(kind_h, no_wrap=True)
+    table.add_column(verdict_h, no_wrap=True)
+    table.add_column(why_h, ratio=1)
+    for result in scorecard.results:
+        label = VERDICT_LABELS[result.verdict].get(lang)
+        style = VERDICT_STYLES[result.verdict]
+        why = result.summary.get(lang)
+        if result.error:
+            why += f" [red](error: {result.error})[/red]"
+        table.add_row(result.claim_id, result.kind, f"[{style}]{label}[/{style}]", why)
+    console.print(table)
+    counts = ", ".join(
+        f"[{VERDICT_STYLES[Verdict(name)]}]{VERDICT_LABELS[Verdict(name)].get(lang)}[/]: {n}"
+        for name, n in scorecard.counts.items()
+        if n
+    )
+    newest = scorecard.newest_data
+    console.print(
+        f"{len(scorecard.results)} claims — {counts}"
+        + (f" — newest data {newest}" if newest else "")
+    )
+    for warning in scorecard.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
