@@ -1,0 +1,92 @@
+"""`narrowgate run` end to end, as a user runs it: a real subprocess, a temp output folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrowgate.thesis.loader import load_thesis
+
+EXTERNAL_LOAD = re.compile(
+    r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""", re.I
+)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {}), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "narrowgate", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    home = tmp_path_factory.mktemp("home")
+    result = run_cli(
+        "run", "--offline", "--as-of", "2026-11-24", "--out", str(out),
+        env={"NARROWGATE_HOME": str(home)},
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    return out
+
+
+def test_scorecard_json_lists_every_claim_with_evidence(report_dir: Path) -> None:
+    payload = json.loads((report_dir / "scorecard.json").read_text(encoding="utf-8"))
+    thesis = load_thesis(None)
+    assert payload["schema_version"] == "1.0"
+    assert payload["as_of"] == "2026-11-24"
+    assert payload["offline"] is True
+    assert payload["thesis"]["id"] == "ai-narrow-gate"
+    assert [r["claim_id"] for r in payload["results"]] == [c.id for c in thesis.claims]
+    assert sum(payload["counts"].values()) == len(thesis.claims) == 23
+    for result in payload["results"]:
+        assert result["error"] is None, result
+        assert result["summary"]["zh"] and result["summary"]["en"]
+        evidence = result["evidence"]
+        if result["verdict"] == "insufficient data":
+            assert evidence["missing"], result["claim_id"]
+            assert all(item["how"] for item in evidence["missing"])
+        elif result["verdict"] != "qualitative":
+            assert evidence["figures"] or evidence["data"], result["claim_id"]
+
+
+def test_report_folder_loads_nothing_from_the_network(report_dir: Path) -> None:
+    pages = [p for p in report_dir.rglob("*") if p.suffix in {".html", ".css"}]
+    assert (report_dir / "index.html") in pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not EXTERNAL_LOAD.search(text), f"{page} loads an external resource"
+
+
+def test_terminal_scorecard_names_every_claim(tmp_path: Path) -> None:
+    result = run_cli("run", "--offline", "--as-of", "2026-11-24", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for claim in load_thesis(None).claims:
+        assert claim.id in result.stdout
+
+
+def test_bad_as_of_is_one_line_without_traceback(tmp_path: Path) -> None:
+    result = run_cli("run", "--offline", "--as-of", "2026-13-01", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "--as-of '2026-13-01' is not a date" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_thesis_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", "no-such-thesis", "--offline", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "no thesis 'no-such-thesis'" in result.stderr
+    assert "Traceback" not in result.stderr
