@@ -6,6 +6,7 @@ needs lives in a claim's ``params``, validated by the params model that evaluato
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import date
 from enum import StrEnum
@@ -47,7 +48,7 @@ class SourceRef(StrictModel):
 
     title: str | None = None
     url: str | None = None
-    date: date | None = None
+    date: dt.date | None = None
     note: str | None = None
     unverified: bool = False
 
