@@ -1,0 +1,388 @@
+"""The HTML report: ``index.html`` plus ``assets/``, a folder that opens offline from disk.
+
+Why a folder and not one file: plotly.js is about 5 MB; kept beside the page it leaves
+``index.html`` small and nothing is ever fetched from the network (no CDN, no web fonts).
+Both languages are in the page; a switch toggles a class on ``<html>`` and the ``lang``
+argument only picks the initial one. Every piece of thesis text goes through jinja2
+autoescaping, and chart specs are embedded as JSON with ``<``, ``>`` and ``&`` escaped so
+no string can close the ``<script>`` block that carries it.
+
+The CLI writes ``scorecard.json`` into the same folder, so the report never replaces the
+folder as a whole: the page is rendered in memory first (a failure writes nothing), the
+``assets/`` folder is staged and swapped in by rename, and ``index.html`` is written last
+with :func:`write_atomic`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from narrowgate.errors import NarrowgateError
+from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, Figure, Verdict
+from narrowgate.report.scorecard import Scorecard, write_atomic
+from narrowgate.thesis.schema import LocalizedText
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
+Lang = Literal["zh", "en"]
+
+GENERATOR = "narrowgate-html-report"
+ASSETS = "assets"
+PLOTLY_JS = "plotly.min.js"
+STATIC_FILES = ("report.css", "report.js")
+FONT_STACK = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", '
+    '"Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+)
+CHART_SIGNIFICANT_DIGITS = 6
+READABLE_FILE = 0o644
+READABLE_DIR = 0o755
+
+
+class ReportWriteError(NarrowgateError):
+    """The report cannot be written where asked (foreign files in the way, plotly missing)."""
+
+    exit_code = 7
+
+
+@dataclass(frozen=True)
+class Section:
+    """One step of the article's argument chain; claims are shown grouped by it."""
+
+    key: str
+    title: LocalizedText
+    claim_ids: tuple[str, ...]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("capex", LocalizedText(zh="资本开支", en="Capex"), ("capex-total", "oracle-funding")),
+    Section("fcf", LocalizedText(zh="自由现金流", en="Free cash flow"), ("capex-chain",)),
+    Section(
+        "buybacks",
+        LocalizedText(zh="回购与分红", en="Buybacks and dividends"),
+        ("buyback-share", "capex-no-buyback"),
+    ),
+    Section(
+        "valuation",
+        LocalizedText(zh="估值", en="Valuation"),
+        (
+            "software-selloff",
+            "dow-record",
+            "earnings-up-pe-down",
+            "ai-hw-priced-in",
+            "us-hw-cheaper",
+        ),
+    ),
+    Section(
+        "positions",
+        LocalizedText(zh="持仓与交易", en="Positions and trades"),
+        ("rotation-trade", "storage-npo", "if-vs-ic-im"),
+    ),
+    Section(
+        "macro",
+        LocalizedText(zh="宏观 · 加密 · 贵金属 · 中国", en="Macro · crypto · metals · China"),
+        (
+            "warsh-policy",
+            "qt-slow",
+            "btc-cycle",
+            "gold-over-silver",
+            "margin-hikes",
+            "hstech-liquidity",
+            "a-share-view",
+        ),
+    ),
+    Section("ai", LocalizedText(zh="AI 经济学", en="AI economics"), ("token-economics",)),
+    Section(
+        "qualitative",
+        LocalizedText(zh="定性判断", en="Qualitative"),
+        ("gold-ai-twins", "saas-pricing"),
+    ),
+)
+OTHER_SECTION = Section("other", LocalizedText(zh="其他", en="Other"), ())
+
+KIND_LABELS: dict[str, LocalizedText] = {
+    "fact": LocalizedText(zh="事实", en="fact"),
+    "mechanism": LocalizedText(zh="机制", en="mechanism"),
+    "forecast": LocalizedText(zh="预测", en="forecast"),
+    "trade": LocalizedText(zh="交易", en="trade"),
+    "view": LocalizedText(zh="观点", en="view"),
+    "qualitative": LocalizedText(zh="定性", en="qualitative"),
+}
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """A chart ready for the template: its DOM id and its Plotly spec as safe JSON."""
+
+    dom_id: str
+    chart: Chart
+    spec_json: Markup
+
+
+@dataclass(frozen=True)
+class CardView:
+    """One claim's card: the result plus what the template should not compute itself."""
+
+    result: ClaimResult
+    figures: list[Figure]
+    charts: list[ChartView]
+    stale: bool
+    fallback: bool
+
+
+@dataclass
+class SectionView:
+    section: Section
+    cards: list[CardView] = field(default_factory=list)
+
+
+def write_html_report(scorecard: Scorecard, out_dir: Path, lang: Lang) -> Path:
+    """Write ``out_dir/index.html`` and ``out_dir/assets/``; return the path of index.html.
+
+    Refuses (``ReportWriteError``) to overwrite an ``index.html`` or ``assets/`` that this
+    function did not write, so pointing ``--out`` at a website folder cannot destroy it.
+    """
+    page = render_report_html(scorecard, lang)
+    plotly_js = plotly_js_path()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = out_dir / "index.html"
+    _refuse_foreign(index, out_dir / ASSETS)
+    _replace_assets(out_dir, plotly_js)
+    write_atomic(index, page)
+    index.chmod(READABLE_FILE)  # mkstemp makes 0600; a report is meant to be shared
+    return index
+
+
+def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
+    """The page as a string; pure, so a template error happens before anything is written."""
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("narrowgate.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["number"] = format_value
+    env.filters["when"] = _format_when
+    template = env.get_template("report.html.j2")
+    return template.render(
+        sc=scorecard,
+        lang=lang,
+        generator=GENERATOR,
+        assets=ASSETS,
+        sections=group_by_section(scorecard.results),
+        verdicts=list(Verdict),
+        verdict_labels=VERDICT_LABELS,
+        kind_labels=KIND_LABELS,
+        counts=scorecard.counts,
+        newest=scorecard.newest_data,
+        slug=verdict_slug,
+    )
+
+
+def group_by_section(results: list[ClaimResult]) -> list[SectionView]:
+    """Cards in the order of the argument chain; unknown claim ids go to a final 'other'.
+
+    Within a section the scorecard's own order is kept (the thesis file's order).
+    """
+    owner = {claim_id: s.key for s in SECTIONS for claim_id in s.claim_ids}
+    views = {s.key: SectionView(s) for s in (*SECTIONS, OTHER_SECTION)}
+    for index, result in enumerate(results):
+        key = owner.get(result.claim_id, OTHER_SECTION.key)
+        views[key].cards.append(_card(index, result))
+    return [view for view in views.values() if view.cards]
+
+
+def _card(index: int, result: ClaimResult) -> CardView:
+    evidence = result.evidence
+    charts = [
+        ChartView(dom_id=f"chart-{index}-{n}", chart=chart, spec_json=embed_json(chart_spec(chart)))
+        for n, chart in enumerate(evidence.charts)
+    ]
+    return CardView(
+        result=result,
+        figures=sorted(evidence.figures, key=lambda f: not f.decisive),
+        charts=charts,
+        stale=any(item.stale for item in evidence.data),
+        fallback=any(item.fallback for item in evidence.data),
+    )
+
+
+def verdict_slug(verdict: Verdict) -> str:
+    """CSS-safe name of a verdict ('insufficient data' → 'insufficient-data')."""
+    return verdict.value.replace(" ", "-")
+
+
+def format_value(value: float | int | str | None) -> str:
+    """A figure for reading, not for computing: thousands separators, few decimals.
+
+    Integral values print without decimals; |x| ≥ 100 with none, |x| ≥ 1 with up to two,
+    smaller ones with three significant digits. Missing or non-finite values print as '—'.
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "—"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:,.0f}"
+    if magnitude >= 1:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:.3g}"
+
+
+def _format_when(value: object) -> str:
+    """Dates as ISO; datetimes to the minute with their offset, if they carry one."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _chart_number(value: float | int | str | None) -> float | int | str | None:
+    """Round to a few significant digits (a chart needs no more) and drop NaN/inf.
+
+    JSON has no NaN; one would make ``JSON.parse`` throw and the chart vanish.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if not math.isfinite(value):
+        return None
+    if isinstance(value, int):
+        return value
+    return float(f"{value:.{CHART_SIGNIFICANT_DIGITS}g}")
+
+
+def chart_spec(chart: Chart) -> dict[str, Any]:
+    """A Plotly figure (data + layout) for one library-neutral ``Chart``.
+
+    The title is not in the figure: the page shows it as bilingual HTML above the plot.
+    """
+    traces: list[dict[str, Any]] = []
+    for series in chart.series:
+        trace: dict[str, Any] = {
+            "type": "bar" if series.kind == "bar" else "scatter",
+            "name": series.name,
+            "x": [_chart_number(x) for x in series.x],
+            "y": [_chart_number(y) for y in series.y],
+        }
+        if series.kind != "bar":
+            trace["mode"] = "lines" if series.kind == "line" else "markers"
+        if series.axis == "y2":
+            trace["yaxis"] = "y2"
+        traces.append(trace)
+    layout: dict[str, Any] = {
+        "height": 320,
+        "margin": {"l": 56, "r": 56, "t": 16, "b": 40},
+        "font": {"family": FONT_STACK, "size": 12},
+        "showlegend": len(traces) > 1,
+        "legend": {"orientation": "h", "x": 0, "y": -0.18},
+        "xaxis": {"title": {"text": chart.x_label}, "automargin": True},
+        "yaxis": {"title": {"text": chart.y_label}, "automargin": True},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    if chart.x_is_date:
+        layout["xaxis"]["type"] = "date"
+    if chart.y2_label is not None or any(s.axis == "y2" for s in chart.series):
+        layout["yaxis2"] = {
+            "title": {"text": chart.y2_label or ""},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "automargin": True,
+        }
+    return {"data": traces, "layout": layout}
+
+
+def embed_json(payload: Any) -> Markup:
+    """JSON that is safe inside ``<script type="application/json">``.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` etc.: still the same JSON to ``JSON.parse``,
+    but no ``</script>`` or ``<!--`` in any string can end or confuse the script block.
+    """
+    from markupsafe import Markup
+
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def plotly_js_path() -> Path:
+    """plotly.min.js from the installed ``plotly`` package, found without importing it."""
+    spec = importlib.util.find_spec("plotly")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        candidate = Path(location) / "package_data" / PLOTLY_JS
+        if candidate.is_file():
+            return candidate
+    raise ReportWriteError(
+        "plotly.js is missing: the HTML report bundles it from the 'plotly' package",
+        "install it with: pip install 'plotly>=5.22'",
+    )
+
+
+def _refuse_foreign(index: Path, assets: Path) -> None:
+    """Raise if index.html or assets/ exist but were not written by this module."""
+    if index.exists():
+        with index.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4000)
+        if f'content="{GENERATOR}' not in head:
+            raise ReportWriteError(
+                f"{index} exists and is not a narrowgate report; not overwriting it",
+                "choose another --out folder",
+            )
+    ours = (assets / "report.js").is_file()
+    if assets.exists() and not ours and (not assets.is_dir() or any(assets.iterdir())):
+        raise ReportWriteError(
+            f"{assets} exists and is not a narrowgate report's assets; not replacing it",
+            "choose another --out folder",
+        )
+
+
+def _replace_assets(out_dir: Path, plotly_js: Path) -> None:
+    """Stage a complete assets/ folder next to the old one, then swap it in by rename."""
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{ASSETS}.new-"))
+    trash: Path | None = None
+    try:
+        staging.chmod(READABLE_DIR)  # mkdtemp makes 0700
+        shutil.copyfile(plotly_js, staging / PLOTLY_JS)
+        static = resources.files("narrowgate.report") / "static"
+        for name in STATIC_FILES:
+            (staging / name).write_bytes((static / name).read_bytes())
+        target = out_dir / ASSETS
+        if target.exists():
+            trash = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{ASSETS}.old-"))
+            os.replace(target, trash / ASSETS)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if trash is not None:
+                os.replace(trash / ASSETS, target)
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
