@@ -34,7 +34,12 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
     home = tmp_path_factory.mktemp("home")
     result = run_cli(
-        "run", "--offline", "--as-of", "2026-11-24", "--out", str(out),
+        "run",
+        "--offline",
+        "--as-of",
+        "2026-11-24",
+        "--out",
+        str(out),
         env={"NARROWGATE_HOME": str(home)},
     )
     assert result.returncode == 0, result.stderr + result.stdout

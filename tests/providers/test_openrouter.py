@@ -21,13 +21,32 @@ from narrowgate.models.tokens import blended_price, pareto_frontier
 
 CONSTRUCTED_BODY = {
     "data": [
-        {"id": "openai/gpt-5.4", "name": "GPT-5.4", "created": 1767225600, "context_length": 400000,
-         "pricing": {"prompt": "0.0000025", "completion": "0.000015"}},
-        {"id": "anthropic/claude-opus-4.7", "name": "Claude Opus 4.7", "created": 1767225600,
-         "context_length": 200000, "pricing": {"prompt": "0.000005", "completion": "0.000025"}},
-        {"id": "deepseek/deepseek-v4-flash", "name": "DeepSeek V4 Flash", "created": 1767225600,
-         "context_length": 128000, "pricing": {"prompt": "0.00000014", "completion": "0.00000028"}},
-        {"id": "openrouter/auto", "name": "Auto Router", "pricing": {"prompt": "-1", "completion": "-1"}},
+        {
+            "id": "openai/gpt-5.4",
+            "name": "GPT-5.4",
+            "created": 1767225600,
+            "context_length": 400000,
+            "pricing": {"prompt": "0.0000025", "completion": "0.000015"},
+        },
+        {
+            "id": "anthropic/claude-opus-4.7",
+            "name": "Claude Opus 4.7",
+            "created": 1767225600,
+            "context_length": 200000,
+            "pricing": {"prompt": "0.000005", "completion": "0.000025"},
+        },
+        {
+            "id": "deepseek/deepseek-v4-flash",
+            "name": "DeepSeek V4 Flash",
+            "created": 1767225600,
+            "context_length": 128000,
+            "pricing": {"prompt": "0.00000014", "completion": "0.00000028"},
+        },
+        {
+            "id": "openrouter/auto",
+            "name": "Auto Router",
+            "pricing": {"prompt": "-1", "completion": "-1"},
+        },
         {"id": "broken/model", "name": "no pricing"},
     ]
 }
@@ -60,7 +79,9 @@ def server() -> Iterator[tuple[HTTPServer, type[_Handler]]]:
 def test_normalise_converts_per_token_strings_to_usd_per_million() -> None:
     frame = normalise_models(CONSTRUCTED_BODY)
     assert list(frame["model_id"]) == [
-        "openai/gpt-5.4", "anthropic/claude-opus-4.7", "deepseek/deepseek-v4-flash",
+        "openai/gpt-5.4",
+        "anthropic/claude-opus-4.7",
+        "deepseek/deepseek-v4-flash",
     ]
     opus = frame.set_index("model_id").loc["anthropic/claude-opus-4.7"]
     assert opus["input_usd_per_m"] == pytest.approx(5.0)
@@ -95,4 +116,9 @@ def test_pareto_frontier_and_blended_price() -> None:
         index=["cheap", "good", "dominated", "good-twin"],
     )
     frontier = pareto_frontier(offers, minimise=["price"], maximise=["quality"])
-    assert frontier.to_dict() == {"cheap": True, "good": True, "dominated": False, "good-twin": True}
+    assert frontier.to_dict() == {
+        "cheap": True,
+        "good": True,
+        "dominated": False,
+        "good-twin": True,
+    }

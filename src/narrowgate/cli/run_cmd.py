@@ -14,7 +14,8 @@ def run(
         str | None, typer.Argument(help="Bundled thesis id or YAML file (default: ai-narrow-gate).")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD; default today).")
+        str | None,
+        typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD; default today)."),
     ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Never call a live data source; use the local store.")
@@ -28,8 +29,8 @@ def run(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from narrowgate.evaluate.runner import evaluate_thesis, planned_data_needs
     from narrowgate.evaluate.registry import EvalContext
+    from narrowgate.evaluate.runner import evaluate_thesis, planned_data_needs
     from narrowgate.report.html import write_html_report
     from narrowgate.report.scorecard import write_scorecard_json
     from narrowgate.report.terminal import render_scorecard

@@ -50,4 +50,6 @@ def drawdown_from_cycle_high(path: pd.Series, day_index: int) -> float:
 
 def same_phase_dates(days_since: int, halvings: list[date]) -> dict[str, date]:
     """For each halving, the calendar date that sits ``days_since`` days after it."""
-    return {h.isoformat(): (pd.Timestamp(h) + pd.Timedelta(days=days_since)).date() for h in halvings}
+    return {
+        h.isoformat(): (pd.Timestamp(h) + pd.Timedelta(days=days_since)).date() for h in halvings
+    }

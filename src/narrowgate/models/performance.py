@@ -24,7 +24,11 @@ class Window:
 
 def last_close_before(closes: pd.Series | pd.DataFrame, day: date) -> date:
     """The last trading date strictly before ``day`` (outcomes start at that close)."""
-    index = closes.dropna(how="all").index if isinstance(closes, pd.DataFrame) else closes.dropna().index
+    index = (
+        closes.dropna(how="all").index
+        if isinstance(closes, pd.DataFrame)
+        else closes.dropna().index
+    )
     earlier = index[index < pd.Timestamp(day)]
     if len(earlier) == 0:
         raise ValueError(f"no close before {day}")
@@ -50,7 +54,9 @@ def normalised_path(closes: pd.DataFrame, start: date, end: date) -> pd.DataFram
     return frame / frame.iloc[0]
 
 
-def basket_path(closes: pd.DataFrame, weights: dict[str, float], start: date, end: date) -> pd.Series:
+def basket_path(
+    closes: pd.DataFrame, weights: dict[str, float], start: date, end: date
+) -> pd.Series:
     """Value of a buy-and-hold basket worth 1.0 at ``start`` (weights are normalised)."""
     total = sum(weights.values())
     if total <= 0:
@@ -71,8 +77,10 @@ def long_short_path(
     Value = 1 + (long basket − 1) − (short basket − 1): a dollar long and a dollar short,
     no rebalancing, no financing or borrow cost (the back-test engine adds those).
     """
-    return 1.0 + (basket_path(closes, long, start, end) - 1.0) - (
-        basket_path(closes, short, start, end) - 1.0
+    return (
+        1.0
+        + (basket_path(closes, long, start, end) - 1.0)
+        - (basket_path(closes, short, start, end) - 1.0)
     )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 
-def blended_price(input_usd_per_m: float, output_usd_per_m: float, input_share: float = 0.75) -> float:
+def blended_price(
+    input_usd_per_m: float, output_usd_per_m: float, input_share: float = 0.75
+) -> float:
     if not 0.0 <= input_share <= 1.0:
         raise ValueError("input_share is a fraction between 0 and 1")
     return input_share * input_usd_per_m + (1.0 - input_share) * output_usd_per_m
@@ -28,8 +30,6 @@ def pareto_frontier(
     scored = values * sign  # lower is better on every column now
     on_frontier = []
     for i in range(len(scored)):
-        dominated = (
-            (scored <= scored[i]).all(axis=1) & (scored < scored[i]).any(axis=1)
-        ).any()
+        dominated = ((scored <= scored[i]).all(axis=1) & (scored < scored[i]).any(axis=1)).any()
         on_frontier.append(not dominated)
     return pd.Series(on_frontier, index=offers.index)

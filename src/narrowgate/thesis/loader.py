@@ -61,32 +61,43 @@ def load_thesis(ref: str | Path | None = None) -> Thesis:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ThesisError([f"{name}: cannot read the file ({exc.strerror}) — check the path"])
+        raise ThesisError(
+            [f"{name}: cannot read the file ({exc.strerror}) — check the path"]
+        ) from None
     if not raw.strip():
-        raise ThesisError([f"{name}:1: the file is empty — write a thesis (see docs/thesis-format.md)"])
+        raise ThesisError(
+            [f"{name}:1: the file is empty — write a thesis (see docs/thesis-format.md)"]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ThesisError(
             [f"{name}:{line}: not UTF-8 text (byte {exc.start}) — save the file as UTF-8"]
-        )
+        ) from None
     try:
         root = yaml.compose(text, Loader=_PlainLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ThesisError([f"{name}:{line}: not valid YAML ({problem}) — fix the syntax there"])
+        raise ThesisError(
+            [f"{name}:{line}: not valid YAML ({problem}) — fix the syntax there"]
+        ) from None
     except yaml.YAMLError as exc:
-        raise ThesisError([f"{name}:1: not valid YAML ({exc}) — fix the syntax"])
+        raise ThesisError([f"{name}:1: not valid YAML ({exc}) — fix the syntax"]) from None
     if root is None:
-        raise ThesisError([f"{name}:1: the file is empty — write a thesis (see docs/thesis-format.md)"])
+        raise ThesisError(
+            [f"{name}:1: the file is empty — write a thesis (see docs/thesis-format.md)"]
+        )
     problems = list(_duplicate_keys(name, root))
     data = _PlainLoader(text).get_single_data()
     if not isinstance(data, dict):
         raise ThesisError(
-            [f"{name}:1: a thesis is a mapping with id, title, source and claims — see docs/thesis-format.md"]
+            [
+                f"{name}:1: a thesis is a mapping with id, title, source and claims"
+                " — see docs/thesis-format.md"
+            ]
         )
     try:
         thesis = Thesis.model_validate(data)
@@ -122,7 +133,10 @@ def _claim_problems(name: str, root: yaml.Node, thesis: Thesis) -> Iterable[str]
         for s_index, source in enumerate(claim.sources):
             if source.date is not None and source.date.year < 1900:
                 line = _line(root, (*where, "sources", s_index, "date"))
-                yield f"{name}:{line}: claims[{index}].sources[{s_index}].date: {source.date} is not plausible — check the year"
+                yield (
+                    f"{name}:{line}: claims[{index}].sources[{s_index}].date: "
+                    f"{source.date} is not plausible — check the year"
+                )
         try:
             evaluator = get_evaluator(claim.test)
         except KeyError:
@@ -184,9 +198,12 @@ def _line(root: yaml.Node, loc: Loc) -> int:
                 if key.value == str(part):
                     child = value
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
         if child is None:
             break
         node = child

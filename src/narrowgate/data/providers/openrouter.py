@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 OPENROUTER_MODELS_URL = "https://openrouter.ai/api/v1/models"
-PRICE_COLUMNS = ("model_id", "name", "provider", "input_usd_per_m", "output_usd_per_m", "context_length", "created")
+PRICE_COLUMNS = (
+    "model_id",
+    "name",
+    "provider",
+    "input_usd_per_m",
+    "output_usd_per_m",
+    "context_length",
+    "created",
+)
 
 
 def normalise_models(payload: Any, request: str = OPENROUTER_MODELS_URL) -> pd.DataFrame:
@@ -45,7 +53,9 @@ def normalise_models(payload: Any, request: str = OPENROUTER_MODELS_URL) -> pd.D
                 "input_usd_per_m": prompt,
                 "output_usd_per_m": completion,
                 "context_length": item.get("context_length"),
-                "created": datetime.fromtimestamp(created, UTC).date() if isinstance(created, int | float) else None,
+                "created": datetime.fromtimestamp(created, UTC).date()
+                if isinstance(created, int | float)
+                else None,
             }
         )
     if not rows:
@@ -62,7 +72,9 @@ def fetch_models(base_url: str = OPENROUTER_MODELS_URL, timeout_s: float = 10.0)
         response.raise_for_status()
         payload = response.json()
     except httpx.HTTPStatusError as exc:
-        raise ProviderError(f"openrouter: HTTP {exc.response.status_code} from {base_url}") from None
+        raise ProviderError(
+            f"openrouter: HTTP {exc.response.status_code} from {base_url}"
+        ) from None
     except httpx.HTTPError as exc:
         raise ProviderError(f"openrouter: {type(exc).__name__} for {base_url}") from None
     except ValueError:

@@ -1,0 +1,201 @@
+"""`narrowgate data …`: fill, inspect, export and check the local store.
+
+Thin by design: parse options, call data/ (store, hub, importers), render with rich.
+pandas/duckdb are imported inside commands so `narrowgate --help` stays fast. Errors are
+narrowgate.errors types; the main CLI prints them on one line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+app = typer.Typer(
+    help="Local data store: pull, import, list, show, export and check data.", no_args_is_help=True
+)
+
+ExportFormat = Literal["csv", "parquet"]
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console()
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@app.command()
+def pull(
+    ids: Annotated[list[str], typer.Argument(help="instrument ids, e.g. us:QQQ")],
+    start: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+) -> None:
+    """Fetch instruments from their live providers into the store now."""
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.store import Store
+    from narrowgate.instruments import kind_of
+
+    hub = DataHub(Store())
+    console = _console()
+    for instrument in ids:
+        failure = hub.refresh(instrument, kind_of(instrument), _day(start), _day(end))
+        status = "[green]ok[/]" if failure is None else f"[red]failed[/]: {failure}"
+        console.print(f"{instrument}: {status}")
+    for warning in hub.warnings:
+        console.print(f"[yellow]warning[/]: {warning}")
+
+
+@app.command("ls")
+def list_store(ids: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+    """List what the store holds: one row per instrument and source."""
+    from rich.table import Table
+
+    from narrowgate.data.store import Store
+
+    table = Table(
+        "instrument", "kind", "source", "first", "last", "rows", "fetched", title=str(Store().path)
+    )
+    for c in Store().coverage(ids or None):
+        table.add_row(
+            c.instrument,
+            c.kind,
+            c.source,
+            str(c.first),
+            str(c.last),
+            str(c.rows),
+            c.fetched_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    _console().print(table)
+
+
+@app.command()
+def show(
+    instrument: str,
+    tail: Annotated[int, typer.Option(help="last N rows")] = 10,
+    source: Annotated[str | None, typer.Option(help="pick this source")] = None,
+    offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+) -> None:
+    """Show the last rows of an instrument and where they came from."""
+    from rich.table import Table
+
+    from narrowgate.data.hub import DataHub
+    from narrowgate.instruments import kind_of
+
+    hub = DataHub(offline=offline)
+    kind = kind_of(instrument)
+    if kind == "bars":
+        result = hub.bars(instrument, source=source, adjust="raw")
+        frame, prov = result.frame, result.provenance
+    elif kind == "series":
+        sres = hub.series(instrument, source=source)
+        frame, prov = sres.frame, sres.provenance
+    else:
+        fres = hub.facts(instrument, source=source)
+        frame, prov = fres.frame.set_index("end"), fres.provenance
+    frame = frame.tail(tail)
+    table = Table(str(frame.index.name or ""), *[str(c) for c in frame.columns])
+    for idx, row in frame.iterrows():
+        table.add_row(str(idx)[:10], *["" if v != v else f"{v}" for v in row.tolist()])
+    console = _console()
+    console.print(table)
+    for p in prov:
+        console.print(
+            f"source {p.source} ({p.provider}: {p.request}), {p.first} … {p.last}, "
+            f"{p.rows} rows{', STALE' if p.stale else ''}"
+            f"{'; ' + p.adjustment if p.adjustment else ''}"
+        )
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="a directory or one file")],
+    id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            help="instrument id for a "
+            "generic CSV (date,open,high,low,close[,adj_close][,volume] or "
+            "date,value)",
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="source label")] = None,
+) -> None:
+    """Import data files (all of ../shared/data, or your own CSV with --id)."""
+    from rich.progress import Progress
+
+    from narrowgate.data.importers import import_path, list_files
+    from narrowgate.data.store import Store
+
+    console = _console()
+    files = [path] if id else list_files(path)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("reading files", total=len(files))
+        report = import_path(
+            Store(), path, instrument=id, source=source, on_file=lambda _p: progress.advance(task)
+        )
+    console.print(
+        f"imported {report.rows} rows for {len(report.written)} instrument-sources from {path}"
+    )
+    for file, note in report.notes:
+        console.print(f"  note {file.name}: {note}")
+    for file, reason in report.skipped:
+        console.print(f"  skipped {file}: {reason}", style="dim")
+    for file in report.unknown:
+        console.print(f"  [yellow]unknown file (not imported)[/]: {file}")
+
+
+@app.command()
+def export(
+    instrument: str,
+    format: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="output file")] = None,
+    source: Annotated[str | None, typer.Option(help="pick this source")] = None,
+) -> None:
+    """Write one instrument's stored rows to CSV or Parquet."""
+    from narrowgate.data.hub import DataHub
+    from narrowgate.errors import NarrowgateError
+    from narrowgate.instruments import kind_of
+
+    if format not in ("csv", "parquet"):
+        raise NarrowgateError(f"unknown format {format!r}", "use --format csv or parquet")
+    hub = DataHub(offline=True)
+    kind = kind_of(instrument)
+    frame = (
+        hub.bars(instrument, adjust="raw", source=source).frame
+        if kind == "bars"
+        else hub.series(instrument, source=source).frame
+        if kind == "series"
+        else hub.facts(instrument, source=source).frame
+    )
+    target = out or Path(f"{instrument.replace(':', '_')}.{format}")
+    if format == "csv":
+        frame.to_csv(target)
+    else:
+        frame.to_parquet(target)
+    _console().print(f"wrote {len(frame)} rows to {target}")
+
+
+@app.command()
+def check(
+    ids: Annotated[list[str] | None, typer.Argument(help="ids or CSV files")] = None,
+) -> None:
+    """Quality report: non-positive prices, duplicate dates, calendar gaps, split-like
+    jumps. Problems are flagged, never fixed."""
+    from rich.table import Table
+
+    from narrowgate.data.importers.quality import check_targets
+
+    findings = check_targets(ids or [])
+    table = Table("target", "check", "date", "detail", title="data check")
+    for f in findings:
+        table.add_row(f.target, f.check, f.day, f.detail)
+    console = _console()
+    console.print(table if findings else "no problems found")
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)

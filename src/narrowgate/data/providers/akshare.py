@@ -1,0 +1,240 @@
+"""China and Hong Kong daily bars through akshare (cn:, cnidx:, cnfut:, hkidx:HSTECH).
+
+Three steps: :meth:`AkshareProvider.shape_query` turns an instrument id into akshare calls,
+:meth:`AkshareProvider.call` runs one call politely (a pause between calls, bounded retries,
+then ProviderError), and one normaliser per akshare function maps its Chinese columns to the
+standard bars frame. The normalisers are plain functions on DataFrames so they can be tested
+on recorded bodies (:func:`eastmoney_kline_frame` turns an eastmoney kline JSONP body into
+the frame ``stock_zh_a_hist`` returns; note its close comes *before* high/low).
+
+Conventions: A-share ``close`` is the raw traded price; ``adj_factor`` = back-adjusted
+(hfq) close / raw close, so back-adjusted = close·adj_factor and forward-adjusted =
+close·adj_factor/adj_factor[-1] (that is ``adj_close``, equal to ``close`` on the latest
+bar, like Yahoo's). A-share volume is converted from lots (100 shares) to shares. Indices
+carry ``pe`` (CSI rolling P/E) where the source has it. Futures are the unadjusted
+continuous main contract (gaps at rolls remain) with ``open_interest`` and ``settle``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from narrowgate.data.providers.base import BARS_COLUMNS, DataKind, FetchResult, Query
+from narrowgate.data.providers.http import shared_limiter
+from narrowgate.errors import DataNotFound, ProviderError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: akshare's stock_zh_a_hist columns, the layout of eastmoney's kline fields f51..f61.
+A_HIST_COLUMNS = (
+    "日期", "开盘", "收盘", "最高", "最低", "成交量", "成交额",
+    "振幅", "涨跌幅", "涨跌额", "换手率",
+)
+CFFEX_CONTINUOUS = {"IF": "IF0", "IC": "IC0", "IM": "IM0", "IH": "IH0"}
+AKSHARE_HK_INDICES = {"HSTECH"}
+
+
+@dataclass(frozen=True)
+class AkshareCall:
+    """One akshare function call; ``str()`` is the request recorded in the fetch log."""
+
+    function: str
+    kwargs: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"akshare.{self.function}({args})"
+
+
+def _bars(frame: pd.DataFrame, columns: dict[str, str], extra: dict[str, str] | None = None
+          ) -> pd.DataFrame:
+    """Rename a source frame into bars (date ascending, one row per date, floats)."""
+    import pandas as pd
+
+    missing = [name for name in {**columns, **(extra or {})} if name not in frame.columns]
+    if missing:
+        raise ProviderError(f"akshare: expected columns {missing} missing from the source frame")
+    wanted = {**columns, **(extra or {})}
+    date_source = next(source for source, target in wanted.items() if target == "date")
+    out = pd.DataFrame({"date": pd.to_datetime(frame[date_source], errors="coerce")})
+    for source, target in wanted.items():
+        if target == "date":
+            continue
+        out[target] = pd.to_numeric(frame[source], errors="coerce").astype("float64")
+    for name in BARS_COLUMNS:
+        if name not in out:
+            out[name] = out["close"] if name == "adj_close" else float("nan")
+    out["date"] = out["date"].astype("datetime64[ns]")
+    out = out.dropna(subset=["date", "close"]).sort_values("date")
+    out = out.drop_duplicates("date", keep="last").reset_index(drop=True)
+    return out[list(BARS_COLUMNS) + [c for c in out.columns if c not in BARS_COLUMNS]]
+
+
+def eastmoney_kline_frame(body: str) -> pd.DataFrame:
+    """An eastmoney kline JSON/JSONP body → the frame akshare's stock_zh_a_hist returns."""
+    import pandas as pd
+
+    text = body.strip()
+    if not text.startswith("{"):
+        if "(" not in text or ")" not in text:
+            raise ProviderError(f"akshare: eastmoney body is neither JSON nor JSONP: {text[:40]!r}")
+        text = text[text.index("(") + 1 : text.rindex(")")]
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        raise ProviderError("akshare: eastmoney kline body is not valid JSON") from None
+    klines = ((payload or {}).get("data") or {}).get("klines") or []
+    if not klines:
+        raise DataNotFound("akshare: eastmoney kline body holds no bars")
+    rows = [line.split(",")[: len(A_HIST_COLUMNS)] for line in klines]
+    return pd.DataFrame(rows, columns=list(A_HIST_COLUMNS))
+
+
+def normalise_a_share_hist(
+    raw: pd.DataFrame, hfq: pd.DataFrame | None = None, *, lot_size: int = 100
+) -> pd.DataFrame:
+    """stock_zh_a_hist frames (adjust "" and optionally "hfq") → bars with ``adj_factor``.
+
+    ``lot_size`` converts volume to shares (A-shares trade in lots of 100; pass 1 for a
+    source already in shares). Without ``hfq`` the factor is unknown (NaN) and
+    ``adj_close`` is the raw close.
+    """
+    import pandas as pd
+
+    columns = {"日期": "date", "开盘": "open", "最高": "high", "最低": "low", "收盘": "close",
+               "成交量": "volume"}
+    bars = _bars(raw, dict(columns), {"成交额": "amount"} if "成交额" in raw else None)
+    bars["volume"] = bars["volume"] * lot_size
+    if hfq is None or hfq.empty:
+        bars["adj_factor"] = float("nan")
+        return bars
+    back = _bars(hfq, dict(columns)).set_index("date")["close"]
+    factor = (back.reindex(pd.DatetimeIndex(bars["date"])).to_numpy() / bars["close"]).round(6)
+    if factor.isna().any():
+        raise ProviderError("akshare: back-adjusted and raw bars cover different dates")
+    bars["adj_factor"] = factor
+    bars["adj_close"] = bars["close"] * factor / factor.iloc[-1]
+    return bars
+
+
+def normalise_csindex_hist(frame: pd.DataFrame) -> pd.DataFrame:
+    """stock_zh_index_hist_csindex → bars plus ``pe`` (滚动市盈率, CSI's rolling P/E)."""
+    extra = {"滚动市盈率": "pe"} if "滚动市盈率" in frame.columns else {}
+    return _bars(frame, {"日期": "date", "开盘": "open", "最高": "high", "最低": "low",
+                         "收盘": "close", "成交量": "volume"}, extra)
+
+
+def normalise_futures_main_sina(frame: pd.DataFrame) -> pd.DataFrame:
+    """futures_main_sina → bars plus ``open_interest`` (持仓量) and ``settle`` (动态结算价)."""
+    return _bars(frame, {"日期": "date", "开盘价": "open", "最高价": "high", "最低价": "low",
+                         "收盘价": "close", "成交量": "volume"},
+                 {"持仓量": "open_interest", "动态结算价": "settle"})
+
+
+def normalise_hk_index_sina(frame: pd.DataFrame) -> pd.DataFrame:
+    """stock_hk_index_daily_sina (date, open, high, low, close, volume) → bars."""
+    return _bars(frame, {"date": "date", "open": "open", "high": "high", "low": "low",
+                         "close": "close", "volume": "volume"})
+
+
+def _ymd(day: date | None, default: str) -> str:
+    return day.strftime("%Y%m%d") if day else default
+
+
+class AkshareProvider:
+    """Polite akshare caller for China/HK bars; see the module docstring.
+
+    ``api`` is the akshare module (imported lazily when None); passing another object with
+    the same functions lets tests run the whole path without the network.
+    """
+
+    name = "akshare"
+    kinds: tuple[DataKind, ...] = ("bars",)
+
+    def __init__(
+        self, *, delay: float = 1.0, attempts: int = 3, backoff: float = 2.0, api: Any = None
+    ) -> None:
+        self.delay, self.attempts, self.backoff = delay, attempts, backoff
+        self._api = api
+
+    @property
+    def api(self) -> Any:
+        if self._api is None:
+            import akshare
+
+            self._api = akshare
+        return self._api
+
+    def shape_query(self, query: Query) -> list[AkshareCall]:
+        """Step 1: the akshare calls one instrument needs (A-shares: raw and hfq)."""
+        market, _, symbol = query.instrument.partition(":")
+        symbol = symbol.strip().upper()
+        start, end = _ymd(query.start, "19900101"), _ymd(query.end, "20991231")
+        if query.kind == "bars" and symbol:
+            if market == "cn" and symbol.isdigit() and len(symbol) == 6:
+                base = {"symbol": symbol, "period": "daily", "start_date": start, "end_date": end}
+                return [AkshareCall("stock_zh_a_hist", {**base, "adjust": ""}),
+                        AkshareCall("stock_zh_a_hist", {**base, "adjust": "hfq"})]
+            if market == "cnidx":
+                return [AkshareCall("stock_zh_index_hist_csindex",
+                                    {"symbol": symbol, "start_date": start, "end_date": end})]
+            if market == "cnfut" and symbol in CFFEX_CONTINUOUS:
+                return [AkshareCall("futures_main_sina", {"symbol": CFFEX_CONTINUOUS[symbol],
+                                                          "start_date": start, "end_date": end})]
+            if market == "hkidx" and symbol in AKSHARE_HK_INDICES:
+                return [AkshareCall("stock_hk_index_daily_sina", {"symbol": symbol})]
+        raise DataNotFound(
+            f"akshare: cannot serve {query.kind} for {query.instrument!r}",
+            "akshare serves bars for cn:300502, cnidx:000300, cnfut:IF|IC|IM|IH, hkidx:HSTECH",
+        )
+
+    def call(self, request: AkshareCall) -> pd.DataFrame:
+        """Step 2: one call with a pause before it and bounded retries, then ProviderError."""
+        import pandas as pd
+
+        limiter = shared_limiter(self.name, 1.0 / self.delay if self.delay > 0 else 0.0)
+        problem = ""
+        for attempt in range(1, self.attempts + 1):
+            limiter.wait()
+            try:
+                frame = getattr(self.api, request.function)(**request.kwargs)
+            except Exception as exc:  # akshare surfaces requests/JSON/KeyError alike
+                problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
+            else:
+                if not isinstance(frame, pd.DataFrame):
+                    raise ProviderError(f"akshare: {request} returned {type(frame).__name__}")
+                return frame
+            if attempt < self.attempts:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+        raise ProviderError(f"akshare: {request} failed after {self.attempts} attempts ({problem})")
+
+    def fetch(self, query: Query) -> FetchResult:
+        calls = self.shape_query(query)
+        frames = [self.call(c) for c in calls]
+        if frames[0].empty:
+            raise DataNotFound(f"akshare: {calls[0]} returned no rows for {query.instrument}")
+        function = calls[0].function
+        if function == "stock_zh_a_hist":
+            bars = normalise_a_share_hist(frames[0], frames[1])
+        elif function == "stock_zh_index_hist_csindex":
+            bars = normalise_csindex_hist(frames[0])
+        elif function == "futures_main_sina":
+            bars = normalise_futures_main_sina(frames[0])
+        else:
+            bars = normalise_hk_index_sina(frames[0])
+        if query.start is not None:
+            bars = bars[bars["date"] >= datetime(*query.start.timetuple()[:3])]
+        if query.end is not None:
+            bars = bars[bars["date"] <= datetime(*query.end.timetuple()[:3])]
+        if bars.empty:
+            raise DataNotFound(f"akshare: no bars for {query.instrument} in the requested dates")
+        return FetchResult(
+            frame=bars.reset_index(drop=True), provider=self.name,
+            request="; ".join(str(c) for c in calls),
+            fetched_at=datetime.now(UTC), kind="bars",
+        )
