@@ -1,0 +1,324 @@
+"""DataHub: the one door models and evaluators use to get data, with provenance.
+
+Policy (why): the store answers first, because research must be repeatable offline; a
+provider is called only on a miss or when the stored data is stale (its last fetch is
+older than the kind's freshness and the request reaches past the stored last date), and
+never when ``offline``. A failing provider degrades to the store with one warning per
+provider in ``hub.warnings`` and provenance marked stale, never to a crash or to silence.
+Reads pick ONE source per instrument (see ``choose_source``) so adjustments never mix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from narrowgate.data.store import Coverage, Store, StoreWrite
+from narrowgate.errors import DataNotFound, NarrowgateError, ProviderError
+from narrowgate.instruments import DataKind, InstrumentError, canonical, kind_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from narrowgate.data.providers.base import Provider
+
+Adjust = Literal["adjusted", "raw"]
+FRESHNESS: dict[DataKind, timedelta] = {
+    "bars": timedelta(days=1), "series": timedelta(days=7), "facts": timedelta(days=30)}
+# Beyond freshness, how far a source's last date may trail the request before the data is
+# called stale: weekends/holidays for bars, a reporting quarter for facts; series add two
+# observation periods (monthly CPI is published weeks after its month).
+_SLACK: dict[DataKind, timedelta] = {
+    "bars": timedelta(days=4), "series": timedelta(days=0), "facts": timedelta(days=120)}
+IMPORT_HINT = "narrowgate data import ../shared/data"
+NO_PROVIDER = "no live provider serves this market"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a result's rows came from; ``stale`` means they may miss recent data."""
+
+    instrument: str
+    source: str
+    first: date | None
+    last: date | None
+    rows: int
+    fetched_at: datetime | None
+    request: str
+    stale: bool
+    provider: str = ""
+    adjustment: str | None = None
+
+
+@dataclass
+class Bars:
+    """Daily bars of one instrument from one source; ``frame`` is indexed by date."""
+
+    instrument: str
+    frame: pd.DataFrame
+    provenance: list[Provenance]
+
+
+@dataclass
+class SeriesResult:
+    """A dated series (``frame`` indexed by date, one ``value`` column)."""
+
+    instrument: str
+    frame: pd.DataFrame
+    provenance: list[Provenance]
+
+
+@dataclass
+class FactsResult:
+    """Reported fundamentals facts, one row per fact (restatements kept)."""
+
+    instrument: str
+    frame: pd.DataFrame
+    provenance: list[Provenance]
+
+
+@dataclass(frozen=True)
+class Need:
+    """One piece of data an evaluator needs."""
+
+    instrument: str
+    kind: DataKind
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass
+class PlanItem:
+    need: Need
+    status: Literal["present", "partial", "missing"]
+    coverage: Coverage | None
+    command: str
+
+
+@dataclass
+class Plan:
+    items: list[PlanItem] = field(default_factory=list)
+
+    @property
+    def present(self) -> list[PlanItem]:
+        return [i for i in self.items if i.status == "present"]
+
+    @property
+    def missing(self) -> list[PlanItem]:
+        return [i for i in self.items if i.status != "present"]
+
+
+def choose_source(covs: Sequence[Coverage], start: date | None, end: date | None
+                  ) -> Coverage | None:
+    """The source covering [start, end] best: most overlapping days, then the latest last
+    date, then most rows, then name (deterministic)."""
+    def overlap(c: Coverage) -> int:
+        lo = max(c.first, start) if start else c.first
+        hi = min(c.last, end) if end else c.last
+        return max((hi - lo).days + 1, 0)
+
+    if not covs:
+        return None
+    return max(covs, key=lambda c: (overlap(c), c.last, c.rows, c.source))
+
+
+def pull_command(instrument: str) -> str:
+    return f"narrowgate data pull {instrument}"
+
+
+class DataHub:
+    """Store-first access to bars, series and facts, fetching live data when allowed."""
+
+    def __init__(self, store: Store | None = None, offline: bool = False,
+                 provider_for: Callable[[str], Provider] | None = None,
+                 clock: Callable[[], datetime] = datetime.now) -> None:
+        self.store = store or Store()
+        self.offline = offline
+        self.warnings: list[str] = []
+        self._provider_for = provider_for
+        self._clock = clock
+        self._failed_providers: set[str] = set()
+
+    # -- public reads -----------------------------------------------------------------
+    def bars(self, instrument: str, start: date | None = None, end: date | None = None,
+             adjust: Adjust = "adjusted", source: str | None = None) -> Bars:
+        """Daily bars; ``adjusted`` rescales OHLC by adj_close/close where the source has
+        adj_close (otherwise prices are as the source adjusted them, see provenance)."""
+        inst, rows, prov = self._load([instrument], "bars", start, end, source)[0]
+        return Bars(inst, _bars_frame(rows, adjust), [prov])
+
+    def closes(self, instruments: Sequence[str], start: date | None = None,
+               end: date | None = None, adjust: Adjust = "adjusted") -> pd.DataFrame:
+        """Wide closes (one column per instrument, union of dates, NaN where a market was
+        closed; no filling). Provenance list in ``frame.attrs["provenance"]``."""
+        picks, provs = self._resolve(instruments, "bars", start, end, None)
+        wide = self.store.read_closes(picks, start, end, adjusted=adjust == "adjusted")
+        wide.attrs["provenance"] = provs
+        return wide
+
+    def series(self, instrument: str, start: date | None = None, end: date | None = None,
+               source: str | None = None) -> SeriesResult:
+        inst, rows, prov = self._load([instrument], "series", start, end, source)[0]
+        return SeriesResult(inst, rows.drop(columns=["instrument"]).set_index("date"), [prov])
+
+    def facts(self, instrument: str, concepts: list[str] | None = None,
+              source: str | None = None) -> FactsResult:
+        inst, rows, prov = self._load([instrument], "facts", None, None, source, concepts)[0]
+        return FactsResult(inst, rows.drop(columns=["instrument", "source"]), [prov])
+
+    def plan(self, needs: Sequence[Need]) -> Plan:
+        """Which needs the store can answer now, without fetching anything."""
+        plan = Plan()
+        covs = self.store.coverage(sorted({canonical(n.instrument) for n in needs}))
+        for need in needs:
+            inst = canonical(need.instrument)
+            pick = choose_source([c for c in covs if c.instrument == inst and
+                                  c.kind == need.kind], need.start, need.end)
+            if pick is None:
+                status: Literal["present", "partial", "missing"] = "missing"
+            elif ((need.start and pick.first > need.start + _SLACK[need.kind])
+                  or (need.end and pick.last < need.end - _SLACK[need.kind])):
+                status = "partial"
+            else:
+                status = "present"
+            plan.items.append(PlanItem(need, status, pick, self._fix_command(inst)))
+        return plan
+
+    # -- policy ---------------------------------------------------------------------------
+    def _load(self, instruments: Sequence[str], kind: DataKind, start: date | None,
+              end: date | None, source: str | None, concepts: list[str] | None = None
+              ) -> list[tuple[str, pd.DataFrame, Provenance]]:
+        """Resolve sources (fetching if needed), then read all picks in one query."""
+        with self.store.session():
+            picks, provs = self._resolve(instruments, kind, start, end, source)
+            rows = self.store.read_rows(kind, picks, start, end, concepts)
+        out = []
+        for (inst, _), prov in zip(picks, provs, strict=True):
+            part = rows[rows["instrument"] == inst] if len(picks) > 1 else rows
+            out.append((inst, part, replace(prov, rows=len(part))))
+        return out
+
+    def _resolve(self, instruments: Sequence[str], kind: DataKind, start: date | None,
+                 end: date | None, source: str | None
+                 ) -> tuple[list[tuple[str, str]], list[Provenance]]:
+        """One (instrument, source) pick and its provenance per instrument; refreshes what
+        is missing or stale first (one connection for all: 20 instruments in ms)."""
+        insts = [canonical(i) for i in instruments]
+        for inst in insts:
+            if kind_of(inst) != kind:
+                raise InstrumentError(f"{inst} holds {kind_of(inst)}, not {kind}",
+                                      f"ask the hub for {kind_of(inst)} of it")
+        with self.store.session():
+            covs = self.store.coverage(insts, kind)
+            out: list[tuple[str, str]] = []
+            provs: list[Provenance] = []
+            for inst in insts:
+                pick = self._pick(inst, [c for c in covs if c.instrument == inst], start, end,
+                                  source)
+                failure: str | None = None
+                if (pick is None or self._needs_refresh(pick, kind, end)) and source is None:
+                    failure = self.refresh(inst, kind, start, end)
+                    if failure is None:
+                        pick = self._pick(inst, self.store.coverage([inst], kind), start, end,
+                                          source)
+                if pick is None:
+                    raise self._not_found(inst, kind, start, end, failure)
+                stale = failure not in (None, NO_PROVIDER) or self._is_stale(pick, kind, end)
+                out.append((inst, pick.source))
+                provs.append(Provenance(inst, pick.source, pick.first, pick.last, pick.rows,
+                                        pick.fetched_at, pick.request, stale, pick.provider,
+                                        pick.adjustment))
+        return out, provs
+
+    def _pick(self, inst: str, covs: list[Coverage], start: date | None, end: date | None,
+              source: str | None) -> Coverage | None:
+        if source is not None:
+            chosen = [c for c in covs if c.source == source]
+            if covs and not chosen:
+                raise DataNotFound(f"{inst} has no source {source!r} in the store",
+                                   f"sources held: {', '.join(c.source for c in covs)}")
+            covs = chosen
+        return choose_source(covs, start, end)
+
+    def _needs_refresh(self, pick: Coverage, kind: DataKind, end: date | None) -> bool:
+        if end is not None and kind != "facts" and pick.last >= end:
+            return False  # the request lies inside stored history: history does not change
+        return self._clock() - pick.fetched_at > FRESHNESS[kind]
+
+    def _is_stale(self, pick: Coverage, kind: DataKind, end: date | None) -> bool:
+        today = self._clock().date()
+        target = min(end, today) if end else today
+        allowance = FRESHNESS[kind] + _SLACK[kind]
+        if kind == "series" and pick.rows > 1:
+            allowance += 2 * (pick.last - pick.first) / (pick.rows - 1)
+        return target - pick.last > allowance
+
+    def _provider(self, inst: str) -> Provider | None:
+        if self._provider_for is not None:
+            return self._provider_for(inst)
+        from narrowgate.data.providers import provider_for
+
+        try:
+            return provider_for(inst)
+        except DataNotFound:
+            return None  # import-only market (lbma:, macro:, …)
+
+    def refresh(self, instrument: str, kind: DataKind, start: date | None = None,
+                end: date | None = None) -> str | None:
+        """Fetch from the live provider and store; None on success, else why not (a
+        network failure is also warned once per provider). Used by `data pull`."""
+        inst = canonical(instrument)
+        if self.offline:
+            return "offline"
+        try:
+            provider = self._provider(inst)
+        except NarrowgateError as exc:
+            return str(exc)
+        if provider is None:
+            return NO_PROVIDER
+        if provider.name in self._failed_providers:
+            return f"{provider.name} is unreachable"
+        from narrowgate.data.providers.base import Query
+
+        try:
+            result = provider.fetch(Query(inst, kind, start, end))
+        except DataNotFound as exc:
+            return str(exc)
+        except (ProviderError, OSError) as exc:
+            self._failed_providers.add(provider.name)
+            self.warnings.append(f"{provider.name} unreachable ({exc}); using stored data, "
+                                 "marked stale")
+            return f"{provider.name} unreachable"
+        frame = result.frame
+        if kind != "facts" and len(frame):
+            frame = frame.drop_duplicates("date", keep="last")
+        self.store.write([StoreWrite(kind, inst, result.provider, frame, result.provider,
+                                     result.request, result.fetched_at, result.notes)])
+        return None
+
+    def _fix_command(self, inst: str) -> str:
+        try:
+            has_provider = self._provider(inst) is not None
+        except NarrowgateError:
+            has_provider = False
+        return f"`{pull_command(inst)}`" if has_provider else f"`{IMPORT_HINT}`"
+
+    def _not_found(self, inst: str, kind: DataKind, start: date | None, end: date | None,
+                   failure: str | None) -> DataNotFound:
+        span = f" from {start or 'the start'} to {end or 'today'}" if start or end else ""
+        why = f" ({failure})" if failure else ""
+        fix = self._fix_command(inst)
+        if fix != f"`{IMPORT_HINT}`":
+            fix += f" or `{IMPORT_HINT}`"
+        return DataNotFound(f"no {kind} for {inst}{span} in the store{why}", f"run {fix}")
+
+
+def _bars_frame(rows: pd.DataFrame, adjust: Adjust) -> pd.DataFrame:
+    frame = rows.drop(columns=["instrument"]).set_index("date")
+    if adjust == "adjusted" and frame["adj_close"].notna().any():
+        factor = (frame["adj_close"] / frame["close"]).fillna(1.0)
+        frame = frame.assign(**{c: frame[c] * factor for c in ("open", "high", "low")},
+                             close=frame["close"] * factor)
+    return frame

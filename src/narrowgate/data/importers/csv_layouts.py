@@ -1,0 +1,237 @@
+"""Readers for the CSV layouts of ../shared/data and of users' own files.
+
+Columns are found by header name, never by position, because the same data comes with
+``Close,High,Low,Open`` in one repository and ``open,close,high,low`` in another. Every
+quirk that changes data (dropped placeholder rows, sorted newest-first files) leaves a note
+that the fetch log keeps. Values that look wrong but may be real are kept: ``data check``
+flags them, the importer never "fixes" prices.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from narrowgate.data.importers.base import fail
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BAR_COLUMNS = ("date", "open", "high", "low", "close", "adj_close", "volume", "pe")
+_ALIASES = {
+    "date": "date", "time": "date", "as_of": "date", "datetime": "date", "timestamp": "date",
+    "open": "open", "high": "high", "low": "low", "close": "close", "price": "close",
+    "adj_close": "adj_close", "adjclose": "adj_close", "adjusted_close": "adj_close",
+    "volume": "volume", "vol": "volume", "pe": "pe", "pe_ttm": "pe",
+}
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$")
+_US_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+BTC_FIRST_REAL_DAY = date(2014, 9, 17)
+HSTECH_REAL_OHLC_FROM = date(2020, 7, 27)
+
+
+def _normalise_header(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def parse_dates(raw: pd.Series, path: Path) -> pd.Series:
+    """Calendar days from ISO dates (optionally with a time and zone: the date part is
+    the exchange-local day), unpadded ``Y-M-D``, ``M/D/YYYY`` or ``M/D/YY``.
+
+    Two-digit years follow the POSIX pivot (69-99 → 19xx, 00-68 → 20xx); a date that
+    would lie in the future moves back a century.
+    """
+    import pandas as pd
+
+    text = raw.astype("string").str.strip()
+    sample = text.dropna()
+    first = str(sample.iloc[0]) if len(sample) else ""
+    if _TWO_DIGIT_YEAR.match(first):
+        dates = pd.to_datetime(text, format="%m/%d/%y", errors="coerce")
+        future = dates > pd.Timestamp.now() + pd.Timedelta(days=366)
+        dates = dates.where(~future, dates - pd.DateOffset(years=100))
+    elif _US_DATE.match(first):
+        dates = pd.to_datetime(text, format="%m/%d/%Y", errors="coerce")
+    else:
+        day = text.str.split(r"[ T]", n=1, regex=True).str[0]
+        dates = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    bad = dates.isna()
+    if bad.any():
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        raise fail(path, pos + 2, f"unreadable date {raw.iloc[pos]!r}",
+                   "dates must be YYYY-MM-DD (a time part is ignored), M/D/YYYY or M/D/YY")
+    return dates.astype("datetime64[ns]")
+
+
+def to_numbers(raw: pd.Series, path: Path, column: str) -> pd.Series:
+    """float64; empty cells become NaN, any other non-number fails with its line."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.astype("float64")
+    values = pd.to_numeric(raw, errors="coerce")
+    text = raw.astype("string").str.strip()
+    bad = values.isna() & text.notna() & (text != "") & (text.str.lower() != "nan")
+    if bad.any():
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        raise fail(path, pos + 2, f"column {column!r} holds {raw.iloc[pos]!r}, not a number",
+                   "fix or delete that row, then re-import")
+    return values.astype("float64")
+
+
+def _finish(frame: pd.DataFrame, notes: list[str], key: str = "close") -> pd.DataFrame:
+    """Sort ascending, drop rows without a value and duplicate dates (keep last seen)."""
+    if len(frame) > 1 and frame["date"].iloc[0] > frame["date"].iloc[-1]:
+        notes.append("rows were newest first; sorted by date")
+    frame = frame.sort_values("date", kind="stable")
+    empty = frame[key].isna()
+    if empty.any():
+        notes.append(f"dropped {int(empty.sum())} rows without a {key}")
+        frame = frame[~empty]
+    dup = frame["date"].duplicated(keep="last")
+    if dup.any():
+        notes.append(f"dropped {int(dup.sum())} duplicate-date rows (kept the last)")
+        frame = frame[~dup]
+    return frame.reset_index(drop=True)
+
+
+def read_ohlc_csv(path: Path, options: frozenset[str] = frozenset()
+                  ) -> tuple[pd.DataFrame, list[str]]:
+    """Daily bars from any header-named OHLC(V) CSV; a ``date,close`` file gives bars
+    with only ``close``. Unknown columns (Symbol, amount, COT positions…) are ignored."""
+    import pandas as pd
+
+    notes: list[str] = []
+    raw = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True)
+    names = {c: _ALIASES.get(_normalise_header(str(c))) for c in raw.columns}
+    found = {v: k for k, v in reversed(list(names.items())) if v}
+    if "date" not in found or "close" not in found:
+        raise fail(path, 1, f"header {list(raw.columns)} has no date and close columns",
+                   "name them date,open,high,low,close[,adj_close][,volume]")
+    frame = pd.DataFrame({"date": parse_dates(raw[found["date"]], path)})
+    for col in BAR_COLUMNS[1:]:
+        frame[col] = (to_numbers(raw[found[col]], path, col) if col in found
+                      else pd.Series(float("nan"), index=raw.index, dtype="float64"))
+    frame = _finish(frame, notes)
+    frame = _apply_quirks(frame, options, notes)
+    return frame, notes
+
+
+def _apply_quirks(frame: pd.DataFrame, options: frozenset[str], notes: list[str]
+                  ) -> pd.DataFrame:
+    import pandas as pd
+
+    if "btc_placeholders" in options:
+        early = frame["date"] < pd.Timestamp(BTC_FIRST_REAL_DAY)
+        if early.any():
+            notes.append(f"dropped {int(early.sum())} placeholder rows before "
+                         f"{BTC_FIRST_REAL_DAY} (constant prices, volume 0)")
+            frame = frame[~early].reset_index(drop=True)
+    if "artifact_first_row" in options and len(frame) > 1:
+        first, second = frame.iloc[0], frame.iloc[1]
+        same = all((pd.isna(first[c]) and pd.isna(second[c])) or first[c] == second[c]
+                   for c in ("open", "high", "low", "close", "pe"))
+        if first["date"].month == 1 and first["date"].day == 1 and same:
+            notes.append(f"dropped artifact row {first['date'].date()} (copy of "
+                         f"{second['date'].date()})")
+            frame = frame.iloc[1:].reset_index(drop=True)
+    if "zero_volume_missing" in options:
+        frame = frame.assign(volume=frame["volume"].where(frame["volume"] != 0))
+        notes.append("volume 0 means no volume: stored as missing")
+    if "drop_volume" in options:
+        frame = frame.assign(volume=float("nan"))
+        notes.append("volume is single-venue: dropped")
+    if "flat_zero_volume" in options:
+        flat = ((frame["volume"] == 0) & (frame["open"] == frame["close"])
+                & (frame["high"] == frame["close"]) & (frame["low"] == frame["close"]))
+        if flat.any():
+            days = ", ".join(str(d.date()) for d in frame.loc[flat, "date"])
+            notes.append(f"dropped placeholder rows (volume 0, O=H=L=C): {days}")
+            frame = frame[~flat].reset_index(drop=True)
+    return frame
+
+
+def read_value_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """A dated series: first column the date; the value is ``value`` or the one other
+    numeric column (FRED's ``date,SERIES_ID``, ``date,close``). A ``status`` column keeps
+    only ``ok`` rows; FRED's ``.`` (missing) becomes a dropped row."""
+    import pandas as pd
+
+    notes: list[str] = []
+    raw = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, na_values=["."])
+    headers = {_normalise_header(str(c)): c for c in raw.columns}
+    if len(raw.columns) < 2:
+        raise fail(path, 1, "needs a date column and a value column", "e.g. date,value")
+    value_col = headers.get("value") or next(
+        c for c in raw.columns[1:] if _normalise_header(str(c)) != "status")
+    if "status" in headers:
+        ok = raw[headers["status"]].astype("string").str.strip().str.lower() == "ok"
+        if (~ok).any():
+            notes.append(f"dropped {int((~ok).sum())} rows whose status is not ok")
+        raw = raw[ok].reset_index(drop=True)
+    frame = pd.DataFrame({"date": parse_dates(raw[raw.columns[0]], path),
+                          "value": to_numbers(raw[value_col], path, str(value_col))})
+    return _finish(frame, notes, key="value"), notes
+
+
+_INVESTING_CN = {"日期": "date", "收盘": "close", "开盘": "open", "高": "high", "低": "low",
+                 "交易量": "volume"}
+_SUFFIX = {"K": 1e3, "M": 1e6, "B": 1e9}
+
+
+def read_investing_cn(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """investing.com's Chinese export: BOM, every value quoted, thousands commas,
+    ``940.97M``/``1.57B`` volumes, unpadded dates, newest first. Before 2020-07-27 the
+    source back-filled open=high=low=close; those OHL are set missing (close kept)."""
+    import pandas as pd
+
+    notes: list[str] = []
+    raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    missing = [h for h in _INVESTING_CN if h not in raw.columns]
+    if missing:
+        raise fail(path, 1, f"header lacks {missing}", "expected investing.com's CN export")
+    frame = pd.DataFrame({"date": parse_dates(raw["日期"], path)})
+    for cn, col in _INVESTING_CN.items():
+        if col == "date":
+            continue
+        text = raw[cn].str.replace(",", "", regex=False).str.strip()
+        if col == "volume":
+            mult = text.str[-1:].map(_SUFFIX).astype("float64").fillna(1.0)
+            text = text.str.rstrip("KMB")
+            frame[col] = to_numbers(text, path, cn) * mult
+        else:
+            frame[col] = to_numbers(text, path, cn)
+    frame["adj_close"] = float("nan")
+    frame["pe"] = float("nan")
+    frame = _finish(frame[list(BAR_COLUMNS)], notes)
+    filled = ((frame["date"] < pd.Timestamp(HSTECH_REAL_OHLC_FROM))
+              & (frame["open"] == frame["close"]) & (frame["high"] == frame["close"])
+              & (frame["low"] == frame["close"]))
+    if filled.any():
+        frame.loc[filled, ["open", "high", "low"]] = float("nan")
+        notes.append(f"{int(filled.sum())} back-filled rows before {HSTECH_REAL_OHLC_FROM}: "
+                     "open/high/low set missing")
+    return frame, notes
+
+
+MARGIN_SERIES = {"fin_balance": "cnmargin:FIN_BALANCE", "loan_balance": "cnmargin:LOAN_BALANCE",
+                 "fin_buy": "cnmargin:FIN_BUY", "guarantee": "cnmargin:GUARANTEE"}
+
+
+def read_margin_csv(path: Path) -> list[tuple[str, pd.DataFrame, list[str]]]:
+    """A-share margin totals (100 M CNY): one series per column."""
+    import pandas as pd
+
+    raw = pd.read_csv(path, encoding="utf-8-sig")
+    dates = parse_dates(raw["date"], path)
+    out = []
+    for column, instrument in MARGIN_SERIES.items():
+        if column not in raw.columns:
+            raise fail(path, 1, f"margin file lacks column {column!r}",
+                       "expected date,fin_balance,loan_balance,fin_buy,guarantee")
+        notes: list[str] = []
+        frame = pd.DataFrame({"date": dates, "value": to_numbers(raw[column], path, column)})
+        out.append((instrument, _finish(frame, notes, key="value"), notes))
+    return out
