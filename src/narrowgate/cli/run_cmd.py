@@ -83,9 +83,60 @@ def _parse_as_of(text: str | None) -> date:
 
 
 def _open_hub(offline: bool, console: Any) -> tuple[Any, list[str]]:
-    """The data hub over the local store, or None (with a warning) when it cannot open."""
-    return None, []
+    """The data hub over the local store. A network that cannot be reached is said once
+    and the run continues on the store alone (evidence from old data is marked stale)."""
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.store import Store
+
+    warnings: list[str] = []
+    if not offline and not network_reachable():
+        warnings.append("network unreachable: using the local store only (stale data is marked)")
+        offline = True
+    return DataHub(Store(), offline=offline), warnings
+
+
+def network_reachable(host: str = "query2.finance.yahoo.com", timeout_s: float = 1.5) -> bool:
+    """One quick TCP connect, so an offline machine does not wait out every provider's
+    retries (each would back off for seconds) before using the store."""
+    import socket
+
+    try:
+        with socket.create_connection((host, 443), timeout=timeout_s):
+            return True
+    except Exception:  # DNS failure, refusal, timeout, or sockets blocked by a sandbox
+        return False
 
 
 def _prepare_data(hub: Any, needs: list[Any], console: Any) -> list[str]:
-    return []
+    """Plan every evaluator's data in one pass: say up front what the store lacks, and
+    when online fetch it with a progress bar (each provider is tried once per run)."""
+    from rich.progress import Progress
+
+    from narrowgate.data.hub import Need
+
+    unique = {(n.instrument, n.kind, n.start, n.end) for n in needs}
+    plan = hub.plan([Need(i, k, s, e) for i, k, s, e in sorted(unique, key=str)])
+    missing = plan.missing
+    warnings: list[str] = []
+    if not missing:
+        return warnings
+    if not hub.offline:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("fetching data", total=len(missing))
+            for item in missing:
+                need = item.need
+                hub.refresh(need.instrument, need.kind, need.start, need.end)
+                progress.advance(task)
+        missing = hub.plan([item.need for item in plan.items]).missing
+    for item in missing:
+        need = item.need
+        span = f"{need.start or '…'} to {need.end or '…'}"
+        have = (
+            f"store has {item.coverage.first} to {item.coverage.last}"
+            if item.coverage is not None
+            else "store has none"
+        )
+        warnings.append(
+            f"{item.status} data: {need.instrument} {span} ({have}) — run {item.command}"
+        )
+    return warnings
