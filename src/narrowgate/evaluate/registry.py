@@ -24,10 +24,28 @@ P = TypeVar("P", bound=BaseModel)
 # Modules whose import registers evaluators. Explicit, so the registry has no import magic.
 BUILTIN_MODULES = (
     "narrowgate.evaluate.capex_total",
-    "narrowgate.evaluate.margin_hikes",
+    "narrowgate.evaluate.oracle_funding",
+    "narrowgate.evaluate.capex_chain",
+    "narrowgate.evaluate.buyback_share",
+    "narrowgate.evaluate.software_selloff",
+    "narrowgate.evaluate.dow_record",
+    "narrowgate.evaluate.rotation_trade",
+    "narrowgate.evaluate.ai_hw_priced_in",
+    "narrowgate.evaluate.us_hw_cheaper",
+    "narrowgate.evaluate.storage_npo",
+    "narrowgate.evaluate.earnings_up_pe_down",
+    "narrowgate.evaluate.warsh_policy",
+    "narrowgate.evaluate.qt_slow",
     "narrowgate.evaluate.btc_cycle",
-    "narrowgate.evaluate.qualitative",
-    "narrowgate.evaluate.awaiting",
+    "narrowgate.evaluate.gold_over_silver",
+    "narrowgate.evaluate.margin_hikes",
+    "narrowgate.evaluate.gold_ai_twins",
+    "narrowgate.evaluate.hstech_liquidity",
+    "narrowgate.evaluate.a_share_view",
+    "narrowgate.evaluate.if_vs_ic_im",
+    "narrowgate.evaluate.token_economics",
+    "narrowgate.evaluate.saas_pricing",
+    "narrowgate.evaluate.capex_no_buyback",
 )
 
 

@@ -1,0 +1,94 @@
+"""Claims whose deciding model or data are not in yet: honest 'insufficient data'."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from narrowgate.evaluate.registry import EvalContext, evaluator_names, get_evaluator
+from narrowgate.evaluate.runner import evaluate_thesis, planned_data_needs
+from narrowgate.evaluate.verdict import Verdict
+from narrowgate.thesis.schema import Thesis
+from tests.evaluate.conftest import AS_OF, run
+
+AWAITING = {
+    "capex-chain": "capex-chain model (issue #4)",
+    "buyback-share": "data hub",
+    "software-selloff": "data hub",
+    "dow-record": "data hub",
+    "rotation-trade": "back-test engine (issue #6)",
+    "ai-hw-priced-in": "valuation toolkit (issue #5)",
+    "us-hw-cheaper": "valuation toolkit (issue #5)",
+    "storage-npo": "data hub",
+    "earnings-up-pe-down": "valuation toolkit (issue #5)",
+    "warsh-policy": "data hub",
+    "qt-slow": "data hub",
+    "gold-over-silver": "data hub",
+    "hstech-liquidity": "valuation toolkit (issue #5)",
+    "a-share-view": "data hub",
+    "if-vs-ic-im": "back-test engine (issue #6)",
+    "capex-no-buyback": "data hub",
+}
+
+
+@pytest.mark.parametrize("claim_id", sorted(AWAITING))
+def test_names_every_missing_instrument_and_capability(thesis: Thesis, claim_id: str) -> None:
+    claim = thesis.claim(claim_id)
+    evaluator = get_evaluator(claim.test)
+    params = evaluator.params_model.model_validate(claim.params)
+    needs = evaluator.data_needs(params, EvalContext(thesis=thesis, as_of=AS_OF))
+    assert needs, "a test that waits for data must declare it"
+    a = run(thesis, claim_id)
+    assert a.verdict is Verdict.INSUFFICIENT_DATA
+    whats = [m.what for m in a.evidence.missing]
+    for need in needs:
+        assert any(w.startswith(need.instrument + " ") for w in whats), need.instrument
+        entry = next(m for m in a.evidence.missing if m.what.startswith(need.instrument + " "))
+        assert f"narrowgate data pull {need.instrument}" in entry.how
+        assert entry.dates and entry.dates.endswith((need.end or AS_OF).isoformat())
+    assert AWAITING[claim_id] in a.summary.en
+    assert a.summary.zh and a.evidence.figures and a.evidence.notes
+
+
+@pytest.mark.parametrize("claim_id", sorted(AWAITING))
+def test_with_a_hub_still_says_what_is_not_built(thesis: Thesis, claim_id: str) -> None:
+    a = run(thesis, claim_id, hub=object())
+    assert a.verdict is Verdict.INSUFFICIENT_DATA
+    assert any("not built yet" in n.en for n in a.evidence.notes)
+
+
+def test_horizon_state_is_noted(thesis: Thesis) -> None:
+    a = run(thesis, "qt-slow", as_of=date(2026, 11, 24))
+    assert any("is not reached yet" in n.en for n in a.evidence.notes)
+    a = run(thesis, "qt-slow", as_of=date(2027, 1, 5))
+    assert any("has passed" in n.en for n in a.evidence.notes)
+
+
+def test_whole_thesis_runs_without_errors(thesis: Thesis) -> None:
+    card = evaluate_thesis(thesis, AS_OF)
+    assert not [r.claim_id for r in card.results if r.error]
+    verdicts = {r.claim_id: r.verdict for r in card.results}
+    assert verdicts["capex-total"] is Verdict.MIXED
+    assert verdicts["oracle-funding"] is Verdict.SUPPORTED
+    assert verdicts["margin-hikes"] is Verdict.MIXED
+    assert verdicts["gold-ai-twins"] is verdicts["saas-pricing"] is Verdict.QUALITATIVE
+    for result in card.results:
+        assert result.summary.zh.strip() and result.summary.en.strip()
+    needs = planned_data_needs(thesis, EvalContext(thesis=thesis, as_of=AS_OF))
+    assert {"crypto:BTC-USD", "fred:WALCL", "us:IGV", "cnidx:000300"} <= {n.instrument
+                                                                        for _, n in needs}
+
+
+def test_every_evaluator_is_used_by_the_bundled_thesis(thesis: Thesis) -> None:
+    assert set(evaluator_names()) == {c.test for c in thesis.claims}
+
+
+def test_registry_import_stays_light() -> None:
+    code = ("import sys; from narrowgate.evaluate.registry import evaluator_names; "
+            "evaluator_names(); print('pandas' in sys.modules or 'numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

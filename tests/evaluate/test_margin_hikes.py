@@ -1,0 +1,53 @@
+"""margin-hikes: margin → maximum leverage, and the count of logged changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrowgate.evaluate.margin_hikes import MarginHikesParams, leverage_steps, max_leverage
+from narrowgate.evaluate.verdict import Verdict
+from narrowgate.thesis.schema import Thesis
+from tests.evaluate.conftest import fig, params_of, run
+
+
+def test_leverage_arithmetic() -> None:
+    assert max_leverage(15) == pytest.approx(6.6667, abs=1e-4)
+    assert max_leverage(18) == pytest.approx(5.5556, abs=1e-4)
+    assert max_leverage(9) == pytest.approx(11.111, abs=1e-3)
+    with pytest.raises(ValueError):
+        max_leverage(0)
+
+
+def test_bundled_log(thesis: Thesis) -> None:
+    a = run(thesis, "margin-hikes")
+    assert fig(a, "leverage_before") == 6.67
+    assert fig(a, "leverage_after") == 5.56
+    assert fig(a, "leverage_cut_pct") == pytest.approx(-16.7)
+    assert fig(a, "logged_changes") == 12
+    assert fig(a, "article_changes") == 38
+    assert fig(a, "headline_hike_logged") == "yes"
+    assert a.verdict is Verdict.MIXED  # headline sourced, count of 38 not confirmed
+    assert any("UNVERIFIED" in n.en for n in a.evidence.notes)
+    assert any("back-test engine" in m.what for m in a.evidence.missing)
+    cme = next(s for s in a.evidence.charts[0].series if s.name == "CME silver")
+    assert cme.y[-2:] == [6.67, 5.56]
+
+
+def test_steps_are_in_date_order(thesis: Thesis) -> None:
+    params = MarginHikesParams.model_validate(thesis.claim("margin-hikes").params)
+    dates = [event.effective for event, _, _ in leverage_steps(params.events)]
+    assert dates == sorted(dates)
+
+
+def test_full_count_supports(thesis: Thesis) -> None:
+    p = params_of(thesis, "margin-hikes")
+    p["article_change_count"] = 12
+    assert run(thesis, "margin-hikes", params=p).verdict is Verdict.SUPPORTED
+
+
+def test_missing_headline_is_insufficient(thesis: Thesis) -> None:
+    p = params_of(thesis, "margin-hikes")
+    p["article_after_pct"] = 20
+    a = run(thesis, "margin-hikes", params=p)
+    assert a.verdict is Verdict.INSUFFICIENT_DATA
+    assert any("15%→20%" in m.what for m in a.evidence.missing)

@@ -1,0 +1,78 @@
+"""Every evaluator's params model rejects a wrong value and an unknown key."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from narrowgate.evaluate.registry import evaluator_names, get_evaluator
+from narrowgate.thesis.schema import Thesis
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _set(path: str, value: Any) -> Edit:
+    """An edit that sets a dotted path (list indexes as numbers) to ``value``."""
+
+    def apply(params: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = params
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[int(last) if last.isdigit() else last] = value
+
+    return apply
+
+
+WRONG: dict[str, Edit] = {
+    "capex-total": _set("article_total_usd_bn", -1),
+    "oracle-funding": _set("filings_instrument", "ORCL"),
+    "capex-chain": _set("fit_end_year", 2030),
+    "buyback-share": _set("article_share_pct", 150),
+    "software-selloff": _set("end_date", "2026-01-01"),
+    "dow-record": _set("instrument", "xx:DIA"),
+    "rotation-trade": _set("legs.0.weight", 0.9),
+    "ai-hw-priced-in": _set("fair_pe_x", 0),
+    "us-hw-cheaper": _set("stocks.0.fiscal_year_end_month", 13),
+    "storage-npo": _set("weighting", "cap"),
+    "earnings-up-pe-down": _set("window_months", 1),
+    "warsh-policy": _set("policy_rate", "FEDFUNDS"),
+    "qt-slow": _set("slow_max_share", 2),
+    "btc-cycle": _set("halvings", ["2024-04-20", "2020-05-11"]),
+    "gold-over-silver": _set("gold", "lbma GOLD"),
+    "margin-hikes": _set("events.0.exchange", "LME"),
+    "gold-ai-twins": _set("ai_hardware_basket", []),
+    "hstech-liquidity": _set("min_abs_correlation", 1.5),
+    "a-share-view": _set("long_term_review", "2025-01-01"),
+    "if-vs-ic-im": _set("roll", "whenever"),
+    "token-economics": _set("prices.0.tier", "ultra"),
+    "saas-pricing": _set("incumbent_model", "per-user"),
+    "capex-no-buyback": _set("recorded_quarters.0.quarter", "2026Q1"),
+}
+
+
+def test_every_evaluator_has_a_wrong_value_case() -> None:
+    assert set(WRONG) == set(evaluator_names())
+
+
+@pytest.mark.parametrize("test_name", sorted(WRONG))
+def test_wrong_value_is_rejected(thesis: Thesis, test_name: str) -> None:
+    claim = next(c for c in thesis.claims if c.test == test_name)
+    model = get_evaluator(test_name).params_model
+    model.model_validate(claim.params)  # the bundled params are valid
+    params = copy.deepcopy(claim.params)
+    WRONG[test_name](params)
+    with pytest.raises(ValidationError):
+        model.model_validate(params)
+
+
+@pytest.mark.parametrize("test_name", sorted(WRONG))
+def test_unknown_key_is_rejected(thesis: Thesis, test_name: str) -> None:
+    claim = next(c for c in thesis.claims if c.test == test_name)
+    params = {**copy.deepcopy(claim.params), "threshhold": 1}
+    with pytest.raises(ValidationError):
+        get_evaluator(test_name).params_model.model_validate(params)

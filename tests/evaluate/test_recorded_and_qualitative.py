@@ -1,0 +1,39 @@
+"""oracle-funding (recorded facts) and the two qualitative claims."""
+
+from __future__ import annotations
+
+from narrowgate.evaluate.verdict import Verdict
+from narrowgate.thesis.schema import Thesis
+from tests.evaluate.conftest import fig, params_of, run
+
+
+def test_oracle_supported_on_recorded_sources(thesis: Thesis) -> None:
+    a = run(thesis, "oracle-funding")
+    assert a.verdict is Verdict.SUPPORTED
+    assert fig(a, "raise_range") == "45–50"
+    assert fig(a, "bond_size") == 25
+    assert fig(a, "article_matches") == "2/2"
+    assert {d.start.isoformat() for d in a.evidence.data if d.start} == {"2026-02-02", "2026-02-04"}
+    assert [m.what.split(" ")[0] for m in a.evidence.missing] == ["sec:ORCL"]
+    assert "narrowgate data pull sec:ORCL" in a.evidence.missing[0].how
+
+
+def test_oracle_partial_match_is_mixed(thesis: Thesis) -> None:
+    p = params_of(thesis, "oracle-funding")
+    p["article_bond_usd_bn"] = 30
+    assert run(thesis, "oracle-funding", params=p).verdict is Verdict.MIXED
+
+
+def test_gold_ai_twins_is_qualitative_with_context(thesis: Thesis) -> None:
+    a = run(thesis, "gold-ai-twins")
+    assert a.verdict is Verdict.QUALITATIVE
+    assert "motive" in a.summary.en and "动机" in a.summary.zh
+    assert any("rolling correlation" in n.en and "lbma:GOLD" in n.en for n in a.evidence.notes)
+    assert fig(a, "correlation_window") == 60
+
+
+def test_saas_pricing_is_qualitative(thesis: Thesis) -> None:
+    a = run(thesis, "saas-pricing")
+    assert a.verdict is Verdict.QUALITATIVE
+    assert fig(a, "incumbent_model") == "per-seat"
+    assert "software-selloff" in a.summary.en
