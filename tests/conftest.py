@@ -35,8 +35,41 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test gets its own NARROWGATE_HOME so no test reads or writes the user's store."""
     home = tmp_path_factory.mktemp("ng-home")
     monkeypatch.setenv("NARROWGATE_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def imported_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB store holding all of ../shared/data, imported once per test session."""
+    from narrowgate.data.importers import import_path
+    from narrowgate.data.store import Store
+
+    require_shared("")
+    path = tmp_path_factory.mktemp("imported") / "store.duckdb"
+    import_path(Store(path), SHARED_DATA)
+    return path
+
+
+@pytest.fixture
+def imported_hub(imported_store_path: Path):  # type: ignore[no-untyped-def]
+    """An offline DataHub over the imported real data (offline: tests never fetch)."""
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.store import Store
+
+    return DataHub(Store(imported_store_path), offline=True)
+
+
+def eval_context(hub: object, as_of: str = "2026-11-24"):  # type: ignore[no-untyped-def]
+    """An EvalContext on the bundled thesis with the given hub."""
+    from datetime import date
+
+    from narrowgate.evaluate.registry import EvalContext
+    from narrowgate.thesis.loader import load_thesis
+
+    return EvalContext(thesis=load_thesis(None), as_of=date.fromisoformat(as_of), hub=hub)

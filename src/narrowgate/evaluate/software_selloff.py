@@ -18,10 +18,13 @@ from narrowgate.evaluate.common import (
     bars_needs,
     date_figure,
     figure,
+    pct,
     text,
 )
+from narrowgate.evaluate.hubdata import line_chart, read_closes
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
-from narrowgate.evaluate.verdict import Figure
+from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, MissingData, Verdict
+from narrowgate.thesis.schema import Claim
 
 
 class SoftwareSelloffParams(Params):
@@ -70,3 +73,70 @@ class SoftwareSelloff(AwaitingEvaluator[SoftwareSelloffParams]):
                    "underperformance for 'supported'", params.supported_underperformance_pp,
                    "percentage points"),
         ]
+
+    def decide(
+        self, claim: Claim, params: SoftwareSelloffParams, ctx: EvalContext
+    ) -> Assessment | None:
+        from narrowgate.models.performance import (
+            max_drawdown,
+            normalised_path,
+            total_return,
+        )
+
+        ids = [params.instrument, params.benchmark]
+        closes, data = read_closes(ctx, ids, params.base_date, params.end_date)
+        window = closes.dropna()
+        start, end = window.index[0].date(), window.index[-1].date()
+        fund = total_return(window[params.instrument], start, end) * 100
+        bench = total_return(window[params.benchmark], start, end) * 100
+        relative = fund - bench
+        drawdown = max_drawdown(normalised_path(window, start, end)[params.instrument]) * 100
+        fell = -fund >= params.supported_drawdown_pct
+        lagged = -relative >= params.supported_underperformance_pp
+        if fell and lagged:
+            verdict = Verdict.SUPPORTED
+        elif fell or lagged or fund < 0:
+            verdict = Verdict.MIXED
+        else:
+            verdict = Verdict.CONTRADICTED
+        figures = [
+            figure("fund_return", f"{params.instrument} 区间涨跌", f"{params.instrument} return",
+                   pct(fund), "%", decisive=True),
+            figure("benchmark_return", f"{params.benchmark} 区间涨跌",
+                   f"{params.benchmark} return", pct(bench), "%"),
+            figure("relative_return", "相对基准", "relative to benchmark", pct(relative),
+                   "percentage points", decisive=True),
+            figure("max_drawdown", "区间最大回撤", "max drawdown in window", pct(drawdown), "%"),
+            *self.setup_figures(params, ctx),
+        ]
+        chart = line_chart(
+            text("软件 ETF 与标普 500(起点=1)", "Software ETF vs S&P 500 (start = 1)"),
+            normalised_path(window, start, end),
+            "× start",
+        )
+        summary = text(
+            f"{start} 至 {end}:{params.instrument} {fund:+.1f}%,{params.benchmark} {bench:+.1f}%,"
+            f"跑输 {-relative:.1f} 个百分点。文章所称约 "
+            f"{params.article_value_loss_usd_bn * 10:,.0f} 亿美元的市值损失需成分股市值数据,"
+            "此处以 ETF 跌幅检验方向与幅度。",
+            f"{start} to {end}: {params.instrument} {fund:+.1f}%, {params.benchmark} "
+            f"{bench:+.1f}%, {-relative:.1f} points behind. The article's ~$"
+            f"{params.article_value_loss_usd_bn:.0f}B value loss needs constituents' market caps;"
+            " the ETF's fall tests its direction and size.",
+        )
+        return Assessment(
+            verdict=verdict,
+            summary=summary,
+            evidence=Evidence(
+                figures=figures,
+                data=data,
+                charts=[chart],
+                notes=[self.measures],
+                missing=[
+                    MissingData(
+                        what="market caps of software and services constituents",
+                        how="no provider in this version supplies index constituents",
+                    )
+                ],
+            ),
+        )

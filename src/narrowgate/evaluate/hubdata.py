@@ -1,0 +1,124 @@
+"""Reading hub data inside evaluators: closes and series clipped to the as-of date, their
+provenance as ``DataUsed``, and frames turned into compact charts.
+
+Why here: every data-backed evaluator needs the same three steps, and the evidence must
+always say which source, which dates and when it was fetched — one place gets that right.
+pandas is imported inside functions (evaluator modules must import cheaply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from narrowgate.errors import DataNotFound
+from narrowgate.evaluate.registry import EvalContext
+from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed
+from narrowgate.thesis.schema import LocalizedText
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_CHART_POINTS = 400
+IMPORT_HINT = "`narrowgate data import ../shared/data`"
+
+
+def provenance_to_data(prov: Any, note: str | None = None) -> DataUsed:
+    """A hub ``Provenance`` as evidence (the layers stay one-way: data knows no verdicts)."""
+    source = prov.source if not prov.provider else f"{prov.provider}: {prov.source}"
+    return DataUsed(
+        instrument=prov.instrument,
+        source=source,
+        start=prov.first,
+        end=prov.last,
+        fetched_at=prov.fetched_at,
+        rows=prov.rows,
+        note=note or (prov.request or None),
+        stale=bool(prov.stale),
+    )
+
+
+def require_hub(ctx: EvalContext, instruments: Sequence[str]) -> Any:
+    if ctx.hub is None:
+        raise DataNotFound(
+            f"no data hub in this run for {', '.join(instruments)}",
+            "run `narrowgate run` (it opens the local store) after `narrowgate data import`",
+        )
+    return ctx.hub
+
+
+def read_closes(
+    ctx: EvalContext, instruments: Sequence[str], start: date | None, end: date | None = None
+) -> tuple[pd.DataFrame, list[DataUsed]]:
+    """Wide closes (adjusted where the source adjusts) from ``start`` to min(end, as-of).
+
+    The window's data is clipped at as-of, so ``--as-of`` replays what was knowable then.
+    Missing instruments raise DataNotFound naming the command that fetches them.
+    """
+    hub = require_hub(ctx, instruments)
+    stop = min(end, ctx.as_of) if end else ctx.as_of
+    frame = hub.closes(list(instruments), start, stop)
+    provenance = frame.attrs.get("provenance", [])
+    data = [provenance_to_data(p) for p in provenance]
+    frame = frame.sort_index()
+    for instrument in instruments:
+        column = frame.get(instrument)
+        if column is None or column.dropna().empty:
+            raise DataNotFound(
+                f"no closes for {instrument} between {start} and {stop}",
+                f"run `narrowgate data pull {instrument}` or {IMPORT_HINT}",
+            )
+    return frame, data
+
+
+def read_series(
+    ctx: EvalContext, instrument: str, start: date | None, end: date | None = None
+) -> tuple[pd.Series, DataUsed]:
+    """One dated series (e.g. fred:WALCL) clipped at as-of, with its provenance."""
+    hub = require_hub(ctx, [instrument])
+    stop = min(end, ctx.as_of) if end else ctx.as_of
+    result = hub.series(instrument, start, stop)
+    values = result.frame["value"].astype(float).sort_index()
+    if values.dropna().empty:
+        raise DataNotFound(
+            f"no observations of {instrument} between {start} and {stop}",
+            f"run `narrowgate data pull {instrument}` or {IMPORT_HINT}",
+        )
+    return values, provenance_to_data(result.provenance[0])
+
+
+def line_chart(
+    title: LocalizedText,
+    frame: pd.DataFrame,
+    y_label: str,
+    *,
+    y2_columns: Sequence[str] = (),
+    y2_label: str | None = None,
+    digits: int = 4,
+) -> Chart:
+    """A date-indexed frame as a line chart, thinned to at most ``MAX_CHART_POINTS`` rows
+    (evenly spaced, last row kept) so a report with many charts stays small."""
+    frame = frame.dropna(how="all")
+    if len(frame) > MAX_CHART_POINTS:
+        step = -(-len(frame) // MAX_CHART_POINTS)
+        positions = list(range(0, len(frame), step))
+        if positions[-1] != len(frame) - 1:
+            positions.append(len(frame) - 1)
+        frame = frame.iloc[positions]
+    x = [stamp.date().isoformat() for stamp in frame.index]
+    series = [
+        ChartSeries(
+            name=str(column),
+            x=list(x),
+            y=[None if value != value else round(float(value), digits) for value in frame[column]],
+            axis="y2" if column in y2_columns else "y",
+        )
+        for column in frame.columns
+    ]
+    return Chart(title=title, series=series, y_label=y_label, y2_label=y2_label)
+
+
+def last_date(frame: pd.DataFrame) -> date:
+    """The last date on which any column has a value."""
+    return frame.dropna(how="all").index[-1].date()  # type: ignore[no-any-return]
