@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from narrowgate.errors import DataNotFound
-from narrowgate.evaluate.registry import EvalContext
+from narrowgate.evaluate.registry import DataNeed, EvalContext
 from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed
 from narrowgate.thesis.schema import LocalizedText
 
@@ -48,20 +48,44 @@ def require_hub(ctx: EvalContext, instruments: Sequence[str]) -> Any:
     return ctx.hub
 
 
+def price_need(instrument: str, start: date | None, end: date | None, why: str) -> DataNeed:
+    """A data need for a price-like instrument, in the store table it lives in (LBMA spot
+    prices are series, ETFs are bars): evaluators need not know which."""
+    from narrowgate.instruments import kind_of
+
+    return DataNeed(instrument=instrument, kind=kind_of(instrument), start=start, end=end, why=why)
+
+
 def read_closes(
     ctx: EvalContext, instruments: Sequence[str], start: date | None, end: date | None = None
 ) -> tuple[pd.DataFrame, list[DataUsed]]:
     """Wide closes (adjusted where the source adjusts) from ``start`` to min(end, as-of).
 
-    The window's data is clipped at as-of, so ``--as-of`` replays what was knowable then.
-    Missing instruments raise DataNotFound naming the command that fetches them.
+    Instruments stored as series (e.g. lbma:GOLD) join as columns of their values. The
+    window is clipped at as-of, so ``--as-of`` replays what was knowable then. Missing
+    instruments raise DataNotFound naming the command that fetches them.
     """
+    import pandas as pd
+
+    from narrowgate.instruments import kind_of
+
     hub = require_hub(ctx, instruments)
     stop = min(end, ctx.as_of) if end else ctx.as_of
-    frame = hub.closes(list(instruments), start, stop)
-    provenance = frame.attrs.get("provenance", [])
-    data = [provenance_to_data(p) for p in provenance]
-    frame = frame.sort_index()
+    bar_ids = [i for i in instruments if kind_of(i) == "bars"]
+    columns: list[pd.DataFrame | pd.Series] = []
+    data: list[DataUsed] = []
+    if bar_ids:
+        wide = hub.closes(bar_ids, start, stop)
+        data.extend(provenance_to_data(p) for p in wide.attrs.get("provenance", []))
+        wide.attrs = {}
+        columns.append(wide)
+    for instrument in instruments:
+        if instrument not in bar_ids:
+            values, used = read_series(ctx, instrument, start, stop)
+            columns.append(values.rename(instrument))
+            data.append(used)
+    frame = pd.concat(columns, axis=1).sort_index() if len(columns) > 1 else columns[0]
+    frame = frame.to_frame() if isinstance(frame, pd.Series) else frame
     for instrument in instruments:
         column = frame.get(instrument)
         if column is None or column.dropna().empty:

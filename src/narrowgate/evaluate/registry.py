@@ -46,6 +46,8 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.token_economics",
     "narrowgate.evaluate.saas_pricing",
     "narrowgate.evaluate.capex_no_buyback",
+    "narrowgate.evaluate.qualitative",
+    "narrowgate.evaluate.relative_return",
 )
 
 

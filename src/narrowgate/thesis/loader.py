@@ -6,6 +6,7 @@ PyYAML's node tree keeps line numbers, so a pydantic error location such as
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -155,11 +156,37 @@ def _claim_problems(name: str, root: yaml.Node, thesis: Thesis) -> Iterable[str]
 def _located(
     name: str, root: yaml.Node, exc: ValidationError, prefix: Loc, test: str | None = None
 ) -> Iterable[str]:
-    for error in exc.errors():
+    errors = list(exc.errors())
+    # A misspelt key shows up twice to pydantic (unknown 'reasons', missing 'reason');
+    # a user needs one line: the typo and the key it should be.
+    missing = {
+        (tuple(e["loc"][:-1]), str(e["loc"][-1])): e for e in errors if e["type"] == "missing"
+    }
+    renamed: dict[int, str] = {}
+    for index, error in enumerate(errors):
+        if error["type"] != "extra_forbidden":
+            continue
+        parent = tuple(error["loc"][:-1])
+        candidates = [field for (where, field) in missing if where == parent]
+        match = difflib.get_close_matches(str(error["loc"][-1]), candidates, n=1, cutoff=0.6)
+        if match:
+            renamed[index] = match[0]
+            missing.pop((parent, match[0]))
+    kept_missing = {id(e) for e in missing.values()}
+    for index, error in enumerate(errors):
+        if error["type"] == "missing" and id(error) not in kept_missing:
+            continue
         loc = (*prefix, *error["loc"])
         field = _dotted(loc)
         line = _line(root, loc)
-        yield f"{name}:{line}: {field}: {_describe(error, test)}"
+        if index in renamed:
+            for_test = f" of test '{test}'" if test else ""
+            yield (
+                f"{name}:{line}: {field}: unknown field '{error['loc'][-1]}'{for_test}"
+                f" — did you mean '{renamed[index]}'?"
+            )
+        else:
+            yield f"{name}:{line}: {field}: {_describe(error, test)}"
 
 
 def _describe(error: Any, test: str | None) -> str:
@@ -184,6 +211,8 @@ def _describe(error: Any, test: str | None) -> str:
 def _dotted(loc: Loc) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for "the key itself" in a dict
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
