@@ -81,7 +81,7 @@ def test_whole_thesis_runs_without_errors(thesis: Thesis) -> None:
                                                                         for _, n in needs}
 
 
-GENERIC_TESTS = {"qualitative"}  # offered to users' theses; the bundled one needs none
+GENERIC_TESTS = {"qualitative", "relative-return"}  # offered to users' theses; the bundled one needs none
 
 
 def test_every_evaluator_is_used_by_the_bundled_thesis(thesis: Thesis) -> None:

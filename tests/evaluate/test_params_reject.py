@@ -53,11 +53,13 @@ WRONG: dict[str, Edit] = {
     "saas-pricing": _set("incumbent_model", "per-user"),
     "capex-no-buyback": _set("recorded_quarters.0.quarter", "2026Q1"),
     "qualitative": _set("reason", "only one language"),
+    "relative-return": _set("basket", {"us:SPY": -1}),
 }
 
 # Valid params of tests that no bundled claim uses (generic tests for users' theses).
 VALID_OUTSIDE_BUNDLED: dict[str, dict[str, Any]] = {
     "qualitative": {"reason": {"zh": "没有可检验的数据。", "en": "No data can test it."}},
+    "relative-return": {"basket": {"us:SPY": 1}, "benchmark": {"us:TLT": 1}},
 }
 
 
