@@ -142,7 +142,3 @@ def line_chart(
     ]
     return Chart(title=title, series=series, y_label=y_label, y2_label=y2_label)
 
-
-def last_date(frame: pd.DataFrame) -> date:
-    """The last date on which any column has a value."""
-    return frame.dropna(how="all").index[-1].date()  # type: ignore[no-any-return]

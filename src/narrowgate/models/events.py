@@ -30,7 +30,7 @@ def event_window_stats(
         rows.append(
             {
                 "event": event,
-                "anchor": prices.index[position].date(),
+                "anchor": pd.Timestamp(prices.index[int(position)]).date(),
                 "return_before": float(np.expm1(before.sum())),
                 "return_after": float(np.expm1(after.sum())),
                 "vol_before": float(before.std(ddof=1) * np.sqrt(periods_per_year)),

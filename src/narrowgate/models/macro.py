@@ -51,7 +51,7 @@ def returns_by_regime(
     Rows: regimes; columns: instruments; plus 'days' (observations per regime).
     """
     closes = closes.sort_index()
-    log_returns = np.log(closes).diff()
+    log_returns = closes.apply(np.log).diff()
     regime_daily = regimes.sort_index().reindex(closes.index, method="ffill").shift(1)
     frame = log_returns.assign(regime=regime_daily).dropna(subset=["regime"])
     grouped = frame.groupby("regime")

@@ -98,5 +98,5 @@ def is_record_close(prices: pd.Series, day: date) -> tuple[bool, float, date | N
     if earlier.empty:
         return True, float("nan"), None
     prior_max = float(earlier.max())
-    prior_day = earlier.idxmax().date()
+    prior_day = earlier.index[int(np.argmax(earlier.to_numpy()))].date()
     return bool(prices.loc[stamp] > prior_max), prior_max, prior_day
