@@ -95,3 +95,28 @@ def test_unknown_thesis_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no thesis 'no-such-thesis'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_on_the_imported_real_data_decides_claims(
+    imported_store_path: Path, tmp_path: Path
+) -> None:
+    result = run_cli(
+        "run",
+        "--offline",
+        "--as-of",
+        "2026-11-24",
+        "--out",
+        str(tmp_path),
+        "--lang",
+        "zh",
+        env={"NARROWGATE_HOME": str(imported_store_path.parent)},
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads((tmp_path / "scorecard.json").read_text(encoding="utf-8"))
+    verdicts = {r["claim_id"]: r["verdict"] for r in payload["results"]}
+    assert verdicts["software-selloff"] == "supported"
+    assert payload["newest_data"] >= "2026-08-21"
+    selloff = next(r for r in payload["results"] if r["claim_id"] == "software-selloff")
+    assert {d["instrument"] for d in selloff["evidence"]["data"]} == {"us:IGV", "us:SPY"}
+    assert all(d["fetched_at"] for d in selloff["evidence"]["data"])
+    assert "数据不足" in result.stdout or "成立" in result.stdout  # the zh scorecard

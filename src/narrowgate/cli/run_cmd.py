@@ -128,15 +128,18 @@ def _prepare_data(hub: Any, needs: list[Any], console: Any) -> list[str]:
                 hub.refresh(need.instrument, need.kind, need.start, need.end)
                 progress.advance(task)
         missing = hub.plan([item.need for item in plan.items]).missing
+    by_instrument: dict[str, list[Any]] = {}
     for item in missing:
-        need = item.need
-        span = f"{need.start or '…'} to {need.end or '…'}"
+        by_instrument.setdefault(item.need.instrument, []).append(item)
+    for instrument, items in sorted(by_instrument.items()):
+        starts = [i.need.start for i in items if i.need.start is not None]
+        ends = [i.need.end for i in items if i.need.end is not None]
+        wanted = f"{min(starts) if starts else '…'} to {max(ends) if ends else '…'}"
+        held = [i.coverage for i in items if i.coverage is not None]
         have = (
-            f"store has {item.coverage.first} to {item.coverage.last}"
-            if item.coverage is not None
-            else "store has none"
+            f"store has {min(c.first for c in held)} to {max(c.last for c in held)}"
+            if held
+            else "not in the store"
         )
-        warnings.append(
-            f"{item.status} data: {need.instrument} {span} ({have}) — run {item.command}"
-        )
+        warnings.append(f"{instrument}: {have}, needed {wanted} — run {items[0].command}")
     return warnings
