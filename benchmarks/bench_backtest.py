@@ -1,0 +1,275 @@
+"""Back-test engine benchmark: narrowgate side by side with vectorbt (if installed).
+
+Run on demand (not a test)::
+
+    .venv/bin/python benchmarks/bench_backtest.py            # everything
+    .venv/bin/python benchmarks/bench_backtest.py --quick    # fewer repeats
+
+Workloads (issue 6): seeded GBM daily closes (start 100, drift 5%/yr, vol 25%/yr, business
+days from 2010-01-04), fee 0.1% of traded value, cash 1,000,000, fractional units.
+W1: half the assets at +0.5/(N/2), half at -0.5/(N/2), rebalanced at the close of the first
+trading day of each month; N×T = 10×2520, 100×2520, 500×5040.
+W2: two assets, T = 2520; for w in 2..1001: +50% A / -50% B while A/B is above its w-day
+SMA (today included), else the reverse, flat before the SMA exists, re-targeted every close.
+Reported: steady-state time (best of repeats), first-call time in a fresh process (numba
+cache cold, then warm), peak RSS of the W2 run, deviation from the plain-loop reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for tests.backtest.reference
+
+FEE = 0.001
+CASH = 1_000_000.0
+
+
+def gbm(n: int, t: int, seed: int = 42) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    dt = 1 / 252
+    steps = (0.05 - 0.5 * 0.25**2) * dt + 0.25 * np.sqrt(dt) * rng.standard_normal((t, n))
+    idx = pd.bdate_range("2010-01-04", periods=t)
+    return pd.DataFrame(100 * np.exp(np.cumsum(steps, axis=0)), index=idx,
+                        columns=[f"A{j}" for j in range(n)])
+
+
+def w1_targets(close: pd.DataFrame) -> pd.DataFrame:
+    n = close.shape[1]
+    row = np.where(np.arange(n) < n // 2, 0.5 / (n // 2), -0.5 / (n // 2))
+    month = close.index.to_period("M").asi8
+    first = np.r_[True, month[1:] != month[:-1]]
+    t = np.full(close.shape, np.nan)
+    t[first] = row
+    return pd.DataFrame(t, index=close.index, columns=close.columns)
+
+
+def w2_targets_np(close: pd.DataFrame, windows: np.ndarray) -> np.ndarray:
+    """T×2K weights for every window (numpy, for engines that take plain targets)."""
+    ratio = (close.iloc[:, 0] / close.iloc[:, 1]).to_numpy()
+    csum = np.r_[0.0, np.cumsum(ratio)]
+    t_n = ratio.size
+    out = np.full((t_n, 2 * windows.size), np.nan)
+    for k, w in enumerate(windows):
+        ma = np.full(t_n, np.nan)
+        ma[w - 1:] = (csum[w:] - csum[:-w]) / w
+        sig = np.where(ratio > ma, 0.5, -0.5)
+        sig[: w - 1] = np.nan
+        out[:, 2 * k] = sig
+        out[:, 2 * k + 1] = -sig
+    return out
+
+
+def best(fn: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+# --- engines ---------------------------------------------------------------------------
+
+def ng_w1(close: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
+    from narrowgate.backtest import Costs, run_backtest
+
+    return run_backtest(close, targets, costs=Costs(fee=FEE), initial_cash=CASH).equity.to_numpy()
+
+
+def ng_w1_kernel(c: np.ndarray, tg: np.ndarray, yf: np.ndarray) -> np.ndarray:
+    """The kernel alone (no pandas wrapping), as a sweep or evaluator calls it."""
+    from narrowgate.backtest import engine
+
+    n = c.shape[1]
+    z = np.zeros(n)
+    eq = np.empty(c.shape[0])
+    e1, e2 = np.empty(0), np.empty((0, 0))
+    engine.run_nb(c, c, tg, 0, False, yf, CASH, np.ones(n), np.zeros(n, np.bool_), z, z, z,
+                  np.full(n, FEE), z, z, 0.0, 0.0, 1, eq, False, e1, e1, e2, e2, e2, e1, e1, e1)
+    return eq
+
+
+def ng_w2(close: pd.DataFrame, windows: np.ndarray) -> np.ndarray:
+    from narrowgate.backtest import Costs
+    from narrowgate.backtest.sweep import sweep_pair_ma
+
+    return sweep_pair_ma(close, windows, costs=Costs(fee=FEE), initial_cash=CASH).equity.to_numpy()
+
+
+def vbt_run(close: pd.DataFrame, targets: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    import vectorbt as vbt
+
+    pf = vbt.Portfolio.from_orders(close, size=targets, size_type="targetpercent",
+                                   direction="both", fees=FEE, init_cash=CASH, group_by=groups,
+                                   cash_sharing=True, call_seq="auto", freq="1D")
+    return np.asarray(pf.value())
+
+
+def reference_w1(close: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
+    from tests.backtest.reference import reference_backtest
+
+    n = close.shape[1]
+    return reference_backtest(close.to_numpy(), targets.to_numpy(), cash0=CASH,
+                              fee=[FEE] * n)[0]
+
+
+# --- first call in a fresh process ------------------------------------------------------
+
+CHILD = """
+import time, sys, json, numpy as np
+sys.path.insert(0, {root!r})
+t0 = time.perf_counter()
+import benchmarks.bench_backtest as b
+close = b.gbm(2, 2520)
+t1 = time.perf_counter()
+b.ng_w2(close, np.arange(2, 1002))
+t2 = time.perf_counter()
+def hwm():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmHWM'):
+            return int(line.split()[1]) / 1024
+print(json.dumps({{"import_and_data_s": t1 - t0, "first_call_s": t2 - t1, "peak_rss_mb": hwm()}}))
+"""
+
+
+def first_call(cache_dir: str) -> dict[str, float]:
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT))], env=env,
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+PEAK_CHILD = """
+import sys, json, numpy as np
+sys.path.insert(0, {root!r})
+import benchmarks.bench_backtest as b
+close = b.gbm(2, 2520); windows = np.arange(2, 1002)
+def status(key):
+    for line in open('/proc/self/status'):
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+engine = {engine!r}
+if engine == "narrowgate":
+    b.ng_w2(close, windows[:2])
+    base = status('VmRSS')
+    open('/proc/self/clear_refs', 'w').write('5')
+    b.ng_w2(close, windows)
+else:
+    import vectorbt  # noqa
+    tg = b.w2_targets_np(close, windows)
+    wide = close.iloc[:, np.tile([0, 1], windows.size)]
+    b.vbt_run(wide.iloc[:50], tg[:50], np.repeat(np.arange(windows.size), 2))
+    base = status('VmRSS')
+    open('/proc/self/clear_refs', 'w').write('5')
+    b.vbt_run(wide, tg, np.repeat(np.arange(windows.size), 2))
+print(json.dumps({{"base_rss_mb": base, "peak_rss_mb": status('VmHWM')}}))
+"""
+
+
+def peak_memory(engine: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", PEAK_CHILD.format(root=str(ROOT), engine=engine)],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args()
+    reps = 3 if args.quick else 10
+    try:
+        import vectorbt
+
+        have_vbt = True
+        print(f"vectorbt {vectorbt.__version__}")
+    except ImportError:
+        have_vbt = False
+        print("vectorbt not installed: narrowgate only")
+    import numba
+
+    print(f"numba {numba.__version__}, threads {numba.get_num_threads()}, cpus {os.cpu_count()}")
+
+    with tempfile.TemporaryDirectory() as cache:
+        cold = first_call(cache)
+        warm = first_call(cache)
+    print(f"first call (W2, fresh process): cold cache {cold['first_call_s']:.2f} s, "
+          f"warm cache {warm['first_call_s']:.3f} s "
+          f"(imports+data {warm['import_and_data_s']:.2f} s)")
+
+    from narrowgate.backtest.api import year_fraction
+
+    print("\nW1 monthly rebalance, steady state (best of repeats)")
+    for n, t in ((10, 2520), (100, 2520), (500, 5040)):
+        close = gbm(n, t)
+        targets = w1_targets(close)
+        eq = ng_w1(close, targets)
+        c = np.ascontiguousarray(close.to_numpy())
+        tg = np.ascontiguousarray(targets.to_numpy())
+        yf = year_fraction(close.index)
+        ng_api = best(lambda close=close, targets=targets: ng_w1(close, targets), reps)
+        ng_k = best(lambda c=c, tg=tg, yf=yf: ng_w1_kernel(c, tg, yf), reps)
+        line = (f"  N={n:>3} T={t}: narrowgate API {ng_api * 1e3:8.2f} ms, "
+                f"kernel {ng_k * 1e3:7.2f} ms")
+        if have_vbt:
+            groups = np.zeros(n, dtype=int)
+            vbt_eq = vbt_run(close, targets.to_numpy(), groups).ravel()
+            vt = best(lambda close=close, targets=targets, groups=groups:
+                      vbt_run(close, targets.to_numpy(), groups), max(2, reps // 3))
+            line += f", vectorbt {vt * 1e3:8.2f} ms ({vt / ng_api:5.1f}x)"
+        if n == 10:
+            ref = reference_w1(close, targets)
+            line += f"; max |dev| vs reference: narrowgate {np.max(np.abs(eq - ref)):.2e}"
+            if have_vbt:
+                line += f", vectorbt {np.max(np.abs(vbt_eq - ref)):.2e}"
+        print(line)
+
+    print("\nW2 pair-filter sweep, 1,000 windows (2..1001), T=2520")
+    close = gbm(2, 2520)
+    windows = np.arange(2, 1002)
+    eq = ng_w2(close, windows)
+    t_ng = best(lambda: ng_w2(close, windows), reps)
+    print(f"  narrowgate: {t_ng * 1e3:.1f} ms = {windows.size / t_ng:,.0f} back-tests/s")
+    from tests.backtest.reference import reference_backtest
+
+    sample = [0, 18, 198, 998]
+    tg_all = w2_targets_np(close, windows)
+    devs = []
+    for k in sample:
+        ref = reference_backtest(close.to_numpy(), tg_all[:, 2 * k:2 * k + 2], cash0=CASH,
+                                 fee=[FEE, FEE])[0]
+        devs.append(np.max(np.abs(eq[:, k] - ref)))
+    print(f"  max |dev| vs reference on windows {[int(windows[k]) for k in sample]}: "
+          f"{max(devs):.2e}")
+    if have_vbt:
+        wide = close.iloc[:, np.tile([0, 1], windows.size)]
+        groups = np.repeat(np.arange(windows.size), 2)
+        vbt_eq = vbt_run(wide, tg_all, groups)
+        t_vbt = best(lambda: vbt_run(wide, tg_all, groups), 2)
+        print(f"  vectorbt:   {t_vbt * 1e3:.1f} ms = {windows.size / t_vbt:,.0f} back-tests/s "
+              f"(targets precomputed; narrowgate is {t_vbt / t_ng:.0f}x faster)")
+        print(f"  max |dev| narrowgate vs vectorbt over all windows: "
+              f"{np.max(np.abs(vbt_eq - eq)):.2e} (currency, on 1e6)")
+    ng_mem = peak_memory("narrowgate")
+    print(f"  peak RSS narrowgate: {ng_mem['peak_rss_mb']:.0f} MB "
+          f"(+{ng_mem['peak_rss_mb'] - ng_mem['base_rss_mb']:.0f} MB over the warmed process)")
+    if have_vbt:
+        vb_mem = peak_memory("vectorbt")
+        print(f"  peak RSS vectorbt:   {vb_mem['peak_rss_mb']:.0f} MB "
+              f"(+{vb_mem['peak_rss_mb'] - vb_mem['base_rss_mb']:.0f} MB over the warmed process)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""Pandas face of the back-test kernels: frames in, frames out, units spelled out.
+
+Everything numeric happens in :mod:`narrowgate.backtest.engine`; this module only aligns
+labels, checks inputs, turns options into kernel codes and wraps the arrays it gets back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from narrowgate.backtest import engine
+from narrowgate.errors import NarrowgateError
+
+TargetKind = Literal["weights", "units"]
+Execution = Literal["close", "next_open"]
+Shortfall = Literal["raise", "scale", "finance"]
+
+_KIND = {"weights": engine.KIND_WEIGHTS, "units": engine.KIND_UNITS}
+_SHORTFALL = {
+    "raise": engine.SHORTFALL_RAISE,
+    "scale": engine.SHORTFALL_SCALE,
+    "finance": engine.SHORTFALL_FINANCE,
+}
+
+
+class BacktestError(NarrowgateError):
+    """A back-test that cannot go on: cash or margin short, a missing price, ruin."""
+
+    exit_code = 7
+
+
+class InstrumentSpec(BaseModel):
+    """How one column trades. Spot: fractional units bought with cash. Futures: whole lots,
+    daily mark-to-market, ``margin_rate`` × notional held from cash, no borrow fee.
+
+    ``basis_per_year`` is the annualised futures basis (fraction of notional per year,
+    negative = discount): a position accrues ``-basis_per_year × notional`` per year, so an
+    index-level proxy for a short futures leg at a discount pays that discount.
+    ``fee``, ``slippage`` and ``borrow_per_year`` override the :class:`Costs` defaults.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["spot", "futures"] = "spot"
+    multiplier: float = Field(1.0, gt=0, description="currency per price point per unit")
+    margin_rate: float = Field(0.0, ge=0, le=1, description="fraction of notional")
+    lot: float | None = Field(None, ge=0, description="unit step; 0 = fractional")
+    basis_per_year: float = 0.0
+    fee: float | None = Field(None, ge=0)
+    slippage: float | None = Field(None, ge=0)
+    borrow_per_year: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _futures_need_margin(self) -> InstrumentSpec:
+        if self.kind == "futures" and self.margin_rate <= 0:
+            raise ValueError("a futures instrument needs margin_rate > 0 (fraction of notional)")
+        return self
+
+    @property
+    def lot_size(self) -> float:
+        """Unit step used by the engine: 1 lot for futures, fractional for spot by default."""
+        if self.lot is not None:
+            return self.lot
+        return 1.0 if self.kind == "futures" else 0.0
+
+    @classmethod
+    def cffex(cls, instrument: str, margin_rate: float | None = None,
+              basis_per_year: float = 0.0) -> InstrumentSpec:
+        """A CFFEX index future (``cnfut:IF``/``IC``/``IM``) with the multiplier on record;
+        ``margin_rate`` defaults to the exchange minimum (brokers charge more)."""
+        from narrowgate.instruments import FUTURES
+
+        spec = FUTURES[instrument]
+        rate = spec.min_margin if margin_rate is None else margin_rate
+        return cls(kind="futures", multiplier=spec.multiplier, margin_rate=rate,
+                   basis_per_year=basis_per_year)
+
+
+class Costs(BaseModel):
+    """Trading and carrying costs, every one a fraction with its unit in its name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fee: float = Field(0.0, ge=0, description="fraction of traded value")
+    slippage: float = Field(0.0, ge=0, description="fraction of price, against the trader")
+    borrow_per_year: float = Field(0.0, ge=0, description="on short market value, per year")
+    cash_rate_per_year: float = Field(0.0, description="earned on positive cash, per year")
+    financing_rate_per_year: float = Field(0.0, description="paid on negative cash, per year")
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """What a back-test produced, indexed like the prices.
+
+    ``positions`` in units (lots for futures); ``trades`` one row per fill (date, asset,
+    units, price incl. slippage, value); ``costs`` fees + slippage per day and ``carry``
+    borrow + basis + interest per day (negative = paid), all in the cash currency;
+    ``scale`` the fraction of the targets a rebalance could fund (NaN: no rebalance).
+    """
+
+    equity: pd.Series
+    cash: pd.Series
+    margin: pd.Series
+    positions: pd.DataFrame
+    position_values: pd.DataFrame
+    trades: pd.DataFrame
+    costs: pd.Series
+    carry: pd.Series
+    scale: pd.Series
+
+    @property
+    def returns(self) -> pd.Series:
+        """Simple daily returns of equity (first day 0)."""
+        return self.equity.pct_change().fillna(0.0)
+
+    @property
+    def traded_value(self) -> pd.Series:
+        """Traded value per day (buys plus sells, currency)."""
+        if self.trades.empty:
+            return pd.Series(0.0, index=self.equity.index)
+        by_day = self.trades.groupby("date")["value"].sum()
+        return by_day.reindex(self.equity.index, fill_value=0.0)
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    """Instrument and cost arrays in kernel order (one element per column)."""
+
+    multiplier: np.ndarray
+    is_futures: np.ndarray
+    margin_rate: np.ndarray
+    lot: np.ndarray
+    basis: np.ndarray
+    fee: np.ndarray
+    slippage: np.ndarray
+    borrow: np.ndarray
+    cash_rate: float
+    financing_rate: float
+
+
+def engine_inputs(columns: list[str], instruments: Mapping[str, InstrumentSpec] | None,
+                  costs: Costs) -> EngineInputs:
+    """Per-column arrays from specs (spot with the default costs where none is given)."""
+    specs = [(instruments or {}).get(c, InstrumentSpec()) for c in columns]
+    unknown = set(instruments or {}) - set(columns)
+    if unknown:
+        raise BacktestError(f"instrument specs for columns not in the prices: {sorted(unknown)}")
+
+    def pick(values: list[float | None], default: float) -> np.ndarray:
+        return np.array([default if v is None else v for v in values], dtype=np.float64)
+
+    return EngineInputs(
+        multiplier=np.array([s.multiplier for s in specs], dtype=np.float64),
+        is_futures=np.array([s.kind == "futures" for s in specs], dtype=np.bool_),
+        margin_rate=np.array([s.margin_rate for s in specs], dtype=np.float64),
+        lot=np.array([s.lot_size for s in specs], dtype=np.float64),
+        basis=np.array([s.basis_per_year for s in specs], dtype=np.float64),
+        fee=pick([s.fee for s in specs], costs.fee),
+        slippage=pick([s.slippage for s in specs], costs.slippage),
+        borrow=pick([s.borrow_per_year for s in specs], costs.borrow_per_year),
+        cash_rate=costs.cash_rate_per_year,
+        financing_rate=costs.financing_rate_per_year,
+    )
+
+
+def year_fraction(index: pd.Index, periods_per_year: float | None = None) -> np.ndarray:
+    """Years between consecutive rows: ACT/365 on a DatetimeIndex, else 1/periods_per_year."""
+    if periods_per_year is not None:
+        yf = np.full(len(index), 1.0 / periods_per_year)
+    elif isinstance(index, pd.DatetimeIndex):
+        days = np.diff(index.values).astype("timedelta64[s]").astype(np.float64) / 86400.0
+        yf = np.concatenate([[0.0], days / 365.0])
+    else:
+        raise BacktestError("prices have no DatetimeIndex: pass periods_per_year for carry costs")
+    yf[0] = 0.0
+    return yf
+
+
+def price_array(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """C-contiguous float64 prices (NaN for missing); non-positive prices are an error."""
+    arr = np.ascontiguousarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+    if np.any(arr[np.isfinite(arr)] <= 0):
+        raise BacktestError(f"{name} prices must be positive")
+    return arr
+
+
+def open_array(close: pd.DataFrame, open_: pd.DataFrame | None, execution: Execution,
+               close_array: np.ndarray) -> np.ndarray:
+    """Execution prices at the open aligned to ``close`` (the closes when filling at close)."""
+    if execution != "next_open":
+        return close_array
+    if open_ is None:
+        raise BacktestError("execution='next_open' needs open prices (open_)")
+    return price_array(open_.reindex(index=close.index, columns=close.columns), "open")
+
+
+def raise_for_status(status: int, row: int, detail: float, index: pd.Index,
+                     columns: list[str]) -> None:
+    """Turn a kernel status into a :class:`BacktestError` naming the day and the fix."""
+    if status == engine.STATUS_OK:
+        return
+    day = index[row]
+    if status == engine.STATUS_NO_PRICE:
+        raise BacktestError(f"no price for {columns[int(detail)]} on {day} where a trade needs "
+                            "one", "trim the targets to dates where the asset trades")
+    if status == engine.STATUS_SHORTFALL:
+        raise BacktestError(f"cash/margin short by {detail:,.2f} after the rebalance on {day}",
+                            "lower the targets or set on_shortfall='scale' or 'finance'")
+    if status == engine.STATUS_UNFUNDABLE:
+        raise BacktestError(f"cash/margin short by {detail:,.2f} on {day} even with the "
+                            "targeted positions closed", "add cash or lower the other positions")
+    raise BacktestError(f"equity fell to {detail:,.2f} on {day}", "the book was wiped out")
+
+
+def run_backtest(
+    close: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    target_kind: TargetKind = "weights",
+    open_: pd.DataFrame | None = None,
+    execution: Execution = "close",
+    instruments: Mapping[str, InstrumentSpec] | None = None,
+    costs: Costs | None = None,
+    initial_cash: float = 1_000_000.0,
+    on_shortfall: Shortfall = "scale",
+    periods_per_year: float | None = None,
+) -> BacktestResult:
+    """Simulate targets (weights = signed notional / equity, or units) on close prices.
+
+    ``targets`` is reindexed to the prices; NaN = no trade in that asset that day. With
+    ``execution="next_open"`` a row decided at a close fills at the next row's ``open_``.
+    Carry costs accrue by ACT/365 year fractions unless ``periods_per_year`` is given.
+    """
+    costs = costs or Costs()
+    columns = [str(c) for c in close.columns]
+    tgt = targets.reindex(index=close.index, columns=close.columns)
+    extra = set(targets.columns) - set(close.columns)
+    if extra:
+        raise BacktestError(f"targets for assets without prices: {sorted(map(str, extra))}")
+    c = price_array(close, "close")
+    o = open_array(close, open_, execution, c)
+    spec = engine_inputs(columns, instruments, costs)
+    t_n, n = c.shape
+    out = {name: np.full(t_n, np.nan) for name in ("equity", "cash", "margin", "costs",
+                                                   "carry", "scale")}
+    units = np.zeros((t_n, n))
+    trades = np.zeros((t_n, n))
+    trade_px = np.full((t_n, n), np.nan)
+    status, row, detail = engine.run_nb(
+        c, o, np.ascontiguousarray(tgt.to_numpy(dtype=np.float64, na_value=np.nan)),
+        _KIND[target_kind], execution == "next_open", year_fraction(close.index, periods_per_year),
+        float(initial_cash), spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot,
+        spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
+        _SHORTFALL[on_shortfall], out["equity"], True, out["cash"], out["margin"], units, trades,
+        trade_px, out["costs"], out["carry"], out["scale"])
+    raise_for_status(status, row, detail, close.index, columns)
+    idx = close.index
+    positions = pd.DataFrame(units, index=idx, columns=close.columns)
+    marks = close.ffill().fillna(0.0)
+    values = positions * marks * spec.multiplier
+    ti, tj = np.nonzero(trades)
+    fills = pd.DataFrame({
+        "date": idx[ti], "asset": [columns[j] for j in tj], "units": trades[ti, tj],
+        "price": trade_px[ti, tj],
+        "value": np.abs(trades[ti, tj]) * trade_px[ti, tj] * spec.multiplier[tj],
+    })
+    series = {k: pd.Series(v, index=idx, name=k) for k, v in out.items()}
+    return BacktestResult(equity=series["equity"], cash=series["cash"], margin=series["margin"],
+                          positions=positions, position_values=values, trades=fills,
+                          costs=series["costs"], carry=series["carry"], scale=series["scale"])

@@ -1,0 +1,363 @@
+"""Back-test kernels: numba functions on plain float64 arrays, no pandas inside.
+
+Conventions (the pandas layer in ``api.py`` converts to and from these):
+
+* ``close`` and ``open_`` are T×N prices in the instrument's quote (index points for futures).
+* ``target`` is T×N; a NaN element means "do not trade this asset on this row", a row with
+  any finite element is a rebalance. ``target_kind`` says whether finite elements are
+  weights (signed notional / equity) or units (shares, or lots for futures).
+* Instruments: ``multiplier`` (currency per price point per unit), ``is_futures`` (daily
+  mark-to-market into cash, margin instead of notional), ``margin_rate`` (fraction of
+  notional), ``lot`` (0 = fractional units, k > 0 = multiples of k), ``basis`` (annualised
+  futures basis, fraction per year; a position accrues ``-basis × notional × year_fraction``,
+  so a short in a futures contract at a discount pays the discount).
+* Costs: ``fee`` (fraction of traded value), ``slippage`` (fraction of price, paid on both
+  sides), ``borrow`` (fraction per year of the short market value of non-futures),
+  ``cash_rate`` and ``financing_rate`` (fraction per year on positive / negative cash).
+  Accruals use ``year_fraction[t]`` (years between row t-1 and row t).
+* A rebalance settles all its orders together: the check is on the book after all of them,
+  ``cash - margin_in_use >= 0``. On a shortfall the kernel raises (returns a status), scales
+  the targeted positions down to fit, or allows negative cash (financed), per ``shortfall``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+KIND_WEIGHTS = 0
+KIND_UNITS = 1
+
+SHORTFALL_RAISE = 0
+SHORTFALL_SCALE = 1
+SHORTFALL_FINANCE = 2
+
+STATUS_OK = 0
+STATUS_SHORTFALL = 1
+STATUS_NO_PRICE = 2
+STATUS_RUIN = 3
+STATUS_UNFUNDABLE = 4
+
+_TOL = 1e-9
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def round_lots_nb(units: float, lot: float) -> float:
+    """Nearest multiple of ``lot`` (ties away from zero); ``lot <= 0`` keeps fractions."""
+    if lot <= 0.0:
+        return units
+    q = units / lot
+    if q >= 0.0:
+        return np.floor(q + 0.5) * lot
+    return -np.floor(-q + 0.5) * lot
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _settle_nb(scale, target, r, desired, units, prices, t, mark_px, multiplier, is_futures,  # type: ignore[no-untyped-def]
+               margin_rate, lot, fee, slippage, new_units):
+    """Orders of one rebalance at ``scale``: fills ``new_units``; returns cash change,
+    margin in use after, costs (fees + slippage) and traded value."""
+    cash_delta = 0.0
+    margin = 0.0
+    costs = 0.0
+    traded = 0.0
+    for j in range(units.shape[0]):
+        nu = units[j]
+        if not np.isnan(target[r, j]):
+            nu = round_lots_nb(scale * desired[j], lot[j])
+        d = nu - units[j]
+        if d != 0.0:
+            p = prices[t, j]
+            slip = abs(d) * multiplier[j] * p * slippage[j]
+            e = p * (1.0 + slippage[j]) if d > 0.0 else p * (1.0 - slippage[j])
+            value = abs(d) * multiplier[j] * e
+            f = fee[j] * value
+            if is_futures[j]:
+                cash_delta -= slip + f
+            else:
+                cash_delta -= d * multiplier[j] * e + f
+            costs += f + slip
+            traded += value
+        new_units[j] = nu
+        if is_futures[j] and nu != 0.0:
+            margin += abs(nu) * multiplier[j] * mark_px[j] * margin_rate[j]
+    return cash_delta, margin, costs, traded
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _rebalance_nb(  # type: ignore[no-untyped-def]
+    target, r, kind, prices, t, mark_px, units, cash, equity, multiplier,
+    is_futures, margin_rate, lot, fee, slippage, shortfall, desired, new_units):
+    """Move ``units`` to the targets of row ``r`` at ``prices[t]``; returns status, new
+    cash, margin, costs, traded value, the scale applied and the shortfall (currency)."""
+    n = units.shape[0]
+    for j in range(n):
+        tg = target[r, j]
+        if np.isnan(tg):
+            desired[j] = units[j]
+            continue
+        if kind == KIND_WEIGHTS:
+            if tg == 0.0:
+                desired[j] = 0.0
+                continue
+            p = prices[t, j]
+            if not (p > 0.0 and np.isfinite(p)):
+                return STATUS_NO_PRICE, cash, 0.0, 0.0, 0.0, 1.0, float(j)
+            desired[j] = tg * equity / (multiplier[j] * p)
+        else:
+            desired[j] = tg
+            if tg != units[j] and not (prices[t, j] > 0.0 and np.isfinite(prices[t, j])):
+                return STATUS_NO_PRICE, cash, 0.0, 0.0, 0.0, 1.0, float(j)
+    tol = _TOL * max(1.0, abs(equity))
+    cd, margin, costs, traded = _settle_nb(1.0, target, r, desired, units, prices, t, mark_px,
+                                           multiplier, is_futures, margin_rate, lot, fee,
+                                           slippage, new_units)
+    free = cash + cd - margin
+    if shortfall == SHORTFALL_FINANCE or free >= -tol:
+        for j in range(n):
+            units[j] = new_units[j]
+        return STATUS_OK, cash + cd, margin, costs, traded, 1.0, 0.0
+    if shortfall == SHORTFALL_RAISE:
+        return STATUS_SHORTFALL, cash, margin, costs, traded, 1.0, -free
+    cd, margin, costs, traded = _settle_nb(0.0, target, r, desired, units, prices, t, mark_px,
+                                           multiplier, is_futures, margin_rate, lot, fee,
+                                           slippage, new_units)
+    if cash + cd - margin < -tol:
+        return STATUS_UNFUNDABLE, cash, margin, costs, traded, 0.0, -(cash + cd - margin)
+    lo = 0.0
+    hi = 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        cd, margin, costs, traded = _settle_nb(mid, target, r, desired, units, prices, t, mark_px,
+                                               multiplier, is_futures, margin_rate, lot, fee,
+                                               slippage, new_units)
+        if cash + cd - margin >= -tol:
+            lo = mid
+        else:
+            hi = mid
+    cd, margin, costs, traded = _settle_nb(lo, target, r, desired, units, prices, t, mark_px,
+                                           multiplier, is_futures, margin_rate, lot, fee,
+                                           slippage, new_units)
+    for j in range(n):
+        units[j] = new_units[j]
+    return STATUS_OK, cash + cd, margin, costs, traded, lo, 0.0
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _mark_nb(prices, t, units, mark_px, multiplier, is_futures):  # type: ignore[no-untyped-def]
+    """Move marks to ``prices[t]`` where finite; returns the futures variation margin."""
+    vm = 0.0
+    for j in range(units.shape[0]):
+        p = prices[t, j]
+        if np.isfinite(p):
+            if is_futures[j] and units[j] != 0.0:
+                vm += units[j] * multiplier[j] * (p - mark_px[j])
+            mark_px[j] = p
+    return vm
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _equity_nb(cash, units, mark_px, multiplier, is_futures):  # type: ignore[no-untyped-def]
+    eq = cash
+    for j in range(units.shape[0]):
+        if not is_futures[j] and units[j] != 0.0:
+            eq += units[j] * multiplier[j] * mark_px[j]
+    return eq
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _margin_nb(units, mark_px, multiplier, is_futures, margin_rate):  # type: ignore[no-untyped-def]
+    m = 0.0
+    for j in range(units.shape[0]):
+        if is_futures[j] and units[j] != 0.0:
+            m += abs(units[j]) * multiplier[j] * mark_px[j] * margin_rate[j]
+    return m
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _has_target(target, r):  # type: ignore[no-untyped-def]
+    for j in range(target.shape[1]):  # noqa: SIM110 (numba has no any() over generators)
+        if not np.isnan(target[r, j]):
+            return True
+    return False
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multiplier, is_futures,  # type: ignore[no-untyped-def]
+           margin_rate, lot, basis, fee, slippage, borrow, cash_rate, financing_rate, shortfall,
+           out_equity, record, out_cash, out_margin, out_units, out_trades, out_trade_px,
+           out_costs, out_carry, out_scale):
+    """Simulate one portfolio day by day; fills ``out_equity`` (T) and, when ``record``,
+    the detail arrays. Returns (status, failing row, detail): detail is the asset index for
+    a missing price, or the currency short for a shortfall; row -1 when all went well.
+
+    Day t: accrue carry on the book held since t-1 (borrow, basis, cash interest); if
+    ``at_open``, execute row t-1's targets at the open of t; mark to the close of t
+    (futures variation margin into cash); otherwise execute row t's targets at the close.
+    """
+    n_t, n = close.shape
+    cash = init_cash
+    units = np.zeros(n)
+    mark_px = np.full(n, np.nan)
+    desired = np.empty(n)
+    new_units = np.empty(n)
+    any_carry = cash_rate != 0.0 or financing_rate != 0.0
+    for j in range(n):
+        if basis[j] != 0.0 or (borrow[j] != 0.0 and not is_futures[j]):
+            any_carry = True
+    for t in range(n_t):
+        carry = 0.0
+        if any_carry and t > 0:
+            yf = year_fraction[t]
+            for j in range(n):
+                if units[j] != 0.0:
+                    v = units[j] * multiplier[j] * mark_px[j]
+                    if v < 0.0 and not is_futures[j]:
+                        carry += borrow[j] * v * yf
+                    carry -= basis[j] * v * yf
+            carry += cash * (cash_rate if cash > 0.0 else financing_rate) * yf
+            cash += carry
+        costs = 0.0
+        scale = np.nan
+        trade_row = t - 1 if at_open else t
+        if at_open and t > 0:
+            cash += _mark_nb(open_, t, units, mark_px, multiplier, is_futures)
+        if not at_open:
+            cash += _mark_nb(close, t, units, mark_px, multiplier, is_futures)
+        if trade_row >= 0 and _has_target(target, trade_row):
+            if record:
+                for j in range(n):
+                    out_trades[t, j] = units[j]
+            prices = open_ if at_open else close
+            eq = _equity_nb(cash, units, mark_px, multiplier, is_futures)
+            status, cash, _m, costs, _tv, scale, detail = _rebalance_nb(
+                target, trade_row, kind, prices, t, mark_px, units, cash, eq, multiplier,
+                is_futures, margin_rate, lot, fee, slippage, shortfall, desired, new_units)
+            if status != STATUS_OK:
+                return status, t, detail
+            if record:
+                for j in range(n):
+                    out_trades[t, j] = units[j] - out_trades[t, j]
+                    d = out_trades[t, j]
+                    if d > 0.0:
+                        out_trade_px[t, j] = prices[t, j] * (1.0 + slippage[j])
+                    elif d < 0.0:
+                        out_trade_px[t, j] = prices[t, j] * (1.0 - slippage[j])
+        if at_open:
+            cash += _mark_nb(close, t, units, mark_px, multiplier, is_futures)
+        eq = _equity_nb(cash, units, mark_px, multiplier, is_futures)
+        out_equity[t] = eq
+        if record:
+            out_cash[t] = cash
+            out_margin[t] = _margin_nb(units, mark_px, multiplier, is_futures, margin_rate)
+            out_costs[t] = costs
+            out_carry[t] = carry
+            out_scale[t] = scale
+            for j in range(n):
+                out_units[t, j] = units[j]
+        if not eq > 0.0:
+            return STATUS_RUIN, t, eq
+    return STATUS_OK, -1, 0.0
+
+
+@njit(cache=True, parallel=True)
+def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash, multiplier,  # type: ignore[no-untyped-def]
+                 is_futures, margin_rate, lot, basis, fee, slippage, borrow, cash_rate,
+                 financing_rate, shortfall, out_equity, out_status):
+    """K portfolios on the same prices, ``targets`` K×T×N, in parallel over K.
+
+    Fills ``out_equity`` (K×T; rows after a failure keep NaN) and ``out_status`` (K×3:
+    status, failing row, detail) with the same meaning as :func:`run_nb`.
+    """
+    dummy1 = np.empty(0)
+    dummy2 = np.empty((0, 0))
+    for k in prange(targets.shape[0]):
+        s, r, d = run_nb(close, open_, targets[k], kind, at_open, year_fraction, init_cash,
+                         multiplier, is_futures, margin_rate, lot, basis, fee, slippage, borrow,
+                         cash_rate, financing_rate, shortfall, out_equity[k], False, dummy1,
+                         dummy1, dummy2, dummy2, dummy2, dummy1, dummy1, dummy1)
+        out_status[k, 0] = s
+        out_status[k, 1] = r
+        out_status[k, 2] = d
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def pair_ma_targets_nb(ratio, window, gross, flip, out):  # type: ignore[no-untyped-def]
+    """Pair weights from the ratio's ``window``-day simple moving average (today included).
+
+    Ratio above its average: +gross/2 first leg, -gross/2 second; at or below: the reverse
+    when ``flip`` else flat. NaN (no rebalance) before the average exists.
+    """
+    n_t = ratio.shape[0]
+    acc = 0.0
+    half = 0.5 * gross
+    for t in range(n_t):
+        acc += ratio[t]
+        if t >= window:
+            acc -= ratio[t - window]
+        if t < window - 1:
+            out[t, 0] = np.nan
+            out[t, 1] = np.nan
+            continue
+        ma = acc / window
+        if ratio[t] > ma:
+            out[t, 0] = half
+            out[t, 1] = -half
+        elif flip:
+            out[t, 0] = -half
+            out[t, 1] = half
+        else:
+            out[t, 0] = 0.0
+            out[t, 1] = 0.0
+
+
+@njit(cache=True, parallel=True)
+def pair_ma_sweep_nb(close, open_, windows, gross, flip, at_open, year_fraction, init_cash,  # type: ignore[no-untyped-def]
+                     multiplier, is_futures, margin_rate, lot, basis, fee, slippage, borrow,
+                     cash_rate, financing_rate, shortfall, out_equity, out_status):
+    """One pair back-test per moving-average window (``close`` is T×2), rebalanced to target
+    at every close once the average exists; same outputs as :func:`run_batch_nb`."""
+    n_t = close.shape[0]
+    ratio = close[:, 0] / close[:, 1]
+    dummy1 = np.empty(0)
+    dummy2 = np.empty((0, 0))
+    for k in prange(windows.shape[0]):
+        target = np.empty((n_t, 2))
+        pair_ma_targets_nb(ratio, windows[k], gross, flip, target)
+        s, r, d = run_nb(close, open_, target, KIND_WEIGHTS, at_open, year_fraction, init_cash,
+                         multiplier, is_futures, margin_rate, lot, basis, fee, slippage, borrow,
+                         cash_rate, financing_rate, shortfall, out_equity[k], False, dummy1,
+                         dummy1, dummy2, dummy2, dummy2, dummy1, dummy1, dummy1)
+        out_status[k, 0] = s
+        out_status[k, 1] = r
+        out_status[k, 2] = d
+
+
+@njit(cache=True, parallel=True)
+def run_windows_nb(close, open_, weights, rebalance, starts, length, at_open, year_fraction,  # type: ignore[no-untyped-def]
+                   init_cash, multiplier, is_futures, margin_rate, lot, basis, fee, slippage,
+                   borrow, cash_rate, financing_rate, shortfall, out_return, out_status):
+    """Fresh-start windows of one strategy: for each start s, begin in cash, move to
+    ``weights[s]`` at s, follow ``rebalance`` (T, bool) and report the simple return from
+    the close of s to the close of s + ``length`` (NaN and a status when a window fails)."""
+    n = close.shape[1]
+    for k in prange(starts.shape[0]):
+        s = starts[k]
+        e = s + length + 1
+        target = np.full((length + 1, n), np.nan)
+        for i in range(length + 1):
+            if i == 0 or rebalance[s + i]:
+                for j in range(n):
+                    target[i, j] = weights[s + i, j]
+        eq = np.full(length + 1, np.nan)
+        dummy1 = np.empty(0)
+        dummy2 = np.empty((0, 0))
+        st, r, d = run_nb(close[s:e], open_[s:e], target, KIND_WEIGHTS, at_open,
+                          year_fraction[s:e], init_cash, multiplier, is_futures, margin_rate,
+                          lot, basis, fee, slippage, borrow, cash_rate, financing_rate, shortfall,
+                          eq, False, dummy1, dummy1, dummy2, dummy2, dummy2, dummy1, dummy1,
+                          dummy1)
+        out_return[k] = eq[length] / init_cash - 1.0 if st == STATUS_OK else np.nan
+        out_status[k, 0] = st
+        out_status[k, 1] = r
+        out_status[k, 2] = d

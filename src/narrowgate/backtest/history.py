@@ -1,0 +1,167 @@
+"""Since publication, and in history: was the timing skill, luck or late?
+
+A thesis trade is run from the last close strictly before its publication date to the
+latest data. The same strategy is then started fresh on every earlier day and held for
+the same number of trading days; where the since-publication result ranks among those
+windows, how often they made money, and rolling 3/6/12-month returns give the context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from narrowgate.backtest import engine
+from narrowgate.backtest.api import (
+    _SHORTFALL,
+    BacktestError,
+    BacktestResult,
+    engine_inputs,
+    open_array,
+    price_array,
+    year_fraction,
+)
+from narrowgate.backtest.strategies import Basket, LongShort, Pair, compile_strategy, run_strategy
+
+AnyStrategy = Basket | LongShort | Pair
+
+
+def last_close_before(index: pd.Index, day: date) -> pd.Timestamp:
+    """The last row strictly before ``day``: a thesis published on ``day`` is acted on at
+    that close (the last price its reader could have traded)."""
+    pos = int(index.searchsorted(pd.Timestamp(day), side="left")) - 1
+    if pos < 0:
+        raise BacktestError(f"no price before {day}", "load earlier history")
+    return pd.Timestamp(index[pos])
+
+
+def since_publication(strategy: AnyStrategy, close: pd.DataFrame, published: date, *,
+                      open_: pd.DataFrame | None = None,
+                      end: date | None = None) -> BacktestResult:
+    """Run ``strategy`` from the last close before ``published`` to ``end`` (default: the
+    last row), entering at that close; the strategy's own entry date is replaced."""
+    prices = close[strategy.assets].dropna(how="any")
+    anchor = last_close_before(prices.index, published)
+    stop = prices.index[-1] if end is None else pd.Timestamp(end)
+    window = prices.loc[anchor:stop]
+    if len(window) < 2:
+        raise BacktestError(f"no price after {anchor.date()} to measure since publication")
+    moved = strategy.model_copy(update={"entry": anchor.date()})
+    return run_strategy(moved, window, None if open_ is None else open_.loc[anchor:stop])
+
+
+def window_returns(strategy: AnyStrategy, close: pd.DataFrame, periods: int, *,
+                   open_: pd.DataFrame | None = None) -> pd.Series:
+    """Return of a fresh start on each day, held ``periods`` rows (index: start date).
+
+    Each window starts in cash, moves to the strategy's weights at the start close and
+    follows its rebalance schedule; the strategy's entry and exit dates are ignored.
+    """
+    if periods < 1:
+        raise BacktestError("a window needs at least one period")
+    free = strategy.model_copy(update={"entry": None, "exit": None})
+    prices = close[free.assets].dropna(how="any")
+    prices = prices.loc[:, ~prices.columns.duplicated()]
+    compiled = compile_strategy(free, prices)
+    starts = np.arange(0, len(prices) - periods, dtype=np.int64)
+    if starts.size == 0:
+        return pd.Series(dtype=np.float64, name=f"return_{periods}")
+    columns = [str(c) for c in prices.columns]
+    spec = engine_inputs(columns, free.instruments, free.costs)
+    c = price_array(prices, "close")
+    out = np.full(starts.size, np.nan)
+    status = np.zeros((starts.size, 3))
+    engine.run_windows_nb(
+        c, open_array(prices, None if open_ is None else open_[prices.columns], free.execution, c),
+        np.ascontiguousarray(compiled.weights.to_numpy(dtype=np.float64)),
+        compiled.rebalance.to_numpy(dtype=np.bool_), starts, periods,
+        free.execution == "next_open", year_fraction(prices.index), free.initial_cash,
+        spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot, spec.basis, spec.fee,
+        spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
+        _SHORTFALL[free.on_shortfall], out, status)
+    return pd.Series(out, index=prices.index[starts], name=f"return_{periods}")
+
+
+def rolling_returns(equity: pd.Series, months: int) -> pd.Series:
+    """Return over the trailing ``months`` calendar months at each date: equity over its
+    value at the last row on or before the same day ``months`` earlier (NaN when earlier
+    than the first row)."""
+    idx = pd.DatetimeIndex(equity.index)
+    back = idx - pd.DateOffset(months=months)
+    pos = idx.searchsorted(back, side="right") - 1
+    values = equity.to_numpy(dtype=np.float64)
+    out = np.full(len(values), np.nan)
+    ok = pos >= 0
+    out[ok] = values[ok] / values[pos[ok]] - 1.0
+    return pd.Series(out, index=equity.index, name=f"return_{months}m")
+
+
+def trailing_returns(strategy: AnyStrategy, close: pd.DataFrame, months: int) -> pd.Series:
+    """Return of the strategy over the trailing ``months`` × 21 trading days at each date
+    (a fresh start that many rows earlier; index: end date)."""
+    periods = 21 * months
+    starts = window_returns(strategy, close, periods)
+    index = close[strategy.assets].dropna(how="any").index
+    ends = index[periods:][: len(starts)]
+    return pd.Series(starts.to_numpy(), index=ends, name=f"return_{months}m")
+
+
+def hit_rate(returns: pd.Series) -> float:
+    """Share of (non-NaN) returns above zero."""
+    r = returns.dropna()
+    return float((r > 0).mean()) if len(r) else float("nan")
+
+
+def rank_among(value: float, history: pd.Series) -> tuple[int, float]:
+    """Rank of ``value`` among historical results (1 = best) and its percentile: the share
+    of historical results at or below it."""
+    h = history.dropna().to_numpy()
+    if h.size == 0:
+        return 0, float("nan")
+    return int(np.sum(h > value)) + 1, float(np.mean(h <= value))
+
+
+@dataclass(frozen=True)
+class PublicationReport:
+    """A thesis trade since publication with its history for context."""
+
+    anchor: pd.Timestamp
+    end: pd.Timestamp
+    periods: int
+    result: BacktestResult
+    total_return: float
+    history: pd.Series
+    rank: int
+    percentile: float
+    history_hit_rate: float
+    rolling: pd.DataFrame
+
+    @property
+    def rolling_hit_rate(self) -> pd.Series:
+        """Share of trailing 3/6/12-month windows that made money."""
+        return self.rolling.apply(hit_rate)
+
+
+def publication_report(strategy: AnyStrategy, close: pd.DataFrame, published: date, *,
+                       end: date | None = None) -> PublicationReport:
+    """Since-publication result, its rank among fresh-start windows of the same length that
+    ended on or before the anchor, their hit rate, and trailing 3/6/12-month (63/126/252
+    trading-day) fresh-start returns over the whole history."""
+    result = since_publication(strategy, close, published, end=end)
+    anchor = pd.Timestamp(result.equity.index[0])
+    periods = len(result.equity) - 1
+    total = float(result.equity.iloc[-1] / strategy.initial_cash - 1.0)
+    windows = window_returns(strategy, close, periods)
+    prices_index = close[strategy.assets].dropna(how="any").index
+    end_of = pd.Series(prices_index[periods:][: len(windows)], index=windows.index)
+    history = windows[(end_of <= anchor).to_numpy()]
+    rank, pct = rank_among(total, history)
+    rolling = pd.concat([trailing_returns(strategy, close, months) for months in (3, 6, 12)],
+                        axis=1)
+    return PublicationReport(anchor=anchor, end=pd.Timestamp(result.equity.index[-1]),
+                             periods=periods, result=result, total_return=total,
+                             history=history, rank=rank, percentile=pct,
+                             history_hit_rate=hit_rate(history), rolling=rolling)

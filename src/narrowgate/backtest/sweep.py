@@ -1,0 +1,154 @@
+"""Many back-tests in one kernel call: a stack of target arrays, or a parameter grid.
+
+Every variant shares the prices, instruments and costs; the kernels run variants in
+parallel (numba ``prange``) and keep only each variant's equity path (K×T float64), so a
+1,000-variant sweep over ten years of daily data needs about 20 MB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from narrowgate.backtest import engine
+from narrowgate.backtest.api import (
+    _KIND,
+    _SHORTFALL,
+    BacktestError,
+    Costs,
+    Execution,
+    InstrumentSpec,
+    Shortfall,
+    TargetKind,
+    engine_inputs,
+    open_array,
+    price_array,
+    raise_for_status,
+    year_fraction,
+)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Equity per variant (T×K frame, columns = variant labels) and each variant's status
+    (0 = ran to the end; otherwise the kernel status, failing row and detail)."""
+
+    equity: pd.DataFrame
+    status: pd.DataFrame
+    initial_cash: float
+
+    @property
+    def total_return(self) -> pd.Series:
+        """Simple return from the initial cash to the last close, per variant."""
+        return self.equity.iloc[-1] / self.initial_cash - 1.0
+
+    @property
+    def returns(self) -> pd.DataFrame:
+        """Daily simple returns per variant (first row 0)."""
+        return self.equity.pct_change().fillna(0.0)
+
+
+def _finish(out_equity: np.ndarray, out_status: np.ndarray, index: pd.Index,
+            labels: Sequence[object], columns: list[str], allow_failures: bool,
+            initial_cash: float) -> SweepResult:
+    names = pd.Index(np.asarray(list(labels)), name="variant")
+    status = pd.DataFrame(out_status, index=names, columns=["status", "row", "detail"])
+    if not allow_failures:
+        bad = status[status["status"] != engine.STATUS_OK]
+        if not bad.empty:
+            first = bad.iloc[0]
+            try:
+                raise_for_status(int(first["status"]), int(first["row"]), float(first["detail"]),
+                                 index, columns)
+            except BacktestError as err:
+                raise BacktestError(f"{len(bad)} of {len(status)} variants failed; variant "
+                                    f"{bad.index[0]}: {err.message}", err.hint) from None
+    equity = pd.DataFrame(out_equity.T, index=index, columns=names)
+    return SweepResult(equity=equity, status=status, initial_cash=initial_cash)
+
+
+def sweep_targets(
+    close: pd.DataFrame,
+    targets: np.ndarray,
+    *,
+    labels: Sequence[object] | None = None,
+    target_kind: TargetKind = "weights",
+    open_: pd.DataFrame | None = None,
+    execution: Execution = "close",
+    instruments: Mapping[str, InstrumentSpec] | None = None,
+    costs: Costs | None = None,
+    initial_cash: float = 1_000_000.0,
+    on_shortfall: Shortfall = "scale",
+    periods_per_year: float | None = None,
+    allow_failures: bool = False,
+) -> SweepResult:
+    """Back-test K target arrays (``targets`` K×T×N, aligned to ``close``; NaN = no trade)
+    in one call; same semantics as :func:`~narrowgate.backtest.api.run_backtest`."""
+    tg = np.ascontiguousarray(targets, dtype=np.float64)
+    if tg.ndim != 3 or tg.shape[1:] != close.shape:
+        raise BacktestError(f"targets must be K×{close.shape[0]}×{close.shape[1]}, got {tg.shape}")
+    columns = [str(c) for c in close.columns]
+    c = price_array(close, "close")
+    spec = engine_inputs(columns, instruments, costs or Costs())
+    out_equity = np.full((tg.shape[0], c.shape[0]), np.nan)
+    out_status = np.zeros((tg.shape[0], 3))
+    engine.run_batch_nb(
+        c, open_array(close, open_, execution, c), tg, _KIND[target_kind],
+        execution == "next_open", year_fraction(close.index, periods_per_year),
+        float(initial_cash), spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot,
+        spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
+        _SHORTFALL[on_shortfall], out_equity, out_status)
+    names = list(range(tg.shape[0])) if labels is None else list(labels)
+    return _finish(out_equity, out_status, close.index, names, columns, allow_failures,
+                   float(initial_cash))
+
+
+def sweep_pair_ma(
+    close: pd.DataFrame,
+    windows: Sequence[int] | np.ndarray,
+    *,
+    gross: float = 1.0,
+    otherwise: str = "reverse",
+    open_: pd.DataFrame | None = None,
+    execution: Execution = "close",
+    instruments: Mapping[str, InstrumentSpec] | None = None,
+    costs: Costs | None = None,
+    initial_cash: float = 1_000_000.0,
+    on_shortfall: Shortfall = "scale",
+    periods_per_year: float | None = None,
+    allow_failures: bool = False,
+) -> SweepResult:
+    """Pair back-tests over a grid of moving-average windows (trading days), one kernel call.
+
+    ``close`` has two columns, long leg first. Each variant holds +gross/2 / −gross/2 while
+    first/second is above its window-day simple average (today included), the reverse (or
+    flat if ``otherwise="flat"``) otherwise, flat before the average exists, rebalanced to
+    target at every close. Equals :class:`~narrowgate.backtest.strategies.Pair` with a
+    :class:`~narrowgate.backtest.strategies.RatioFilter` and ``rebalance="daily"``.
+    """
+    if close.shape[1] != 2:
+        raise BacktestError(f"a pair sweep needs exactly two price columns, got {close.shape[1]}")
+    if otherwise not in ("reverse", "flat"):
+        raise BacktestError(f"otherwise must be 'reverse' or 'flat', not {otherwise!r}")
+    w = np.ascontiguousarray(windows, dtype=np.int64)
+    if w.ndim != 1 or np.any(w < 1):
+        raise BacktestError("windows must be a 1-D sequence of positive integers")
+    columns = [str(col) for col in close.columns]
+    c = price_array(close, "close")
+    if not np.all(np.isfinite(c)):
+        raise BacktestError("a pair sweep needs a price for both legs on every row",
+                            "drop rows with a missing price first (close.dropna())")
+    spec = engine_inputs(columns, instruments, costs or Costs())
+    out_equity = np.full((w.size, c.shape[0]), np.nan)
+    out_status = np.zeros((w.size, 3))
+    engine.pair_ma_sweep_nb(
+        c, open_array(close, open_, execution, c), w, float(gross), otherwise == "reverse",
+        execution == "next_open", year_fraction(close.index, periods_per_year),
+        float(initial_cash), spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot,
+        spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
+        _SHORTFALL[on_shortfall], out_equity, out_status)
+    return _finish(out_equity, out_status, close.index, [int(x) for x in w], columns,
+                   allow_failures, float(initial_cash))

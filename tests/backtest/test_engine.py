@@ -1,0 +1,143 @@
+"""Hand-checkable cases: each expected figure is arithmetic on the inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from narrowgate.backtest import BacktestError, Costs, InstrumentSpec, run_backtest
+
+IDX = pd.bdate_range("2024-01-01", periods=6)
+
+
+def frame(**cols: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(cols, index=IDX, dtype=float)
+
+
+def once(close: pd.DataFrame, *row: float) -> pd.DataFrame:
+    t = pd.DataFrame(np.nan, index=close.index, columns=close.columns)
+    t.iloc[0] = row
+    return t
+
+
+def test_buy_and_hold_one_asset_follows_its_price() -> None:
+    close = frame(A=[100, 101, 99, 103, 110, 108])
+    r = run_backtest(close, once(close, 1.0), initial_cash=1000.0)
+    assert np.allclose(r.equity.to_numpy(), 10.0 * close["A"].to_numpy(), rtol=0, atol=1e-9)
+    assert r.positions["A"].iloc[-1] == pytest.approx(10.0)
+    assert r.cash.abs().max() < 1e-9
+
+
+def test_half_long_half_short_without_costs_earns_the_spread() -> None:
+    close = frame(A=[100, 102, 101, 105, 104, 107], B=[50, 50.5, 52, 51, 49, 50])
+    r = run_backtest(close, once(close, 0.5, -0.5), initial_cash=1000.0)
+    ra = close["A"] / close["A"].iloc[0] - 1
+    rb = close["B"] / close["B"].iloc[0] - 1
+    expected = 1000.0 * (1 + 0.5 * ra - 0.5 * rb)
+    assert np.allclose(r.equity, expected, atol=1e-9)
+
+
+def test_fee_reduces_equity_by_fee_times_traded_value() -> None:
+    close = frame(A=[100, 100, 100, 100, 100, 100], B=[20, 20, 20, 20, 20, 20])
+    targets = once(close, 0.6, -0.3)
+    targets.iloc[3] = [0.2, 0.1]
+    free = run_backtest(close, targets, initial_cash=10_000.0)
+    paid = run_backtest(close, targets, initial_cash=10_000.0, costs=Costs(fee=0.001))
+    traded = paid.traded_value
+    assert traded.iloc[0] == pytest.approx(6000 + 3000)
+    assert free.equity.iloc[-1] == pytest.approx(10_000.0)
+    assert paid.equity.iloc[0] == pytest.approx(10_000.0 - 0.001 * 9000)
+    loss = free.equity - paid.equity
+    assert loss.iloc[-1] == pytest.approx(0.001 * traded.sum(), abs=1e-9)
+    assert paid.costs.sum() == pytest.approx(0.001 * traded.sum())
+
+
+def test_slippage_fills_against_the_trader() -> None:
+    close = frame(A=[100.0] * 6)
+    r = run_backtest(close, once(close, 0.5), initial_cash=1000.0, costs=Costs(slippage=0.01))
+    assert r.trades["price"].iloc[0] == pytest.approx(101.0)
+    assert r.equity.iloc[0] == pytest.approx(1000.0 - 5.0 * 1.0)
+
+
+def test_futures_pnl_is_price_change_times_multiplier_times_lots() -> None:
+    close = frame(IF=[4000, 4010, 3990, 4020, 4020, 4100])
+    spec = {"IF": InstrumentSpec(kind="futures", multiplier=300, margin_rate=0.12)}
+    units = once(close, 3.0)
+    r = run_backtest(close, units, target_kind="units", instruments=spec, initial_cash=1e7)
+    pnl = (close["IF"] - 4000) * 300 * 3
+    assert np.allclose(r.equity - 1e7, pnl, atol=1e-6)
+    assert np.allclose(r.margin, close["IF"] * 300 * 3 * 0.12)
+    assert r.cash.iloc[-1] == pytest.approx(r.equity.iloc[-1])
+
+
+def test_futures_weights_round_to_whole_lots() -> None:
+    close = frame(IC=[6000.0] * 6)
+    spec = {"IC": InstrumentSpec.cffex("cnfut:IC", margin_rate=0.14)}
+    r = run_backtest(close, once(close, -1.0), instruments=spec, initial_cash=5_000_000.0)
+    assert r.positions["IC"].iloc[0] == -4.0  # 5e6 / (6000 × 200) = 4.17 → 4 lots
+    assert r.margin.iloc[0] == pytest.approx(4 * 6000 * 200 * 0.14)
+
+
+def test_a_buy_funded_by_a_sell_of_the_same_rebalance_settles() -> None:
+    close = frame(A=[100.0] * 6, B=[10.0] * 6)
+    targets = once(close, 1.0, 0.0)
+    targets.iloc[2] = [0.0, 1.0]  # all cash is in A: buying B needs A's proceeds
+    r = run_backtest(close, targets, initial_cash=1000.0, on_shortfall="raise")
+    assert r.positions.iloc[2].tolist() == [0.0, 100.0]
+    assert r.equity.iloc[-1] == pytest.approx(1000.0)
+
+
+def test_shortfall_raises_or_scales_as_asked() -> None:
+    close = frame(A=[100.0] * 6)
+    with pytest.raises(BacktestError, match="short by"):
+        run_backtest(close, once(close, 1.5), initial_cash=1000.0, on_shortfall="raise")
+    scaled = run_backtest(close, once(close, 1.5), initial_cash=1000.0, on_shortfall="scale")
+    assert scaled.positions["A"].iloc[0] == pytest.approx(10.0)
+    assert scaled.scale.iloc[0] == pytest.approx(1 / 1.5)
+    financed = run_backtest(close, once(close, 1.5), initial_cash=1000.0, on_shortfall="finance")
+    assert financed.cash.iloc[0] == pytest.approx(-500.0)
+
+
+def test_margin_shortfall_counts_margin_in_use() -> None:
+    close = frame(IF=[4000.0] * 6)
+    spec = {"IF": InstrumentSpec(kind="futures", multiplier=300, margin_rate=0.12)}
+    with pytest.raises(BacktestError, match="short by"):
+        run_backtest(close, once(close, 10.0), instruments=spec, initial_cash=1e6,
+                     on_shortfall="raise")  # 10× notional needs 1.2× equity in margin
+
+
+def test_borrow_fee_interest_and_basis_accrue_per_year() -> None:
+    close = frame(A=[100.0] * 6, B=[100.0] * 6)
+    costs = Costs(borrow_per_year=0.0365, cash_rate_per_year=0.0365)
+    r = run_backtest(close, once(close, 0.0, -0.5), initial_cash=1000.0, costs=costs,
+                     periods_per_year=365)
+    # each day: borrow 0.0001 × 500 short, interest 0.0001 × 1500 cash
+    assert r.carry.iloc[1] == pytest.approx(-0.05 + 0.15)
+    spec = {"A": InstrumentSpec(basis_per_year=-0.0365)}  # a discount
+    long_ = run_backtest(close, once(close, 1.0, 0.0), instruments=spec, initial_cash=1000.0,
+                         periods_per_year=365)
+    assert long_.carry.iloc[1] == pytest.approx(0.1)  # a long gains the discount
+
+
+def test_next_open_fills_at_the_following_open() -> None:
+    close = frame(A=[100, 104, 103, 105, 106, 108])
+    opens = frame(A=[99, 102, 104, 104, 105, 107])
+    r = run_backtest(close, once(close, 1.0), open_=opens, execution="next_open",
+                     initial_cash=1020.0)
+    assert r.trades["date"].iloc[0] == IDX[1]
+    assert r.trades["price"].iloc[0] == 102.0
+    assert r.equity.iloc[0] == 1020.0
+    assert r.equity.iloc[-1] == pytest.approx(10 * 108.0)
+
+
+def test_missing_price_for_a_trade_is_an_error() -> None:
+    close = frame(A=[np.nan, 100, 100, 100, 100, 100])
+    with pytest.raises(BacktestError, match="no price for A"):
+        run_backtest(close, once(close, 1.0))
+
+
+def test_weight_zero_before_listing_is_not_a_trade() -> None:
+    close = frame(A=[np.nan, 100, 100, 100, 100, 100], B=[10.0] * 6)
+    r = run_backtest(close, once(close, 0.0, 1.0), initial_cash=100.0)
+    assert r.equity.iloc[-1] == pytest.approx(100.0)

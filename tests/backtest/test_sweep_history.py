@@ -1,0 +1,73 @@
+"""Sweeps equal one-by-one runs; history helpers equal direct arithmetic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from narrowgate.backtest import Costs, run_backtest
+from narrowgate.backtest.history import rank_among, rolling_returns, window_returns
+from narrowgate.backtest.strategies import Basket, Pair, RatioFilter, run_strategy
+from narrowgate.backtest.sweep import sweep_pair_ma, sweep_targets
+
+
+def gbm(t: int, n: int, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    steps = rng.normal(0.05 / 252, 0.25 / np.sqrt(252), (t, n))
+    idx = pd.bdate_range("2010-01-04", periods=t)
+    return pd.DataFrame(100 * np.exp(np.cumsum(steps, axis=0)), index=idx,
+                        columns=[f"A{j}" for j in range(n)])
+
+
+def test_pair_ma_sweep_equals_each_pair_strategy() -> None:
+    close = gbm(600, 2)
+    costs = Costs(fee=0.001)
+    sweep = sweep_pair_ma(close, [2, 5, 20, 200], costs=costs)
+    for w in (2, 5, 20, 200):
+        spec = Pair(long="A0", short="A1", filter=RatioFilter(window=w), rebalance="daily",
+                    costs=costs)
+        single = run_strategy(spec, close)
+        np.testing.assert_allclose(sweep.equity[w].to_numpy(), single.equity.to_numpy(),
+                                   rtol=1e-12)
+
+
+def test_target_sweep_equals_single_runs() -> None:
+    close = gbm(300, 3)
+    rng = np.random.default_rng(3)
+    targets = rng.uniform(-0.5, 0.5, (5, 300, 3))
+    targets[:, rng.uniform(size=300) < 0.8] = np.nan
+    sweep = sweep_targets(close, targets, costs=Costs(fee=0.002, borrow_per_year=0.01))
+    for k in range(5):
+        single = run_backtest(close, pd.DataFrame(targets[k], index=close.index,
+                                                  columns=close.columns),
+                              costs=Costs(fee=0.002, borrow_per_year=0.01))
+        np.testing.assert_allclose(sweep.equity[k], single.equity, rtol=1e-12)
+    assert sweep.total_return.shape == (5,)
+
+
+def test_window_returns_of_a_held_basket_are_price_ratios() -> None:
+    close = gbm(100, 2)
+    spec = Basket(weights={"A0": 0.5, "A1": 0.5}, rebalance="once")
+    got = window_returns(spec, close, 10)
+    rel = close.shift(-10) / close - 1
+    direct = (0.5 * rel["A0"] + 0.5 * rel["A1"]).iloc[:90]
+    np.testing.assert_allclose(got.to_numpy(), direct.to_numpy(), rtol=1e-12, atol=1e-14)
+    assert got.index[0] == close.index[0]
+    fresh = run_strategy(spec.model_copy(update={"entry": close.index[40].date()}),
+                         close.iloc[40:51])
+    assert got.iloc[40] == pytest.approx(fresh.equity.iloc[-1] / 1e6 - 1)
+
+
+def test_rolling_returns_use_calendar_months() -> None:
+    idx = pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-29", "2024-04-30", "2024-05-31"])
+    eq = pd.Series([100.0, 110.0, 121.0, 90.0, 99.0], index=idx)
+    r = rolling_returns(eq, 3)
+    assert r.iloc[:4].isna().all()  # 04-30 minus 3 months = 01-30: before the first row
+    assert r.iloc[4] == pytest.approx(99 / 110 - 1)  # 05-31 minus 3 months = 02-29
+
+
+def test_rank_among_history() -> None:
+    hist = pd.Series([-0.1, 0.0, 0.05, 0.2])
+    assert rank_among(0.1, hist) == (2, 0.75)
+    assert rank_among(-1.0, hist) == (5, 0.0)
