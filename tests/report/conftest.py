@@ -21,6 +21,7 @@ from narrowgate.evaluate.verdict import (
     Figure,
     MissingData,
     Verdict,
+    WatchItem,
 )
 from narrowgate.report.scorecard import Scorecard, ThesisInfo
 from narrowgate.thesis.schema import LocalizedText, ThesisSource
@@ -103,6 +104,16 @@ def build_results() -> list[ClaimResult]:
             ],
             data=[_data("sec:GOOGL")],
             charts=[_bar_chart()],
+            watch=[
+                WatchItem(
+                    label=_text("四家指引中值合计", "four-company guidance mid-point"),
+                    current=610.0,
+                    threshold=636.5,
+                    unit="USD bn",
+                    flips_to=Verdict.SUPPORTED,
+                    instrument="sec:GOOGL",
+                )
+            ],
         ),
     )
     selloff = ClaimResult(

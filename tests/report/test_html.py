@@ -228,3 +228,12 @@ def test_rejects_an_unknown_language(sample_scorecard: Scorecard, tmp_path: Path
 )
 def test_format_value(value: float | int | str | None, text: str) -> None:
     assert format_value(value) == text
+
+
+def test_what_to_watch_lists_each_indicator_with_its_distance(tmp_path: Path) -> None:
+    from tests.report.conftest import build_scorecard
+
+    html = write_html_report(build_scorecard(), tmp_path, "en").read_text(encoding="utf-8")
+    assert 'id="what-to-watch"' in html
+    assert "four-company guidance mid-point" in html and "四家指引中值合计" in html
+    assert "26.5" in html  # 636.5 − 610.0

@@ -89,12 +89,33 @@ class MissingData(_Model):
     how: str
 
 
+class WatchItem(_Model):
+    """An indicator whose next move would flip the verdict: where it is, where the line is.
+
+    ``distance`` is threshold − current in the indicator's unit, so a reader sees how far
+    the claim is from flipping and in which direction.
+    """
+
+    label: LocalizedText
+    current: float
+    threshold: float
+    unit: str
+    flips_to: Verdict
+    instrument: str | None = None
+    observed: date | None = None
+
+    @property
+    def distance(self) -> float:
+        return self.threshold - self.current
+
+
 class Evidence(_Model):
     figures: list[Figure] = Field(default_factory=list)
     data: list[DataUsed] = Field(default_factory=list)
     charts: list[Chart] = Field(default_factory=list)
     notes: list[LocalizedText] = Field(default_factory=list)
     missing: list[MissingData] = Field(default_factory=list)
+    watch: list[WatchItem] = Field(default_factory=list)
 
     def newest_data(self) -> date | None:
         ends = [item.end for item in self.data if item.end is not None]

@@ -192,6 +192,7 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
         counts=scorecard.counts,
         newest=scorecard.newest_data,
         slug=verdict_slug,
+        watch=[(r.claim_id, w) for r in scorecard.results for w in r.evidence.watch],
     )
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from narrowgate.evaluate.verdict import ClaimResult, Verdict
 from narrowgate.thesis.schema import LocalizedText, ThesisSource
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class ThesisInfo(BaseModel):
