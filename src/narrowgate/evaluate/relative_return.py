@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from narrowgate.evaluate.common import InstrumentId, figure, pct, text
 from narrowgate.evaluate.hubdata import line_chart, price_need, read_closes
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
-from narrowgate.evaluate.verdict import Assessment, Evidence, Verdict
+from narrowgate.evaluate.verdict import Assessment, Evidence, Verdict, WatchItem
 
 if TYPE_CHECKING:
     from narrowgate.thesis.schema import Claim
@@ -119,5 +119,20 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
         return Assessment(
             verdict=verdict,
             summary=summary,
-            evidence=Evidence(figures=figures, data=data, charts=[chart]),
+            evidence=Evidence(
+                figures=figures,
+                data=data,
+                charts=[chart],
+                watch=[
+                    WatchItem(
+                        label=text("相对基准的超额收益", "excess over the benchmark"),
+                        current=round(excess, 2),
+                        threshold=params.min_excess_pp,
+                        unit="percentage points",
+                        flips_to=Verdict.CONTRADICTED if beats else Verdict.SUPPORTED,
+                        instrument=label_b,
+                        observed=window.end,
+                    )
+                ],
+            ),
         )
