@@ -2,9 +2,11 @@
 
 Why split in two: the calendar part (days since the last halving, the same phase in past
 cycles, the phase of the October-1 entry window) is arithmetic on sourced halving dates and
-is decided here. The price part (entry on publication vs entry on Oct 1, and the path of
-past cycles at the same phase) needs daily BTC-USD closes; without them the verdict is
-"pending" before the entry window and "insufficient data" after it.
+needs no data. The price part (``price_assessment``) reads daily closes: past cycles aligned
+on their halvings, the drawdown from the cycle high at the same phase, whether the price
+kept falling after publication, and entry on publication vs entry on Oct 1 — the last only
+once the data reaches Oct 1. Without a hub the verdict is "pending" before the entry window
+and "insufficient data" after it.
 """
 
 from __future__ import annotations
@@ -24,18 +26,23 @@ from narrowgate.evaluate.common import (
     recorded_data,
     text,
 )
+from narrowgate.evaluate.hubdata import read_closes
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
+    VERDICT_LABELS,
     Assessment,
     Chart,
     ChartSeries,
     Evidence,
+    Figure,
     MissingData,
     Verdict,
 )
 
 if TYPE_CHECKING:
-    from narrowgate.thesis.schema import Claim
+    import pandas as pd
+
+    from narrowgate.thesis.schema import Claim, LocalizedText
 
 
 class BtcCycleParams(Params):
@@ -48,6 +55,16 @@ class BtcCycleParams(Params):
     waiting_gain_min_pct: float = Field(
         0.0, description="BTC at the entry window at least this % below baseline → supported"
     )
+    correcting_min_drawdown_pct: float = Field(
+        20.0, gt=0, description="last close at least this % under the pre-publication cycle "
+        "high → still correcting",
+    )
+    knife_min_fall_pct: float = Field(
+        10.0, ge=0, description="a close after publication at least this % under the "
+        "baseline close → the knife kept falling",
+    )
+    overlay_days: int = Field(1460, ge=100, description="days after each halving in the charts")
+    overlay_step_days: int = Field(5, ge=1, description="one chart point every this many days")
     cycle_peak: date | None = None
     cycle_peak_close_usd: float | None = Field(None, gt=0)
     cycle_peak_source: RecordedSource | None = None
@@ -96,6 +113,13 @@ class BtcCycle(Evaluator[BtcCycleParams]):
                          why="daily closes at baseline, entry window and past-cycle phases")]
 
     def evaluate(self, claim: Claim, params: BtcCycleParams, ctx: EvalContext) -> Assessment:
+        calendar_only = self.calendar(params, ctx)
+        if ctx.hub is None:
+            return calendar_only
+        return price_assessment(params, ctx, calendar_only)
+
+    def calendar(self, params: BtcCycleParams, ctx: EvalContext) -> Assessment:
+        """The calendar reading alone (no prices): pending, or insufficient data after Oct 1."""
         pub = ctx.published
         current = last_halving(params.halvings, pub)
         d_pub = days_since_halving(params.halvings, pub)
@@ -176,8 +200,6 @@ class BtcCycle(Evaluator[BtcCycleParams]):
                              calendar.en + " The entry window has not come yet."),
                 evidence=evidence,
             )
-        # TODO(data hub): with ctx.hub, compare the close at baseline_date with the lowest
-        # close within the entry window and the past cycles' same-phase paths.
         return Assessment(
             verdict=Verdict.INSUFFICIENT_DATA,
             summary=text(
@@ -190,3 +212,169 @@ class BtcCycle(Evaluator[BtcCycleParams]):
             ),
             evidence=evidence,
         )
+
+
+def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessment) -> Assessment:
+    """The calendar reading plus prices: correction since publication, phase vs past cycles,
+    and the entry comparison once the data reaches the entry window.
+
+    Verdict: "still correcting" (last close ≥ ``correcting_min_drawdown_pct`` under the
+    pre-publication cycle high) and "the knife kept falling" (a later close ≥
+    ``knife_min_fall_pct`` under the baseline) both → supported, neither → contradicted, one
+    → mixed. With the entry close known it must agree, else mixed. Before the entry window
+    the verdict is pending with that reading.
+    """
+    import pandas as pd
+
+    from narrowgate.models.cycle_phase import read_phase, running_drawdown, thin_days
+    from narrowgate.models.cycles import cycle_paths
+
+    closes, used = read_closes(ctx, [params.instrument], params.halvings[0])
+    prices = closes[params.instrument].dropna()
+    data_end = prices.index[-1].date()
+    current = last_halving(params.halvings, ctx.published)
+    base = prices.loc[: pd.Timestamp(params.baseline_date)]
+    base_day, base_close = base.index[-1].date(), float(base.iloc[-1])
+    so_far = prices.loc[pd.Timestamp(current) : pd.Timestamp(base_day)]
+    high_day = so_far.index[int(so_far.to_numpy().argmax())].date()
+    high_close = float(so_far.max())
+    last_close = float(prices.iloc[-1])
+    drawdown_now = (last_close / high_close - 1.0) * 100
+    after = prices.loc[pd.Timestamp(base_day) + pd.Timedelta(days=1) :]
+    low_day = after.index[int(after.to_numpy().argmin())].date() if len(after) else base_day
+    low_close = float(after.min()) if len(after) else base_close
+    fall_after = (low_close / base_close - 1.0) * 100
+    correcting = last_close < high_close and -drawdown_now >= params.correcting_min_drawdown_pct
+    knife = -fall_after >= params.knife_min_fall_pct
+    part = (Verdict.SUPPORTED if correcting and knife
+            else Verdict.CONTRADICTED if not (correcting or knife) else Verdict.MIXED)
+
+    inst = params.instrument
+    figures: list[Figure] = [
+        figure("baseline_close", f"发布时入场价({base_day})", f"entry at publication ({base_day})",
+               round(base_close), "USD", decisive=True),
+        figure("cycle_high", f"发布前本轮高点({high_day})", f"pre-publication cycle high "
+               f"({high_day})", round(high_close), "USD"),
+        figure("last_close", f"最新收盘({data_end})", f"last close ({data_end})",
+               round(last_close), "USD"),
+        figure("drawdown_now", "距本轮高点回撤", "drawdown from the cycle high",
+               round(drawdown_now, 1), "%", decisive=True),
+        figure("low_after_publication", f"发布后最低收盘({low_day})",
+               f"lowest close after publication ({low_day})", round(low_close), "USD"),
+        figure("fall_after_publication", "发布后最大跌幅(相对入场价)",
+               "deepest fall below the publication entry", round(fall_after, 1), "%",
+               decisive=True),
+        figure("return_since_publication", "发布至今涨跌", "return since publication",
+               round((last_close / base_close - 1.0) * 100, 1), "%"),
+        figure("correcting_threshold", "视为仍在调整的回撤", "drawdown counted as correcting",
+               -params.correcting_min_drawdown_pct, "%"),
+        figure("knife_threshold", "视为继续下跌的跌幅", "fall counted as a falling knife",
+               -params.knife_min_fall_pct, "%"),
+    ]
+    missing: list[MissingData] = []
+    entry_verdict: Verdict | None = None
+    if data_end >= params.entry_window:
+        entry = prices.loc[: pd.Timestamp(params.entry_window)]
+        entry_close = float(entry.iloc[-1])
+        gain = (base_close / entry_close - 1.0) * 100
+        entry_verdict = (Verdict.SUPPORTED if -((entry_close / base_close - 1.0) * 100)
+                         >= params.waiting_gain_min_pct else Verdict.CONTRADICTED)
+        figures += [
+            figure("entry_close", f"入场窗口收盘({entry.index[-1].date()})",
+                   f"close at the entry window ({entry.index[-1].date()})", round(entry_close),
+                   "USD", decisive=True),
+            figure("waiting_gain", "等待入场的多得(发布价/窗口价−1)",
+                   "gain from waiting (publication / window close − 1)", round(gain, 1), "%",
+                   decisive=True),
+        ]
+    else:
+        missing.append(MissingData(
+            what=f"{inst} closes at the entry window (entry on publication vs on "
+                 f"{params.entry_window})",
+            dates=f"{data_end + timedelta(days=1)} to "
+                  f"{params.entry_window + timedelta(days=params.entry_window_days)}",
+            how=fetch_how([inst]),
+        ))
+
+    paths = cycle_paths(prices, params.halvings, params.overlay_days)
+    d_base, d_now = (base_day - current).days, (data_end - current).days
+    at_now = {r.cycle: r for r in read_phase(paths, d_now)}
+    at_base = {r.cycle: r for r in read_phase(paths, d_base)}
+    for cycle, reading in at_now.items():
+        year = cycle[:4]
+        then = at_base.get(cycle)
+        figures.append(figure(
+            f"cycle_{year}_drawdown", f"{year} 周期在第 {d_base} / {d_now} 天的回撤",
+            f"{year} cycle drawdown at day {d_base} / {d_now}",
+            f"{then.drawdown * 100:.1f} / {reading.drawdown * 100:.1f}" if then
+            else f"{reading.drawdown * 100:.1f}", "%"))
+        if cycle != current.isoformat():
+            figures.append(figure(
+                f"cycle_{year}_low", f"{year} 周期高点后的低点", f"{year} cycle low after its high",
+                f"day {reading.low_day}, {reading.low_drawdown * 100:.1f}%", "day, %"))
+    absent = [h for h in params.halvings if h.isoformat() not in paths.columns]
+    if absent:
+        missing.append(MissingData(
+            what=f"{inst} closes from the halving(s) {', '.join(map(str, absent))}",
+            dates=f"{absent[0]} to {prices.index[0].date() - timedelta(days=1)}",
+            how=fetch_how([inst]),
+        ))
+    step = params.overlay_step_days
+    charts = [
+        _overlay(text("各减半周期价格路径(减半日=1)", "Halving cycles aligned (halving close = 1)"),
+                 thin_days(paths, step), "× halving close", 1.0),
+        _overlay(text("距周期高点的回撤(%)", "Drawdown from the cycle high (%)"),
+                 thin_days(running_drawdown(paths), step), "%", 100.0),
+        *calendar.evidence.charts,
+    ]
+    if entry_verdict is not None:
+        verdict = part if part is entry_verdict else Verdict.MIXED
+    elif ctx.as_of < params.entry_window:
+        verdict = Verdict.PENDING
+    else:
+        verdict = part
+    past = [r for c, r in at_now.items() if c != current.isoformat()]
+    past_zh = ",".join(f"{r.cycle[:4]} 周期 {r.drawdown * 100:.0f}%(低点在第 {r.low_day} 天)"
+                       for r in past)
+    past_en = ", ".join(f"{r.cycle[:4]} cycle {r.drawdown * 100:.0f}% (low on day {r.low_day})"
+                        for r in past)
+    entry_zh = ("入场窗口数据已有。" if entry_verdict else
+                f"数据止于 {data_end},尚无法比较发布日入场与 {params.entry_window} 入场。")
+    entry_en = ("The entry window is in the data." if entry_verdict else
+                f"The data ends {data_end}, so entry at publication cannot yet be compared with "
+                f"entry on {params.entry_window}.")
+    notes = calendar.evidence.notes
+    summary = text(
+        f"{notes[0].zh} 价格部分(判定:{VERDICT_LABELS[part].zh}):{data_end} 收盘 "
+        f"{last_close:,.0f} 美元,"
+        f"距 {high_day} 的本轮高点 {drawdown_now:.1f}%;发布后最低 {low_close:,.0f} 美元({low_day},"
+        f"较入场价 {fall_after:+.1f}%)。同一阶段(第 {d_now} 天)以往:{past_zh}。{entry_zh}",
+        f"{notes[0].en} Prices (reading: {part.value}): {last_close:,.0f} USD on {data_end}, "
+        f"{drawdown_now:.1f}% from the {high_day} cycle high; after publication the low was "
+        f"{low_close:,.0f} USD on {low_day} ({fall_after:+.1f}% from the entry). At the same "
+        f"phase (day {d_now}) earlier cycles were at {past_en}. {entry_en}",
+    )
+    return Assessment(
+        verdict=verdict,
+        summary=summary,
+        evidence=Evidence(
+            figures=figures + calendar.evidence.figures,
+            data=[*used, *calendar.evidence.data],
+            charts=charts,
+            notes=notes,
+            missing=missing,
+        ),
+    )
+
+
+def _overlay(title: LocalizedText, frame: pd.DataFrame, y_label: str, scale: float) -> Chart:
+    """Cycles side by side on a days-since-halving axis (not dates)."""
+    x: list[str | float | int] = [int(d) for d in frame.index]
+    return Chart(
+        title=title,
+        series=[ChartSeries(name=f"cycle from {c}", x=list(x),
+                            y=[None if v != v else round(float(v) * scale, 4)
+                               for v in frame[c]])
+                for c in frame.columns],
+        x_label="days since halving", y_label=y_label, x_is_date=False,
+    )

@@ -2,12 +2,15 @@
 
 "Slow" is measured against the 2022–2025 runoff: the average weekly change of Fed total
 assets after publication, as a share of the average weekly change in the reference window.
-At or below the threshold share, shrinkage is slow; growth counts as slow too.
+At or below the threshold share, shrinkage is slow; growth (a negative share) counts as
+slow too. The helpers at the top (preferred-source series, data gaps, horizon handling) are
+shared with warsh-policy and hstech-liquidity, which read the same Fed series.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
@@ -16,26 +19,109 @@ from narrowgate.evaluate.common import (
     Capability,
     InstrumentId,
     date_figure,
+    fetch_how,
     figure,
     text,
 )
+from narrowgate.evaluate.hubdata import line_chart, provenance_to_data, read_series
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
-from narrowgate.evaluate.verdict import Figure
+from narrowgate.evaluate.verdict import (
+    Assessment,
+    DataUsed,
+    Evidence,
+    Figure,
+    MissingData,
+    Verdict,
+)
+from narrowgate.thesis.schema import Claim, LocalizedText
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+VERDICT_ZH = {
+    Verdict.SUPPORTED: "成立",
+    Verdict.CONTRADICTED: "被否定",
+    Verdict.MIXED: "部分成立",
+}
+
+
+def read_preferred_series(
+    ctx: EvalContext, instrument: str, start: date | None, source: str | None
+) -> tuple[pd.Series, DataUsed]:
+    """A series from the preferred stored source when the store holds it, else the hub's pick.
+
+    Why: fred:WALCL is stored twice — exact FRED values and a dashboard rounded to ±5,000 M
+    that runs a few weeks longer. Paces of a few USD bn a week need the exact one; a store
+    without it (e.g. a live FRED pull) still works through the hub's own choice.
+    """
+    from narrowgate.errors import DataNotFound
+
+    if source is not None and ctx.hub is not None:
+        try:
+            result = ctx.hub.series(instrument, start, ctx.as_of, source=source)
+        except DataNotFound:
+            pass
+        else:
+            values = result.frame["value"].astype(float).sort_index().dropna()
+            if not values.empty:
+                return values, provenance_to_data(result.provenance[0])
+    return read_series(ctx, instrument, start)
+
+
+def data_gap(instrument: str, data_end: date, as_of: date, slack_days: int) -> MissingData | None:
+    """The stretch between the last observation and as-of, when longer than ``slack_days``."""
+    if (as_of - data_end).days <= slack_days:
+        return None
+    return MissingData(
+        what=f"{instrument} observations after the last stored one ({data_end})",
+        dates=f"{data_end + timedelta(days=1)} to {as_of}",
+        how=fetch_how([instrument]),
+    )
+
+
+def with_horizon(
+    interim: Verdict, claim: Claim, as_of: date
+) -> tuple[Verdict, LocalizedText]:
+    """A forecast whose horizon lies after as-of is ``pending``; the interim reading is kept
+    in the figures and said first in the summary (the convention of relative_return)."""
+    zh, en = VERDICT_ZH.get(interim, interim.value), interim.value
+    if claim.horizon is not None and claim.horizon > as_of:
+        return Verdict.PENDING, text(
+            f"期限 {claim.horizon} 未到,暂判:{zh}。",
+            f"Horizon {claim.horizon} not reached; so far: {en}.",
+        )
+    return interim, text(f"判定:{zh}。", f"Verdict: {en}.")
+
+
+def interim_figure(interim: Verdict) -> Figure:
+    return figure("interim_verdict", "截至数据末的判定", "reading as of the data's end",
+                  interim.value, "verdict", decisive=True)
 
 
 class QtSlowParams(Params):
     balance_sheet: InstrumentId = Field(description="Fed total assets, USD millions (weekly)")
+    balance_sheet_source: str | None = Field(
+        "series_macro_charts",
+        description="stored source preferred for exact weekly values (else the hub's pick)",
+    )
     reference_start: date
     reference_end: date
     baseline_date: date
     slow_max_share: float = Field(
         0.5, gt=0, le=1, description="post-publication pace / reference pace at or below → slow"
     )
+    fast_min_share: float = Field(
+        1.0, gt=0, description="pace share at or above → as fast as the old runoff: contradicted"
+    )
+    chart_start: date = Field(date(2021, 1, 1), description="first date in the WALCL chart")
+    gap_slack_days: int = Field(21, ge=0, description="data this much older than as-of is fine")
 
     @model_validator(mode="after")
     def _dates(self) -> QtSlowParams:
         if not self.reference_start < self.reference_end <= self.baseline_date:
             raise ValueError("need reference_start < reference_end <= baseline_date")
+        if self.fast_min_share < self.slow_max_share:
+            raise ValueError("fast_min_share must be at least slow_max_share")
         return self
 
 
@@ -63,4 +149,79 @@ class QtSlow(AwaitingEvaluator[QtSlowParams]):
             date_figure("baseline", "基准日", "baseline", params.baseline_date),
             figure("slow_threshold", "视为缓慢的速度比", "pace share counted as slow",
                    params.slow_max_share, "ratio"),
+            figure("fast_threshold", "视为快速的速度比", "pace share counted as fast",
+                   params.fast_min_share, "ratio"),
         ]
+
+    def decide(self, claim: Claim, params: QtSlowParams, ctx: EvalContext) -> Assessment | None:
+        import pandas as pd
+
+        from narrowgate.models.macro import balance_sheet_pace
+
+        start = min(params.reference_start, params.chart_start)
+        walcl, used = read_preferred_series(ctx, params.balance_sheet, start,
+                                            params.balance_sheet_source)
+        reference = balance_sheet_pace(walcl, params.reference_start, params.reference_end)
+        after = balance_sheet_pace(walcl, params.baseline_date, ctx.as_of)
+        share = after.per_week_usd_bn / reference.per_week_usd_bn
+        if share <= params.slow_max_share:
+            interim = Verdict.SUPPORTED
+        elif share >= params.fast_min_share:
+            interim = Verdict.CONTRADICTED
+        else:
+            interim = Verdict.MIXED
+        verdict, lead = with_horizon(interim, claim, ctx.as_of)
+        direction_zh = "扩张" if after.change_usd_bn > 0 else "收缩"
+        direction_en = "grew" if after.change_usd_bn > 0 else "shrank"
+        figures = [
+            interim_figure(interim),
+            figure("pace_ratio", "发布后速度 / 2022–2025 缩表速度",
+                   "pace after publication / 2022–2025 runoff pace", round(share, 3), "ratio",
+                   decisive=True),
+            figure("pace_after", "发布后平均周变化", "average weekly change after publication",
+                   round(after.per_week_usd_bn, 2), "USD bn/week", decisive=True),
+            figure("pace_reference", "2022–2025 平均周变化", "2022–2025 average weekly change",
+                   round(reference.per_week_usd_bn, 2), "USD bn/week"),
+            figure("change_after", "发布后总资产变化", "total assets change after publication",
+                   round(after.change_usd_bn, 1), "USD bn"),
+            figure("change_reference", "参照期总资产变化", "total assets change in the reference",
+                   round(reference.change_usd_bn, 1), "USD bn"),
+            figure("window_after", "发布后所用观测", "observations used after publication",
+                   f"{after.start} → {after.end}", "dates"),
+            figure("window_reference", "参照期所用观测", "observations used in the reference",
+                   f"{reference.start} → {reference.end}", "dates"),
+            date_figure("data_end", "数据截至", "data end", after.end),
+            *self.setup_figures(params, ctx),
+        ]
+        shown = walcl.loc[pd.Timestamp(params.chart_start):] / 1000.0
+        chart = line_chart(
+            text("美联储总资产(十亿美元),发布后另列", "Fed total assets (USD bn), after "
+                 "publication drawn separately"),
+            pd.DataFrame({
+                f"{params.balance_sheet} (USD bn)": shown,
+                "after publication": shown.where(shown.index >= pd.Timestamp(after.start)),
+            }),
+            "USD bn", digits=1,
+        )
+        missing = [m for m in [data_gap(params.balance_sheet, after.end, ctx.as_of,
+                                        params.gap_slack_days)] if m]
+        summary = text(
+            f"{lead.zh}发布后({after.start} 至 {after.end},数据截至该日)美联储总资产{direction_zh}"
+            f" {abs(after.change_usd_bn) * 10:,.0f} 亿美元,平均每周 "
+            f"{after.per_week_usd_bn * 10:+.1f} 亿美元;2022–2025 年缩表期为每周 "
+            f"{reference.per_week_usd_bn * 10:+.1f} 亿美元。速度比 {share:.2f}(≤ "
+            f"{params.slow_max_share} 视为缓慢,负值表示不缩反扩)。"
+            f"判定基于截至 {after.end} 的数据。",
+            f"{lead.en} After publication ({after.start} to {after.end}, where the data ends) Fed "
+            f"total assets {direction_en} by USD {abs(after.change_usd_bn):,.1f} bn, "
+            f"{after.per_week_usd_bn:+.2f} bn a week, against {reference.per_week_usd_bn:+.2f} bn "
+            f"a week in the 2022–2025 runoff: a pace ratio of {share:.2f} (≤ "
+            f"{params.slow_max_share} counts as slow; negative means growth, not shrinkage). "
+            f"The reading is as of {after.end}.",
+        )
+        return Assessment(
+            verdict=verdict,
+            summary=summary,
+            evidence=Evidence(figures=figures, data=[used], charts=[chart],
+                              notes=[self.measures], missing=missing),
+        )

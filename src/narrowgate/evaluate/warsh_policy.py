@@ -1,9 +1,9 @@
 """warsh-policy: a Warsh Fed cuts rates but shrinks the balance sheet, pressing on duration.
 
 Two parts: the policy path (policy rate down and Fed total assets down between the
-publication baseline and the horizon) and its effect (Nasdaq vs Dow and BTC in periods of
-a shrinking vs a growing balance sheet, over history). Both read FRED series and daily
-bars through the data hub.
+publication baseline and the data's end) decides the verdict; its claimed effect is shown
+as history — Nasdaq vs Dow and BTC returns while the balance sheet shrank vs grew. The
+equity-duration reading (P/E → duration) waits for sourced P/Es of the two indices.
 """
 
 from __future__ import annotations
@@ -19,14 +19,34 @@ from narrowgate.evaluate.common import (
     bars_needs,
     date_figure,
     figure,
+    pct,
     text,
 )
+from narrowgate.evaluate.hubdata import line_chart, read_closes
+from narrowgate.evaluate.qt_slow import (
+    data_gap,
+    interim_figure,
+    read_preferred_series,
+    with_horizon,
+)
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
-from narrowgate.evaluate.verdict import Figure
+from narrowgate.evaluate.verdict import (
+    Assessment,
+    Chart,
+    ChartSeries,
+    Evidence,
+    Figure,
+    MissingData,
+    Verdict,
+)
+from narrowgate.thesis.schema import Claim
 
 
 class WarshPolicyParams(Params):
     balance_sheet: InstrumentId = Field(description="Fed total assets, USD millions (weekly)")
+    balance_sheet_source: str | None = Field(
+        "series_macro_charts", description="stored source preferred for exact weekly values"
+    )
     policy_rate: InstrumentId = Field(description="effective fed funds rate, % (monthly)")
     long_duration: list[InstrumentId] = Field(min_length=1)
     short_duration: InstrumentId
@@ -36,6 +56,10 @@ class WarshPolicyParams(Params):
     max_balance_sheet_change_pct: float = Field(
         0.0, description="total assets change at or below this % → 'shrinks'"
     )
+    regime_window_weeks: int = Field(
+        13, ge=2, le=104, description="trailing WALCL change whose sign names the regime"
+    )
+    gap_slack_days: int = Field(45, ge=0, description="data this much older than as-of is fine")
 
 
 @register
@@ -66,3 +90,128 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
                    "asset change that counts as shrinking",
                    params.max_balance_sheet_change_pct, "%"),
         ]
+
+    def decide(
+        self, claim: Claim, params: WarshPolicyParams, ctx: EvalContext
+    ) -> Assessment | None:
+        """Verdict from the policy path; regime returns are context, not the decision (they
+        describe history, not what a Warsh Fed did)."""
+        import pandas as pd
+
+        from narrowgate.models.liquidity import level_change
+        from narrowgate.models.macro import balance_sheet_regimes, returns_by_regime
+
+        walcl, walcl_used = read_preferred_series(
+            ctx, params.balance_sheet, params.history_start, params.balance_sheet_source)
+        rate, rate_used = read_preferred_series(ctx, params.policy_rate, params.history_start,
+                                                None)
+        rate_path = level_change(rate, params.baseline_date, ctx.as_of)
+        assets = level_change(walcl, params.baseline_date, ctx.as_of)
+        cut = -rate_path.change >= params.min_rate_cut_pp
+        shrank = assets.pct * 100 <= params.max_balance_sheet_change_pct
+        if cut and shrank:
+            interim = Verdict.SUPPORTED
+        elif cut or shrank:
+            interim = Verdict.MIXED
+        else:
+            interim = Verdict.CONTRADICTED
+        verdict, lead = with_horizon(interim, claim, ctx.as_of)
+
+        equities = [i for i in [*params.long_duration, params.short_duration]
+                    if not i.startswith("crypto:")]
+        crypto = [i for i in params.long_duration if i.startswith("crypto:")]
+        regimes = balance_sheet_regimes(walcl, params.regime_window_weeks)
+        closes, bars_used = read_closes(ctx, equities + crypto, params.history_start)
+        # Separate calendars: a weekday index for stocks (252/yr), every day for crypto (365/yr).
+        tables = [returns_by_regime(closes[equities].dropna(), regimes, 252.0)]
+        tables += [returns_by_regime(closes[[c]].dropna(), regimes, 365.0) for c in crypto]
+        by_regime = pd.concat([t.drop(columns="days") for t in tables], axis=1) * 100
+        nasdaq = params.long_duration[0]
+        spread = by_regime[nasdaq] - by_regime[params.short_duration]
+
+        figures = [
+            interim_figure(interim),
+            figure("rate_change", "政策利率变化", "policy rate change",
+                   round(rate_path.change, 2), "percentage points", decisive=True),
+            figure("rate_path", "政策利率", "policy rate",
+                   f"{rate_path.start_value:.2f} ({rate_path.start}) → "
+                   f"{rate_path.end_value:.2f} ({rate_path.end})", "%"),
+            figure("balance_sheet_change", "美联储总资产变化", "Fed total assets change",
+                   pct(assets.pct * 100, 2), "%", decisive=True),
+            figure("balance_sheet_path", "美联储总资产", "Fed total assets",
+                   f"{assets.start_value / 1000:,.0f} ({assets.start}) → "
+                   f"{assets.end_value / 1000:,.0f} ({assets.end})", "USD bn"),
+            *self.setup_figures(params, ctx),
+        ]
+        for regime in by_regime.index:
+            zh = "缩表期" if regime == "shrinking" else "扩表期"
+            for inst in by_regime.columns:
+                figures.append(figure(f"{inst}_{regime}", f"{inst} {zh}年化收益",
+                                      f"{inst} annualised return, {regime} balance sheet",
+                                      pct(float(by_regime.loc[regime, inst])), "% per year"))
+            figures.append(figure(f"nasdaq_minus_dow_{regime}", f"纳指减道指({zh})",
+                                  f"{nasdaq} minus {params.short_duration} ({regime})",
+                                  pct(float(spread.loc[regime])), "percentage points per year"))
+        days = tables[0]["days"].to_dict()
+        for regime, count in days.items():
+            zh = "缩表期" if regime == "shrinking" else "扩表期"
+            figures.append(figure(f"regime_days_{regime}", f"{zh}股票交易日数",
+                                  f"stock trading days, {regime}", int(count), "days"))
+
+        path = pd.DataFrame({"Fed total assets (USD tn)": walcl / 1e6,
+                             "policy rate (%)": rate}).ffill()
+        path = path.loc[pd.Timestamp(params.history_start):]
+        chart = line_chart(text("美联储总资产与政策利率", "Fed total assets and the policy rate"),
+                           path, "USD tn", y2_columns=["policy rate (%)"], y2_label="%",
+                           digits=3)
+        labels: list[str | float | int] = [str(c) for c in by_regime.columns]
+        bars = Chart(
+            title=text("缩表期与扩表期的年化收益", "Annualised returns, shrinking vs growing "
+                       "balance sheet"),
+            series=[ChartSeries(name=f"{r} balance sheet", x=labels, kind="bar",
+                                y=[round(float(v), 2) for v in by_regime.loc[r]])
+                    for r in by_regime.index],
+            x_label="instrument", y_label="% per year", x_is_date=False,
+        )
+        missing = [m for m in (
+            data_gap(params.policy_rate, rate_path.end, ctx.as_of, params.gap_slack_days),
+            data_gap(params.balance_sheet, assets.end, ctx.as_of, params.gap_slack_days),
+        ) if m]
+        missing.append(MissingData(
+            what=(f"sourced P/E and growth for {nasdaq} and {params.short_duration} "
+                  "(equity duration via narrowgate.models.duration.compare_duration)"),
+            how="record them with sources in the thesis params; no provider supplies index "
+                "P/Es yet",
+        ))
+        shr, grw = ("shrinking", "growing")
+        spread_en = ", ".join(f"{r} {spread.loc[r]:+.1f}" for r in (shr, grw) if r in spread)
+        history_zh = history_en = ""
+        if shr in spread and grw in spread:
+            presses = spread.loc[shr] < spread.loc[grw]
+            history_zh = ("缩表期纳指的优势较小,与“缩表压制长久期”方向一致但幅度有限。" if presses
+                          else "缩表期纳指的优势并未缩小,历史不支持“缩表压制长久期”。")
+            history_en = ("The Nasdaq's edge was smaller while the balance sheet shrank: the "
+                          "direction the claim expects. " if presses else
+                          "The Nasdaq's edge was not smaller while the balance sheet shrank: "
+                          "history does not show the pressure the claim expects. ")
+        summary = text(
+            f"{lead.zh}政策利率 {rate_path.start}→{rate_path.end} 变化 {rate_path.change:+.2f} 个"
+            f"百分点(降息需 ≥ {params.min_rate_cut_pp}),美联储总资产 {assets.start}→"
+            f"{assets.end} 变化 {assets.pct * 100:+.2f}%(缩表需 ≤ "
+            f"{params.max_balance_sheet_change_pct}%)。历史上纳指相对道指的年化超额:"
+            + ",".join(f"{'缩表期' if r == shr else '扩表期'} {spread.loc[r]:+.1f} 个百分点"
+                       for r in (shr, grw) if r in spread)
+            + f"。{history_zh}久期部分需指数市盈率数据。",
+            f"{lead.en} Policy rate {rate_path.change:+.2f} points from {rate_path.start} to "
+            f"{rate_path.end} (a cut needs ≥ {params.min_rate_cut_pp}); Fed total assets "
+            f"{assets.pct * 100:+.2f}% from {assets.start} to {assets.end} (shrinking needs ≤ "
+            f"{params.max_balance_sheet_change_pct}%). Historically {nasdaq} minus "
+            f"{params.short_duration}, annualised points: {spread_en}. {history_en}The "
+            "duration part needs index P/Es.",
+        )
+        return Assessment(
+            verdict=verdict,
+            summary=summary,
+            evidence=Evidence(figures=figures, data=[walcl_used, rate_used, *bars_used],
+                              charts=[chart, bars], notes=[self.measures], missing=missing),
+        )

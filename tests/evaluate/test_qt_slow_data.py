@@ -1,0 +1,55 @@
+"""qt-slow decided on the real weekly WALCL (series_macro_charts: exact FRED values)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from narrowgate.evaluate.runner import evaluate_claim
+from narrowgate.evaluate.verdict import Verdict
+from tests.conftest import eval_context
+from tests.evaluate.conftest import fig, params_of, run
+
+# WALCL.csv (USD millions): 2022-06-01 8,915,050 → 2025-11-26 6,552,419 (182 weeks);
+# 2026-02-11 6,622,382 → 2026-07-22 6,747,378 (23 weeks), where the file ends.
+REFERENCE = (6_552_419 - 8_915_050) / 1000 / 182
+AFTER = (6_747_378 - 6_622_382) / 1000 / 23
+
+
+def test_balance_sheet_grew_after_publication(imported_hub: object) -> None:
+    ctx = eval_context(imported_hub)
+    result = evaluate_claim(ctx.thesis.claim("qt-slow"), ctx)
+    assert result.error is None
+    assert result.verdict is Verdict.PENDING  # horizon 2026-12-31 after as-of 2026-11-24
+    figures = {f.key: f.value for f in result.evidence.figures}
+    assert figures["interim_verdict"] == "supported"
+    assert figures["pace_after"] == pytest.approx(round(AFTER, 2), abs=0.01)
+    assert figures["pace_reference"] == pytest.approx(round(REFERENCE, 2), abs=0.01)
+    assert figures["pace_ratio"] == pytest.approx(round(AFTER / REFERENCE, 3), abs=0.001)
+    assert figures["window_after"] == "2026-02-11 → 2026-07-22"
+    assert figures["data_end"] == "2026-07-22"
+    used = result.evidence.data[0]
+    assert used.instrument == "fred:WALCL" and used.source.endswith("series_macro_charts")
+    gap = result.evidence.missing[0]
+    assert gap.dates == "2026-07-23 to 2026-11-24"
+    assert "narrowgate data pull fred:WALCL" in gap.how
+    assert "2026-07-22" in result.summary.en and "2026-07-22" in result.summary.zh
+    chart = result.evidence.charts[0]
+    assert [s.name for s in chart.series][1] == "after publication"
+    assert all(len(s.x) <= 400 for s in chart.series)
+
+
+def test_after_the_horizon_the_reading_is_the_verdict(imported_hub: object) -> None:
+    ctx = eval_context(imported_hub, as_of="2027-01-05")
+    assert evaluate_claim(ctx.thesis.claim("qt-slow"), ctx).verdict is Verdict.SUPPORTED
+
+
+def test_growth_stays_slow_under_tight_thresholds(imported_hub: object) -> None:
+    ctx = eval_context(imported_hub)
+    params = params_of(ctx.thesis, "qt-slow")
+    params["slow_max_share"] = 0.1
+    params["fast_min_share"] = 0.2  # growth (ratio −0.42) is still ≤ 0.1: slow
+    a = run(ctx.thesis, "qt-slow", as_of=date(2027, 1, 5), params=params, hub=imported_hub)
+    assert a.verdict is Verdict.SUPPORTED
+    assert fig(a, "pace_ratio") < 0
