@@ -1,0 +1,130 @@
+"""`narrowgate capex [TICKERS]`: the capex chain per company as tables.
+
+History and projections (capex, D&A, FCF, FCF / net income, buyback capacity, the
+cumulative capex − D&A gap) and the depreciation model's fit and out-of-sample errors.
+Thin by design: the figures come from :mod:`narrowgate.evaluate.capex_data` with the
+bundled thesis's capex-chain params, exactly as the evaluator reads them. Heavy imports
+live inside the function so `narrowgate --help` stays fast; bad input raises a
+narrowgate error the main CLI prints on one line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+import typer
+
+from narrowgate.errors import DataNotFound, NarrowgateError
+
+Scenario = Literal[
+    "guide-low", "guide-mid", "guide-high", "revised-low", "revised-mid", "revised-high"]
+DEFAULT_TICKERS = ("MSFT", "GOOGL", "META", "AMZN", "ORCL", "NVDA", "AAPL")
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return "–" if number != number else f"{number:,.{digits}f}"
+
+
+def _company_table(chain: Any, scenario: str, ocf: str) -> Any:
+    from rich.table import Table
+
+    from narrowgate.evaluate.capex_data import history_frame
+
+    mark = "  [yellow]FALLBACK: FACTS.md 3a, not SEC[/]" if chain.fallback else "  SEC facts"
+    table = Table(title=f"{chain.ticker}{mark}", title_justify="left")
+    for col in ("FY", "kind", "capex", "D&A", "FCF", "FCF/NI", "buyback cap.", "gap (cum.)"):
+        table.add_column(col, justify="right")
+    hist = history_frame(chain).tail(6)
+    for year, r in hist.iterrows():
+        table.add_row(str(year), "reported", _fmt(r["capex"]), _fmt(r["d_and_a"]),
+                      _fmt(r["fcf"]), _fmt(r["fcf_to_net_income"], 2),
+                      _fmt(r["buyback_capacity"]), _fmt(r["gap"]))
+    proj = chain.projection
+    if proj is not None and not proj.empty:
+        rows = proj[(proj["capex_scenario"] == scenario) & (proj["ocf_scenario"] == ocf)]
+        for r in rows.itertuples():
+            table.add_row(str(r.fiscal_year), scenario, _fmt(r.capex), _fmt(r.d_and_a),
+                          _fmt(r.fcf), _fmt(r.fcf_to_net_income, 2), _fmt(r.buyback_capacity),
+                          _fmt(r.cumulative_gap))
+    return table
+
+
+def _fit_table(chains: list[Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Depreciation-lag model: fit and out-of-sample errors",
+                  title_justify="left")
+    for col in ("ticker", "target", "short share", "lag (y)", "fit MAPE", "identified",
+                "1y-ahead errors (FY: %)"):
+        table.add_column(col)
+    for c in chains:
+        if c.fit is None:
+            table.add_row(c.ticker, "–", "–", "–", "–", "no", "not fitted (see notes)")
+            continue
+        oos = "–"
+        if c.oos is not None and not c.oos.empty:
+            one = c.oos[c.oos["horizon"] == 1]
+            oos = ", ".join(f"{int(y)}: {e * 100:+.1f}" for y, e in
+                            zip(one["fiscal_year"], one["pct_error"], strict=True))
+        table.add_row(c.ticker, c.fit.target, f"{c.fit.model.short_share:.2f}",
+                      f"{c.fit.model.lag_years:g}", f"{c.fit.mape * 100:.1f}%",
+                      "yes" if c.fit.identified else "no", oos)
+    return table
+
+
+def capex(
+    tickers: Annotated[list[str] | None, typer.Argument(help="e.g. GOOGL META (default: all)")
+                       ] = None,
+    life: Annotated[float | None, typer.Option(help="server life in years (overrides the "
+                                                    "stated history), 1–15")] = None,
+    scenario: Annotated[Scenario, typer.Option(help="capex scenario shown")] = "revised-mid",
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
+    offline: Annotated[bool, typer.Option(help="never fetch; use the store only")] = False,
+) -> None:
+    """The capex chain per company: history, projections and the depreciation model."""
+    from rich.console import Console
+
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.store import Store
+    from narrowgate.evaluate.capex_chain import CapexChainParams, scenarios_by_ticker
+    from narrowgate.evaluate.capex_data import build_chain
+    from narrowgate.evaluate.registry import EvalContext
+    from narrowgate.thesis.loader import load_thesis
+
+    if life is not None and not 1 <= life <= 15:
+        raise NarrowgateError(f"--life {life}: a server life must be between 1 and 15 years")
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError as exc:
+        raise NarrowgateError(f"--as-of {as_of!r} is not a YYYY-MM-DD date") from exc
+    thesis = load_thesis(None)
+    params = CapexChainParams.model_validate(thesis.claim("capex-chain").params)
+    hub = DataHub(Store(), offline=offline)
+    ctx = EvalContext(thesis=thesis, as_of=day, hub=hub)
+    scenarios = scenarios_by_ticker(params, ctx)
+    wanted = [t.upper() for t in tickers] if tickers else list(DEFAULT_TICKERS)
+    console = Console()
+    chains = []
+    for ticker in wanted:
+        try:
+            chain = build_chain(hub, ticker, day, pattern_start=params.pattern_start_year,
+                                scenarios=scenarios.get(ticker, []),
+                                ocf_growth=params.ocf_growth, life_override=life,
+                                tax_rate=params.tax_rate)
+        except DataNotFound as exc:
+            raise DataNotFound(f"{ticker}: no SEC facts in the store and no bundled fallback "
+                               f"figures ({exc.message})",
+                               f"run `narrowgate data pull sec:{ticker}`") from exc
+        chains.append(chain)
+        console.print(_company_table(chain, scenario, params.headline_ocf_scenario))
+        if chain.projection is None:
+            console.print(f"  {ticker}: no projection (no guidance in the thesis or no fit)")
+    console.print(_fit_table(chains))
+    console.print(f"as of {day}; OCF scenario '{params.headline_ocf_scenario}' "
+                  f"({params.ocf_growth}); USD bn, fiscal years as reported. Microsoft's "
+                  "April guidance is calendar 2026, mapped to its fiscal year to Jun-2027.")

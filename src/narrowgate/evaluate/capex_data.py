@@ -1,0 +1,229 @@
+"""Capex-chain inputs per company, shared by the capex evaluators and ``narrowgate capex``.
+
+Why one place: the evaluator and the CLI must read the same figures the same way — SEC
+facts through the hub where the store has them (filings after as-of dropped, so a replay
+sees what was knowable then), else the bundled FACTS.md 3a fallback, marked ``fallback``
+in every piece of provenance. The models (pure) then fit, check and project. pandas and
+the models are imported inside functions: evaluator modules must import cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from narrowgate.errors import DataNotFound, NarrowgateError
+from narrowgate.evaluate.hubdata import provenance_to_data
+from narrowgate.evaluate.verdict import DataUsed
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from narrowgate.models.capex import CompanyFinancials
+    from narrowgate.models.capex_pattern import CapexChainPattern
+    from narrowgate.models.capex_projection import CapexScenario
+    from narrowgate.models.depreciation import LifeSchedule
+    from narrowgate.models.depreciation_fit import DepreciationFit
+
+FALLBACK_NOTE = "bundled FACTS.md 3a fallback (no SEC facts in the store for this company)"
+#: Companies whose capex figure (and guidance) includes finance-lease principal.
+FINANCE_LEASE_CAPEX = frozenset({"META"})
+
+
+def ticker_of(instrument: str) -> str:
+    """'sec:GOOGL' → 'GOOGL' (a bare ticker passes through, upper-cased)."""
+    return instrument.partition(":")[2].upper() if ":" in instrument else instrument.upper()
+
+
+def _facts_tags() -> list[str]:
+    from narrowgate.data.concepts import concept_tags
+    from narrowgate.models.capex import FIELDS
+
+    tags = {"Depreciation"}
+    for name in FIELDS:
+        if name != "depreciation":
+            tags.update(concept_tags(name))
+    return sorted(tags)
+
+
+def sec_facts(hub: Any, ticker: str, as_of: date, tags: Sequence[str] | None = None
+              ) -> tuple[pd.DataFrame, DataUsed]:
+    """Facts of ``sec:<ticker>`` filed on or before ``as_of``, with their provenance.
+
+    DataNotFound when the store (or, online, the provider) has none: the caller decides
+    whether a fallback exists.
+    """
+    import pandas as pd
+
+    if hub is None:
+        raise DataNotFound(f"no data hub to read sec:{ticker}",
+                           "run with the local store (narrowgate data import ../shared/data)")
+    result = hub.facts(f"sec:{ticker}", list(tags) if tags else _facts_tags())
+    frame = result.frame
+    frame = frame[pd.to_datetime(frame["filed"]) <= pd.Timestamp(as_of)]
+    if frame.empty:
+        raise DataNotFound(f"sec:{ticker}: no facts filed on or before {as_of}")
+    used = provenance_to_data(result.provenance[0],
+                              note=f"SEC facts filed on or before {as_of}")
+    return frame, used
+
+
+def load_financials(hub: Any, ticker: str, as_of: date
+                    ) -> tuple[CompanyFinancials, list[DataUsed]]:
+    """SEC financials where the store has them, else the bundled fallback (marked)."""
+    from narrowgate.data.fallback import load_hyperscaler_cashflows
+    from narrowgate.models.capex import financials_from_facts, financials_from_fallback
+
+    try:
+        facts, used = sec_facts(hub, ticker, as_of)
+    except DataNotFound:
+        table = load_hyperscaler_cashflows()
+        fin = financials_from_fallback(ticker, table)  # DataNotFound if not there either
+        rows = table[(table["ticker"] == ticker) & (table["period"] == "FY")]
+        sources = "; ".join(dict.fromkeys(rows["source"].astype(str)))
+        marks = ", ".join(sorted({f"{f} FY{y}" for f, y, u in zip(
+            rows["field"], rows["fiscal_year"], rows["unverified"], strict=True) if u}))
+        note = FALLBACK_NOTE + (f"; UNVERIFIED: {marks}" if marks else "")
+        years = fin.years
+        return fin, [DataUsed(
+            instrument=f"sec:{ticker}", source=f"fallback: {sources}",
+            start=date(min(years), 1, 1) if years else None,
+            end=date(max(years), 12, 31) if years else None,
+            rows=len(rows), note=note, fallback=True,
+        )]
+    fin = financials_from_facts(ticker, facts)
+    return fin, [used.model_copy(update={"note": f"{used.note}; tags: "
+                                         f"{', '.join(fin.sources())}"})]
+
+
+def life_schedule(ticker: str, override_years: float | None = None) -> LifeSchedule | None:
+    """The stated server/network life history (FACTS.md 3b); None → fitted (NVDA, AAPL)."""
+    from narrowgate.data.fallback import load_useful_lives
+    from narrowgate.models.depreciation import LifeSchedule, life_schedule_from_table
+
+    if override_years is not None:
+        return LifeSchedule.constant(override_years, "override")
+    try:
+        return life_schedule_from_table(ticker, load_useful_lives())
+    except DataNotFound:
+        return None
+
+
+@dataclass
+class CompanyChain:
+    """Everything the capex chain measures for one company; absent parts say why."""
+
+    ticker: str
+    financials: CompanyFinancials
+    data: list[DataUsed]
+    finance_leases: bool
+    life: LifeSchedule | None
+    pattern: CapexChainPattern | None = None
+    fit: DepreciationFit | None = None
+    oos: pd.DataFrame | None = None
+    projection: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fallback(self) -> bool:
+        return self.financials.uses_fallback
+
+
+def build_chain(
+    hub: Any, ticker: str, as_of: date, *, pattern_start: int | None = None,
+    scenarios: Sequence[CapexScenario] = (), ocf_growth: Mapping[str, float] | None = None,
+    projection_years: int = 3, life_override: float | None = None, tax_rate: float = 0.15,
+) -> CompanyChain:
+    """Financials → pattern → depreciation fit → out-of-sample check → projections.
+
+    Each step that cannot run (too few years, no D&A, no guidance) leaves its part None and
+    a note; only a company with no data at all raises (DataNotFound).
+    """
+    from narrowgate.models.capex_pattern import capex_chain_pattern
+    from narrowgate.models.capex_projection import project_capex_chain
+    from narrowgate.models.depreciation_fit import fit_financials, out_of_sample_financials
+
+    fin, data = load_financials(hub, ticker, as_of)
+    if not fin.years:
+        raise DataNotFound(
+            f"{ticker}: no capex figures (the bundled fallback holds only "
+            f"{', '.join(sorted(fin.fields)) or 'nothing'} for it)",
+            f"import its SEC facts: `narrowgate data pull sec:{ticker}`")
+    leases = ticker in FINANCE_LEASE_CAPEX
+    life = life_schedule(ticker, life_override)
+    chain = CompanyChain(ticker, fin, data, leases, life, notes=list(fin.notes))
+    if leases:
+        chain.notes.append("capex includes finance-lease principal (as Meta's guidance does)")
+    if life is None:
+        chain.notes.append("no stated server life (FACTS.md 3b): the life is fitted")
+    try:
+        chain.pattern = capex_chain_pattern(fin, first_year=pattern_start,
+                                            include_finance_leases=leases)
+    except NarrowgateError as exc:
+        chain.notes.append(f"pattern not measured: {exc}")
+    try:
+        chain.fit = fit_financials(fin, life, include_finance_leases=leases)
+        chain.notes.extend(chain.fit.notes)
+        chain.oos = out_of_sample_financials(fin, life, include_finance_leases=leases)
+    except NarrowgateError as exc:
+        chain.notes.append(f"depreciation model not fitted: {exc}")
+    if chain.fit is not None and scenarios and ocf_growth:
+        base = max(chain.fit.years)
+        years = list(range(base + 1, base + 1 + projection_years))
+        try:
+            chain.projection = project_capex_chain(
+                fin, chain.fit, scenarios, ocf_growth, years, tax_rate=tax_rate,
+                include_finance_leases=leases)
+        except (NarrowgateError, ValueError) as exc:
+            chain.notes.append(f"no projection: {exc}")
+    return chain
+
+
+def history_frame(chain: CompanyChain) -> pd.DataFrame:
+    """Reported capex, D&A, OCF, FCF, net income, FCF/NI, buybacks, dividends by fiscal year
+    (USD bn; NaN where the source lacks a field, never zero)."""
+    import pandas as pd
+
+    fin = chain.financials
+    capex = fin.capex(chain.finance_leases)
+    cols = {"capex": capex, "d_and_a": fin.series("depreciation_amortization"),
+            "operating_cash_flow": fin.series("operating_cash_flow"),
+            "net_income": fin.series("net_income"), "buybacks": fin.series("buybacks"),
+            "dividends": fin.series("dividends")}
+    frame = pd.DataFrame(cols).reindex(capex.index)
+    frame["fcf"] = frame["operating_cash_flow"] - frame["capex"]
+    frame["fcf_to_net_income"] = frame["fcf"] / frame["net_income"].where(
+        frame["net_income"] > 0)
+    frame["buyback_capacity"] = frame["fcf"] - frame["dividends"]
+    frame["gap"] = frame["capex"] - frame["d_and_a"]
+    return frame
+
+
+def guidance_scenarios_for(
+    company: Any, guidance_year: int, revision_year: int | None, growth_after: float
+) -> list[CapexScenario]:
+    """'guide-low/mid/high' from the February guidance and 'revised-…' from the April-2026
+    revision of one capex-total company entry (``CompanyCapex``).
+
+    ``guidance_year`` / ``revision_year`` are the company's fiscal years the figures are
+    assigned to. When they differ (Microsoft: a fiscal-year estimate in February, a
+    calendar-2026 figure in April) the revised path keeps the February figure for its
+    year and puts the revision on ``revision_year``; later years grow at ``growth_after``.
+    """
+    from narrowgate.models.capex_projection import CapexScenario
+
+    g = company.guidance
+    points = {"low": g.low_usd_bn, "mid": g.mid_usd_bn, "high": g.high_usd_bn}
+    out = [CapexScenario(f"guide-{k}", {guidance_year: v}, growth_after)
+           for k, v in points.items()]
+    r = company.revision
+    if r is not None:
+        year = revision_year if revision_year is not None else guidance_year
+        revised = {"low": r.low_usd_bn, "mid": r.mid_usd_bn, "high": r.high_usd_bn}
+        for k, v in revised.items():
+            path = {guidance_year: points[k]} if year > guidance_year else {}
+            path[year] = v
+            out.append(CapexScenario(f"revised-{k}", path, growth_after))
+    return out

@@ -1,0 +1,43 @@
+"""capex-no-buyback on the real quarterly SEC facts and QQQ / DIA closes: pending with
+interim figures until the 2026-12-31 horizon."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from narrowgate.evaluate.runner import evaluate_claim
+from narrowgate.evaluate.verdict import Verdict
+from tests.conftest import eval_context
+
+
+def test_interim_figures_before_the_horizon(imported_hub: object) -> None:
+    ctx = eval_context(imported_hub)
+    result = evaluate_claim(ctx.thesis.claim("capex-no-buyback"), ctx)
+    assert result.error is None
+    assert result.verdict is Verdict.PENDING
+    figs: dict[str, Any] = {f.key: f.value for f in result.evidence.figures}
+    assert figs["sec:GOOGL_buybacks_2026-03-31"] == 0.0
+    assert figs["sec:GOOGL_buybacks_2025-03-31"] == pytest.approx(15.068)
+    assert figs["sec:NVDA_buybacks_2026-04-26"] == pytest.approx(19.312)
+    assert figs["sec:META_buybacks_2026-03-31"] == pytest.approx(-12.75)  # recorded
+    # (0 + 19.312 + 0) vs (15.068 + 14.095 + 12.75)
+    assert figs["buyback_change"] == pytest.approx(
+        round((19.312 / (15.068 + 14.095 + 12.75) - 1) * 100, 1), abs=0.05)
+    assert figs["dow_minus_nasdaq"] == pytest.approx(figs["dow_return"] - figs["nasdaq_return"],
+                                                     abs=0.11)
+    whats = " ".join(m.what for m in result.evidence.missing)
+    assert "P/E paths" in whats and "sec:AAPL" in whats and "sec:MSFT" in whats
+    meta = [d for d in result.evidence.data if d.instrument == "sec:META"]
+    assert meta and all(d.fallback for d in meta)
+
+
+def test_after_the_horizon_it_is_decided(imported_hub: object) -> None:
+    from tests.evaluate.conftest import run
+
+    ctx = eval_context(imported_hub)
+    a = run(ctx.thesis, "capex-no-buyback", as_of=date(2027, 1, 15), hub=imported_hub)
+    # buybacks fell well over 20% but the Dow trailed the Nasdaq: one half each
+    assert a.verdict is Verdict.MIXED
