@@ -28,7 +28,8 @@ def test_gold_ai_twins_is_qualitative_with_context(thesis: Thesis) -> None:
     a = run(thesis, "gold-ai-twins")
     assert a.verdict is Verdict.QUALITATIVE
     assert "motive" in a.summary.en and "动机" in a.summary.zh
-    assert any("rolling correlation" in n.en and "lbma:GOLD" in n.en for n in a.evidence.notes)
+    gold = thesis.claim("gold-ai-twins").params["gold_instrument"]
+    assert any("rolling correlation" in n.en and gold in n.en for n in a.evidence.notes)
     assert fig(a, "correlation_window") == 60
 
 

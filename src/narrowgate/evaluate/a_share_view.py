@@ -1,13 +1,17 @@
 """a-share-view: A-shares are a long-term buy that needs short-term digestion; exports favoured.
 
-Measured on the CSI 300 from the publication baseline: a pull-back of at least the
-threshold within the short-term window ("digestion"), a positive return at the long-term
-review date, and an export-heavy basket against the index if its data are available.
+Measured on the CSI 300 from the last close before publication: a pull-back of at least
+the threshold within the short-term window ("digestion"), the return at the long-term
+review date, and the deepest drawdown with its recovery time. An export/AI-hardware basket
+(optical-module leaders) and a sector index are set against the index as context, with
+members that lack data named rather than sinking the assessment. Before the review date
+the verdict is "pending" and the figures are the interim reading.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
@@ -17,16 +21,34 @@ from narrowgate.evaluate.common import (
     InstrumentId,
     bars_needs,
     date_figure,
+    fetch_how,
     figure,
+    pct,
     text,
 )
+from narrowgate.evaluate.hubdata import line_chart, read_closes
+from narrowgate.evaluate.partial_data import read_available
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
-from narrowgate.evaluate.verdict import Figure
+from narrowgate.evaluate.verdict import (
+    VERDICT_LABELS,
+    Assessment,
+    DataUsed,
+    Evidence,
+    Figure,
+    MissingData,
+    Verdict,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from narrowgate.thesis.schema import Claim, LocalizedText
 
 
 class AShareViewParams(Params):
     index: InstrumentId
     export_basket: list[InstrumentId] = Field(default_factory=list)
+    export_index: InstrumentId | None = Field(None, description="sector index for context")
     baseline_date: date
     short_term_days: int = Field(90, gt=0, description="calendar days of the short term")
     digestion_min_drawdown_pct: float = Field(5.0, gt=0)
@@ -38,6 +60,9 @@ class AShareViewParams(Params):
         if self.long_term_review <= self.baseline_date:
             raise ValueError("long_term_review must come after baseline_date")
         return self
+
+    def context_ids(self) -> list[str]:
+        return [*self.export_basket, *([self.export_index] if self.export_index else [])]
 
 
 @register
@@ -53,7 +78,7 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
     )
 
     def data_needs(self, params: AShareViewParams, ctx: EvalContext) -> list[DataNeed]:
-        return bars_needs([params.index, *params.export_basket], params.baseline_date,
+        return bars_needs([params.index, *params.context_ids()], params.baseline_date,
                           ctx.as_of, "closes since publication")
 
     def setup_figures(self, params: AShareViewParams, ctx: EvalContext) -> list[Figure]:
@@ -64,4 +89,143 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
                    params.digestion_min_drawdown_pct, "%"),
             date_figure("long_term_review", "长期复核日", "long-term review",
                         params.long_term_review),
+            figure("long_term_threshold", "长期所需收益", "long-term return needed",
+                   params.long_term_min_return_pct, "%"),
         ]
+
+    def decide(self, claim: Claim, params: AShareViewParams, ctx: EvalContext) -> Assessment:
+        import pandas as pd
+
+        from narrowgate.models.peaks import deepest_drawdown
+        from narrowgate.models.performance import max_drawdown
+
+        lookback = params.baseline_date - timedelta(days=10)
+        stop = min(ctx.as_of, params.long_term_review)
+        closes, data = read_closes(ctx, [params.index], lookback, stop)
+        prices = closes[params.index].dropna()
+        anchor = prices.index[prices.index <= pd.Timestamp(params.baseline_date)][-1]
+        path = prices.loc[anchor:] / prices.loc[anchor]
+        end = path.index[-1].date()
+        ret = (float(path.iloc[-1]) - 1) * 100
+        short_end = anchor + pd.Timedelta(days=params.short_term_days)
+        short_dd = -max_drawdown(path.loc[:short_end]) * 100
+        digested = short_dd >= params.digestion_min_drawdown_pct
+        deep = deepest_drawdown(path)
+        long_ok = ret >= params.long_term_min_return_pct
+        figures = [
+            figure("index_return", f"{params.index} 发布后涨跌(至 {end})",
+                   f"{params.index} return since baseline (to {end})", pct(ret), "%",
+                   decisive=True),
+            figure("short_term_pullback", f"{params.short_term_days} 天内最大回撤",
+                   f"largest pull-back within {params.short_term_days} days",
+                   pct(short_dd), "%", decisive=True),
+            figure("digestion", "短期是否回调消化", "short-term digestion seen",
+                   "yes" if digested else "no", ""),
+            figure("max_drawdown", "发布后最大回撤", "max drawdown since baseline",
+                   pct(deep.depth * 100), "%"),
+            figure("drawdown_peak_trough", "最大回撤的高点→低点", "max drawdown peak → trough",
+                   f"{deep.peak_date} → {deep.trough_date}", "dates"),
+            figure("recovery_sessions", "修复所需交易日", "sessions from trough to recovery",
+                   deep.sessions_to_recover if deep.recovered_date else "not recovered",
+                   "trading days"),
+            date_figure("data_end", "数据终点", "data end", end),
+        ]
+        ctx_figures, ctx_data, missing, chart_frame, basket_text = self._export_context(
+            params, ctx, path, anchor.date(), stop)
+        figures += ctx_figures + self.setup_figures(params, ctx)
+        data += ctx_data
+        if digested and long_ok:
+            interim = Verdict.SUPPORTED
+        elif digested or long_ok:
+            interim = Verdict.MIXED
+        else:
+            interim = Verdict.CONTRADICTED
+        figures.append(figure("interim_reading", "当前读数", "interim reading",
+                              interim.value, ""))
+        verdict = interim
+        notes = [self.measures, text(
+            f"数据止于 {end};评估日为 {ctx.as_of}。",
+            f"The local data end on {end}; as-of is {ctx.as_of}.")]
+        if params.long_term_review > ctx.as_of:
+            verdict = Verdict.PENDING
+            notes.append(text(f"长期复核日 {params.long_term_review} 未到,为中期读数。",
+                              f"The long-term review {params.long_term_review} is not reached: "
+                              "figures are interim."))
+        elif end < params.long_term_review:
+            verdict = Verdict.INSUFFICIENT_DATA
+            missing.append(MissingData(what=f"{params.index} closes up to the long-term review",
+                                       dates=f"{end} to {params.long_term_review}",
+                                       how=fetch_how([params.index])))
+        recovered = (f"{deep.recovered_date} 修复" if deep.recovered_date else "尚未修复",
+                     f"recovered on {deep.recovered_date}" if deep.recovered_date
+                     else "not recovered yet")
+        summary = text(
+            f"{anchor.date()} 至 {end}:{params.index} {ret:+.1f}%;"
+            f"{params.short_term_days} 天内最大回撤 {short_dd:.1f}%(消化门槛 "
+            f"{params.digestion_min_drawdown_pct:g}%),发布后最大回撤 {deep.depth * 100:.1f}%,"
+            f"{recovered[0]}。{basket_text.zh}当前读数:{VERDICT_LABELS[interim].zh};长期复核日 "
+            f"{params.long_term_review}。",
+            f"{anchor.date()} to {end}: {params.index} {ret:+.1f}%; largest pull-back within "
+            f"{params.short_term_days} days {short_dd:.1f}% (digestion threshold "
+            f"{params.digestion_min_drawdown_pct:g}%), deepest drawdown since baseline "
+            f"{deep.depth * 100:.1f}%, {recovered[1]}. {basket_text.en}Interim reading: "
+            f"{interim.value}; long-term review on {params.long_term_review}.",
+        )
+        chart = line_chart(text("沪深300 与出口篮子(基准日=1)",
+                                "CSI 300 and the export basket (baseline = 1)"),
+                           chart_frame, "× baseline")
+        return Assessment(verdict=verdict, summary=summary,
+                          evidence=Evidence(figures=figures, data=data, charts=[chart],
+                                            notes=notes, missing=missing))
+
+    def _export_context(
+        self, params: AShareViewParams, ctx: EvalContext, path: pd.Series, anchor: date,
+        stop: date,
+    ) -> tuple[list[Figure], list[DataUsed], list[MissingData], pd.DataFrame,
+               LocalizedText]:
+        """Export basket and sector index against the index over their common window."""
+        import pandas as pd
+
+        from narrowgate.models.performance import basket_path
+
+        frame = pd.DataFrame({params.index: path})
+        ids = params.context_ids()
+        if not ids:
+            return [], [], [], frame, text("", "")
+        closes, data, missing = read_available(ctx, ids, anchor, stop,
+                                               "export context since publication")
+        figures: list[Figure] = []
+        zh: list[str] = []
+        en: list[str] = []
+        if closes is None:
+            return figures, data, missing, frame, text("出口篮子无发布后数据。",
+                                                       "No export data after publication. ")
+        members = [i for i in params.export_basket if i in closes.columns]
+        groups = {"export basket": members} if members else {}
+        if params.export_index and params.export_index in closes.columns:
+            groups[params.export_index] = [params.export_index]
+        for name, cols in groups.items():
+            both = pd.concat([closes[cols], path.rename("_index")], axis=1, sort=True).dropna()
+            if both.empty or both.index[0].date() != anchor or len(both) < 2:
+                continue
+            start, end = both.index[0].date(), both.index[-1].date()
+            group = basket_path(both, {c: 1.0 for c in cols}, start, end)
+            index = both["_index"] / both["_index"].iloc[0]
+            g_ret, i_ret = (float(group.iloc[-1]) - 1) * 100, (float(index.iloc[-1]) - 1) * 100
+            key = "export_basket" if name == "export basket" else "export_index"
+            label = "+".join(cols)
+            figures += [
+                figure(f"{key}_return", f"{label} 收益({start}→{end})",
+                       f"{label} return ({start}→{end})", pct(g_ret), "%"),
+                figure(f"{key}_vs_index", f"{label} 相对 {params.index}",
+                       f"{label} minus {params.index}", pct(g_ret - i_ret), "percentage points"),
+            ]
+            frame[label] = group
+            zh.append(f"{label} {g_ret:+.1f}%(同期指数 {i_ret:+.1f}%,至 {end})")
+            en.append(f"{label} {g_ret:+.1f}% (index {i_ret:+.1f}% to {end})")
+        if missing:
+            names = ", ".join(m.what.split(" ")[0] for m in missing)
+            zh.append(f"缺少发布后数据:{names}")
+            en.append(f"no post-publication data for {names}")
+        return (figures, data, missing, frame,
+                text(";".join(zh) + "。" if zh else "", "; ".join(en) + ". " if en else ""))

@@ -5,40 +5,45 @@ maximum from 6.67x to 5.56x; that is the mechanism behind "squeezes got harder".
 evaluator checks the article's headline hike against a sourced margin log (an event list
 in the params), turns every percentage change into its leverage step, and counts the
 logged changes in the article's two-month window against its "38". The log is not
-exhaustive, so a shortfall leaves the count unconfirmed rather than refuted. The price
-behaviour after hikes (an event study) waits for the back-test engine.
+exhaustive, so a shortfall leaves the count unconfirmed rather than refuted. Price
+behaviour around the logged silver changes (returns and realised volatility in the N
+sessions before and after each) is shown as context: the claim is a fact about the hikes,
+and overlapping windows of clustered events cannot prove that squeezes got harder.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from narrowgate.errors import DataNotFound
 from narrowgate.evaluate.common import (
-    Capability,
     InstrumentId,
     RecordedSource,
+    fetch_how,
     figure,
-    missing_capability,
     missing_for_needs,
     recorded_data,
     text,
 )
+from narrowgate.evaluate.hubdata import price_need
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     Assessment,
     Chart,
     ChartSeries,
+    DataUsed,
     Evidence,
+    Figure,
     MissingData,
     Verdict,
 )
 
 if TYPE_CHECKING:
-    from narrowgate.thesis.schema import Claim
+    from narrowgate.thesis.schema import Claim, LocalizedText
 
 Exchange = Literal["CME", "SHFE", "SGE"]
 
@@ -89,7 +94,8 @@ class MarginHikesParams(Params):
     price_instruments: list[InstrumentId] = Field(
         default_factory=list, description="silver prices for the event study"
     )
-    event_window_days: int = Field(20, gt=0, description="trading days after a hike to study")
+    event_window_days: int = Field(
+        20, ge=3, description="trading days before and after each change in the event study")
 
     @model_validator(mode="after")
     def _window(self) -> MarginHikesParams:
@@ -120,6 +126,128 @@ def _headline_missing(params: MarginHikesParams) -> MissingData:
     )
 
 
+def study_dates(events: list[MarginEvent]) -> list[date]:
+    """Distinct effective dates of unconditional changes touching silver (gold-only and
+    conditional notices are left out: they did not bind silver traders)."""
+    return sorted({e.effective for e in events if e.product != "gold" and not e.conditional})
+
+
+class EventStudy:
+    """What the event study adds to the evidence (all empty when it could not run)."""
+
+    def __init__(self, note: LocalizedText) -> None:
+        self.note = note
+        self.figures: list[Figure] = []
+        self.data: list[DataUsed] = []
+        self.charts: list[Chart] = []
+        self.missing: list[MissingData] = []
+
+
+def event_study(params: MarginHikesParams, ctx: EvalContext) -> EventStudy:
+    """Silver returns and realised volatility in the N sessions before and after each change,
+    on the first price instrument that has data; context, not the verdict."""
+    dates = study_dates(params.events)
+    if ctx.hub is None or not params.price_instruments or not dates:
+        study = EventStudy(text("事件研究需要白银价格数据(本次运行未读取)。",
+                                "The event study needs silver prices (none were read in "
+                                "this run)."))
+        study.missing = missing_for_needs(
+            [price_need(i, dates[0] if dates else None, ctx.as_of,
+                        "silver price around each change (event study)")
+             for i in params.price_instruments], ctx.as_of)
+        return study
+    return _run_study(params, ctx, dates, params.event_window_days)
+
+
+def _run_study(params: MarginHikesParams, ctx: EvalContext, dates: list[date],
+               n: int) -> EventStudy:
+    import pandas as pd
+
+    from narrowgate.evaluate.hubdata import line_chart, read_closes
+    from narrowgate.models.event_study import summarise_events
+    from narrowgate.models.events import event_window_stats
+
+    start = dates[0] - timedelta(days=3 * n + 10)
+    missing: list[MissingData] = []
+    for instrument in params.price_instruments:
+        try:
+            closes, used = read_closes(ctx, [instrument], start, ctx.as_of)
+        except DataNotFound as err:
+            missing.append(MissingData(what=f"{instrument}: {err.message}",
+                                       dates=f"{start} to {ctx.as_of}",
+                                       how=err.hint or fetch_how([instrument])))
+            continue
+        prices = closes[instrument].dropna()
+        stats = event_window_stats(prices, dates, days=n)
+        if stats.empty:
+            continue
+        summary = summarise_events(stats)
+        break
+    else:
+        study = EventStudy(text("没有白银价格覆盖事件窗口,事件研究未运行。",
+                                "No silver price covers the event windows: no event study."))
+        study.missing = missing or missing_for_needs(
+            [price_need(i, start, ctx.as_of, "silver price around each change")
+             for i in params.price_instruments], ctx.as_of)
+        return study
+    lower = summary.share_lower_vol_after
+    reading = ("事后波动多数走低,与“逼空更难”一致" if lower > 0.5
+               else "事后波动并未多数走低,不支持“逼空更难”",
+               "volatility was lower afterwards in most events, consistent with harder "
+               "squeezes" if lower > 0.5 else "volatility was not lower afterwards in most "
+               "events, so the data do not show harder squeezes")
+    study = EventStudy(text(
+        f"事件研究(背景,不决定结论):{instrument} 在 {summary.events} 个调整日前后各 {n} 个"
+        f"交易日;调整后平均收益 {summary.mean_return_after * 100:+.1f}%,"
+        f"{lower * 100:.0f}% 的事件调整后波动率低于调整前——{reading[0]}。"
+        "调整日密集,窗口相互重叠,事件并不独立。",
+        f"Event study (context, not the verdict): {instrument} over {n} sessions before and "
+        f"after {summary.events} change dates; mean return after "
+        f"{summary.mean_return_after * 100:+.1f}%, and {lower * 100:.0f}% of events were "
+        f"followed by lower realised volatility: {reading[1]}. The changes cluster, so the "
+        "windows overlap and the events are not independent."))
+    study.missing = missing
+    study.data = used
+    left_out = len(dates) - summary.events
+    study.figures = [
+        figure("event_instrument", "事件研究价格", "event-study price", instrument, ""),
+        figure("event_window", "事件窗口", "event window (each side)", n, "trading days"),
+        figure("events_studied", "纳入的调整日", "change dates studied", summary.events,
+               "events"),
+        figure("events_left_out", "窗口不完整而剔除", "left out (window beyond the data)",
+               left_out, "events"),
+        figure("mean_return_before", "调整前平均收益", "mean return before",
+               round(summary.mean_return_before * 100, 1), "%"),
+        figure("mean_return_after", "调整后平均收益", "mean return after",
+               round(summary.mean_return_after * 100, 1), "%"),
+        figure("median_return_after", "调整后收益中位数", "median return after",
+               round(summary.median_return_after * 100, 1), "%"),
+        figure("share_negative_after", "调整后下跌的事件占比", "share of events with a fall "
+               "after", round(summary.share_negative_after * 100, 1), "%"),
+        figure("mean_vol_before", "调整前平均已实现波动率", "mean realised volatility before",
+               round(summary.mean_vol_before * 100, 1), "% annualised"),
+        figure("mean_vol_after", "调整后平均已实现波动率", "mean realised volatility after",
+               round(summary.mean_vol_after * 100, 1), "% annualised"),
+        figure("share_lower_vol_after", "调整后波动走低的事件占比", "share of events followed "
+               "by lower volatility", round(lower * 100, 1), "%"),
+    ]
+    anchors: list[str | float | int] = [a.isoformat() for a in stats["anchor"]]
+    study.charts = [
+        Chart(title=text(f"各调整日前后 {n} 日已实现波动率", f"Realised volatility {n} sessions "
+                         "before and after each change"),
+              series=[ChartSeries(name="before", x=anchors, kind="bar",
+                                  y=[round(v * 100, 1) for v in stats["vol_before"]]),
+                      ChartSeries(name="after", x=anchors, kind="bar",
+                                  y=[round(v * 100, 1) for v in stats["vol_after"]])],
+              x_label="change date (last close on or before)", y_label="% annualised"),
+        line_chart(text(f"白银价格({instrument})与调整期", f"Silver ({instrument}) around "
+                        "the changes"),
+                   prices.loc[pd.Timestamp(start):pd.Timestamp(dates[-1]) + pd.Timedelta(
+                       days=3 * n)].to_frame(instrument), "USD", digits=3),
+    ]
+    return study
+
+
 @register
 class MarginHikes(Evaluator[MarginHikesParams]):
     test = "margin-hikes"
@@ -128,8 +256,9 @@ class MarginHikes(Evaluator[MarginHikesParams]):
 
     def data_needs(self, params: MarginHikesParams, ctx: EvalContext) -> list[DataNeed]:
         first = min(e.effective for e in params.events)
-        return [DataNeed(instrument=i, kind="bars", start=first, end=ctx.as_of,
-                         why="silver price after each hike (event study)")
+        lead = timedelta(days=2 * params.event_window_days)
+        return [price_need(i, first - lead, ctx.as_of,
+                           "silver price around each change (event study)")
                 for i in params.price_instruments]
 
     def evaluate(self, claim: Claim, params: MarginHikesParams, ctx: EvalContext) -> Assessment:
@@ -194,12 +323,12 @@ class MarginHikes(Evaluator[MarginHikesParams]):
                                    "Maximum silver leverage across margin changes"),
                         series=series, x_label="effective date", y_label="max leverage (x)")]
 
-        needs = self.data_needs(params, ctx)
-        missing = [*missing_for_needs(needs, ctx.as_of), missing_capability(Capability.BACKTEST)]
-        notes = [text(
-            "提保后的价格表现(事件研究)待回测引擎与白银行情数据。",
-            "Price behaviour after the hikes (event study) awaits the back-test engine and "
-            "silver price data.")]
+        study = event_study(params, ctx)
+        figures += study.figures
+        data += study.data
+        charts += study.charts
+        missing = list(study.missing)
+        notes = [study.note]
         if params.count_unverified:
             notes.append(text("文章的“38次”未经核实(事实表标记为未核实)。",
                               "The article's count of 38 is UNVERIFIED in the fact sheet."))
@@ -227,6 +356,8 @@ class MarginHikes(Evaluator[MarginHikesParams]):
             f"{w} against the article's {params.article_change_count}; the log is not "
             f"exhaustive, so the count is {'supported' if count_ok else 'not confirmed'}.",
         )
+        if study.figures:  # the event study ran: its reading belongs in the summary too
+            summary = text(summary.zh + study.note.zh, f"{summary.en} {study.note.en}")
         return Assessment(verdict=verdict, summary=summary,
                           evidence=Evidence(figures=figures, data=data, charts=charts,
                                             notes=notes, missing=missing))

@@ -1,8 +1,10 @@
 """storage-npo: storage and near-packaged optics are the preferred corner of AI hardware.
 
-Scored as a basket race since the publication baseline: an equal-weight storage basket
-against an AI-hardware basket and against the Nasdaq. No listed pure NPO play exists, so
-the NPO half is noted, not measured. Returns are in each listing's own currency.
+Scored as a basket race since the publication baseline: an equal-weight, buy-and-hold
+storage basket against an AI-hardware basket and against the Nasdaq, over the common
+window where every member has closes (files end on different dates; the window used is
+reported). No listed pure NPO play exists, so the NPO half is noted, not measured. Returns
+are in each listing's own currency, so the bundled baskets are US-listed (all USD).
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from narrowgate.evaluate.common import (
     bars_needs,
     date_figure,
     figure,
+    pct,
     text,
 )
+from narrowgate.evaluate.hubdata import line_chart, read_closes
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
-from narrowgate.evaluate.verdict import Figure
+from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, Verdict
+from narrowgate.thesis.schema import Claim
 
 
 class StorageNpoParams(Params):
@@ -62,3 +67,90 @@ class StorageNpo(AwaitingEvaluator[StorageNpoParams]):
             figure("edge_threshold", "支持所需领先幅度", "edge for 'supported'",
                    params.supported_min_edge_pp, "percentage points"),
         ]
+
+    def decide(self, claim: Claim, params: StorageNpoParams, ctx: EvalContext) -> Assessment:
+        import pandas as pd
+
+        from narrowgate.models.performance import basket_path, total_return
+
+        ids = list(dict.fromkeys(
+            [*params.storage_basket, *params.ai_hardware_basket, params.benchmark]))
+        lookback = params.start_date - pd.Timedelta(days=10).to_pytimedelta()
+        closes, data = read_closes(ctx, ids, lookback, ctx.as_of)
+        common = closes[ids].dropna()
+        anchors = common.index[common.index <= pd.Timestamp(params.start_date)]
+        if len(anchors) == 0 or common.index[-1] <= anchors[-1]:
+            from narrowgate.errors import DataNotFound
+
+            raise DataNotFound(
+                f"no common closes of {', '.join(ids)} on both sides of {params.start_date}",
+                "run `narrowgate data import ../shared/data` or `narrowgate data pull` for "
+                "the instrument that ends first",
+            )
+        start, end = anchors[-1].date(), common.index[-1].date()
+        last_dates = {i: closes[i].dropna().index[-1].date() for i in ids}
+        limiting = sorted(i for i, d in last_dates.items() if d == end)
+        equal = {i: 1.0 for i in params.storage_basket}
+        storage = basket_path(common, equal, start, end)
+        ai_hw = basket_path(common, {i: 1.0 for i in params.ai_hardware_basket}, start, end)
+        bench = common[params.benchmark].loc[pd.Timestamp(start):pd.Timestamp(end)]
+        bench = bench / bench.iloc[0]
+        s_ret = (float(storage.iloc[-1]) - 1) * 100
+        a_ret = (float(ai_hw.iloc[-1]) - 1) * 100
+        b_ret = (float(bench.iloc[-1]) - 1) * 100
+        edge_ai, edge_bench = s_ret - a_ret, s_ret - b_ret
+        ahead = [edge > params.supported_min_edge_pp for edge in (edge_ai, edge_bench)]
+        verdict = (Verdict.SUPPORTED if all(ahead)
+                   else Verdict.MIXED if any(ahead) else Verdict.CONTRADICTED)
+        figures = [
+            figure("storage_return", "存储篮子收益", "storage basket return", pct(s_ret), "%",
+                   decisive=True),
+            figure("ai_hw_return", "AI 硬件篮子收益", "AI-hardware basket return",
+                   pct(a_ret), "%"),
+            figure("benchmark_return", f"{params.benchmark} 收益",
+                   f"{params.benchmark} return", pct(b_ret), "%"),
+            figure("edge_vs_ai_hw", "存储领先 AI 硬件", "storage minus AI hardware",
+                   pct(edge_ai), "percentage points", decisive=True),
+            figure("edge_vs_benchmark", f"存储领先 {params.benchmark}",
+                   f"storage minus {params.benchmark}", pct(edge_bench), "percentage points",
+                   decisive=True),
+            figure("window", "共同区间", "common window", f"{start} → {end}", "dates"),
+            figure("window_limited_by", "区间终点受限于", "window ends where data end for",
+                   ", ".join(limiting), ""),
+        ]
+        for i in ids:
+            figures.append(figure(f"return_{i}", f"{i} 收益", f"{i} return",
+                                  pct(total_return(common[i], start, end) * 100), "%"))
+        figures += self.setup_figures(params, ctx)
+        chart = line_chart(
+            text("存储篮子、AI 硬件篮子与纳指(起点=1)",
+                 "Storage basket, AI-hardware basket and the Nasdaq (start = 1)"),
+            pd.DataFrame({"storage (equal weight)": storage, "AI hardware (equal weight)": ai_hw,
+                          params.benchmark: bench}),
+            "× start",
+        )
+        words = {Verdict.SUPPORTED: ("领先两者", "ahead of both"),
+                 Verdict.MIXED: ("只领先其一", "ahead of only one"),
+                 Verdict.CONTRADICTED: ("落后两者", "behind both")}[verdict]
+        summary = text(
+            f"{start} 至 {end}(共同区间,止于 {', '.join(limiting)} 数据终点):存储篮子 "
+            f"{s_ret:+.1f}%,AI 硬件篮子 {a_ret:+.1f}%,{params.benchmark} {b_ret:+.1f}%;"
+            f"存储{words[0]}(领先 {edge_ai:+.1f} / {edge_bench:+.1f} 个百分点,门槛 "
+            f"{params.supported_min_edge_pp:g})。NPO 无上市纯标的,未计量。",
+            f"{start} to {end} (common window, ending where {', '.join(limiting)} data end): "
+            f"storage basket {s_ret:+.1f}%, AI-hardware basket {a_ret:+.1f}%, "
+            f"{params.benchmark} {b_ret:+.1f}%; storage is {words[1]} (edges {edge_ai:+.1f} / "
+            f"{edge_bench:+.1f} points, threshold {params.supported_min_edge_pp:g}). NPO has "
+            "no listed pure play and is not measured.",
+        )
+        notes = [
+            self.measures,
+            text("篮子在起点等权买入后持有(权重随价格漂移),收益以各自上市货币计。",
+                 "Baskets are bought equal-weight at the start and held (weights drift); "
+                 "returns are in each listing's currency."),
+            text(f"评估日 {ctx.as_of},但共同数据止于 {end}。",
+                 f"As-of is {ctx.as_of}, but the common data end on {end}."),
+        ]
+        return Assessment(verdict=verdict, summary=summary,
+                          evidence=Evidence(figures=figures, data=data, charts=[chart],
+                                            notes=notes))
