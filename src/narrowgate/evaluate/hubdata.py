@@ -84,7 +84,7 @@ def read_closes(
             values, used = read_series(ctx, instrument, start, stop)
             columns.append(values.rename(instrument))
             data.append(used)
-    frame = pd.concat(columns, axis=1).sort_index() if len(columns) > 1 else columns[0]
+    frame = pd.concat(columns, axis=1, sort=True) if len(columns) > 1 else columns[0]
     frame = frame.to_frame() if isinstance(frame, pd.Series) else frame
     for instrument in instruments:
         column = frame.get(instrument)
