@@ -1,0 +1,201 @@
+"""`narrowgate value …`: priced-in year, reverse DCF and return decomposition from the shell.
+
+Thin by design: parse options, call the evaluate/models layers, render with rich. The
+priced-in year uses exactly the scorecard's method (``evaluate.valuation_inputs``), and for
+a stock named in the bundled thesis its price source and share basis too, so the shell and
+the report agree. Heavy imports live inside commands; bad input raises a narrowgate error
+that the main CLI prints on one line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from narrowgate.evaluate.ai_hw_priced_in import ValuedStock
+
+app = typer.Typer(
+    help="Valuation: priced-in year, reverse DCF, return decomposition (EPS vs P/E).",
+    no_args_is_help=True,
+)
+VALUATION_CLAIMS = ("ai-hw-priced-in", "us-hw-cheaper")
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(width=200)
+
+
+def _day(text: str, option: str) -> date:
+    from narrowgate.errors import NarrowgateError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise NarrowgateError(f"{option}: '{text}' is not a date", "use YYYY-MM-DD") from None
+
+
+def _hub(offline: bool) -> Any:
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.store import Store
+
+    return DataHub(Store(), offline=offline)
+
+
+def _thesis_stocks() -> dict[str, ValuedStock]:
+    """How the bundled thesis prices each stock (source, share-basis rebase, fallback)."""
+    from narrowgate.evaluate.ai_hw_priced_in import ValuedStock
+    from narrowgate.thesis.loader import load_thesis
+
+    thesis = load_thesis(None)
+    out: dict[str, ValuedStock] = {}
+    for claim_id in VALUATION_CLAIMS:
+        for raw in thesis.claim(claim_id).params.get("stocks", []):
+            stock = ValuedStock.model_validate(raw)
+            out[stock.instrument] = stock
+    return out
+
+
+@app.command()
+def pricedin(
+    ids: Annotated[list[str], typer.Argument(help="dataset stocks, e.g. cn:300308 us:MU")],
+    fair_pe: Annotated[float, typer.Option(help="fair multiple, x")] = 25.0,
+    discount: Annotated[float, typer.Option(help="discount rate, decimal per year")] = 0.10,
+    growth_after: Annotated[float, typer.Option(help="profit growth after forecasts, /yr")] = 0.15,
+    on: Annotated[str, typer.Option("--date", help="price date YYYY-MM-DD")] = "2026-02-06",
+    target: Annotated[int, typer.Option(help="year for the implied growth")] = 2027,
+    offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+) -> None:
+    """Priced-in year, forward P/E and implied profit growth, one row per stock."""
+    from rich.table import Table
+
+    from narrowgate.errors import NarrowgateError
+    from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
+    from narrowgate.evaluate.registry import EvalContext
+    from narrowgate.evaluate.valuation_inputs import value_stocks
+    from narrowgate.thesis.loader import load_thesis
+
+    day = _day(on, "--date")
+    try:
+        settings = ValuationSettings(
+            price_date=day, fair_pe_x=fair_pe, fair_pe_basis="command line",
+            fair_pe_sensitivity_x=sorted({fair_pe * 0.8, fair_pe, fair_pe * 1.2}),
+            discount_rate=discount, growth_after=growth_after, target_year=target)
+    except ValueError as exc:
+        raise NarrowgateError(f"invalid valuation settings: {exc}".splitlines()[0]
+                              + " …", "see `narrowgate value pricedin --help`") from None
+    known = _thesis_stocks()
+    stocks = [known.get(i) or ValuedStock(instrument=i, fallback_price_date=day) for i in ids]
+    ctx = EvalContext(thesis=load_thesis(None), as_of=date.today(), hub=_hub(offline))
+    vals, _ = value_stocks(stocks, settings, ctx)
+    table = Table("stock", "price (date)", "value", f"priced-in @{fair_pe:g}x", "years ahead",
+                  *[f"@{m:g}x" for m in settings.fair_pe_sensitivity_x], "forward P/E",
+                  f"implied growth →{target}", "forecast growth",
+                  title=f"Priced-in year: discount {discount:.1%}/yr, +{growth_after:.0%}/yr "
+                        "after the forecasts")
+    for v in vals:
+        p = v.priced_in
+        table.add_row(
+            v.instrument,
+            f"{v.price:,.2f} ({v.price_date})" if v.price else "no price",
+            f"{v.value:,.1f} {v.unit}" if v.value else "",
+            str(p.year or f">{p.horizon_year}") if p else "no forecast",
+            f"{p.years_ahead:.2f}" if p and p.years_ahead is not None else "",
+            *[str(v.sensitivity.get(m) or f">{p.horizon_year}") if p else ""
+              for m in settings.fair_pe_sensitivity_x],
+            " / ".join(f"{y}: {pe:.1f}x" for y, pe in v.forward_pe.items() if pe),
+            f"{v.implied.growth:.1%}" if v.implied else (v.implied_error or ""),
+            f"{v.implied.path_growth:.1%}" if v.implied and v.implied.path_growth else "",
+        )
+    console = _console()
+    console.print(table)
+    for v in vals:
+        for note in v.notes:
+            console.print(f"[dim]{note.en}[/]")
+        if v.priced_in is not None:
+            console.print(f"[dim]{v.instrument}: {v.priced_in.message}[/]")
+        elif v.no_forecast:
+            console.print(f"[yellow]{v.instrument}[/]: {v.no_forecast}")
+
+
+@app.command()
+def dcf(
+    id: Annotated[str, typer.Argument(help="instrument id (its last close is the price)")],
+    fcf: Annotated[float, typer.Option(help="latest free cash flow, same basis as the price")],
+    discount: Annotated[float, typer.Option(help="discount rate, decimal per year")],
+    terminal: Annotated[float, typer.Option(help="terminal growth, decimal per year")],
+    price: Annotated[float | None, typer.Option(help="price; default the last close")] = None,
+    years: Annotated[int, typer.Option(help="explicit-growth years")] = 10,
+    offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+) -> None:
+    """Reverse DCF: the FCF growth the price implies ('none' is an answer, not an error)."""
+    from rich.table import Table
+
+    from narrowgate.models.dcf import reverse_dcf
+
+    source = "--price"
+    if price is None:
+        bars = _hub(offline).bars(id, adjust="raw")
+        price = float(bars.frame["close"].dropna().iloc[-1])
+        source = f"close {bars.frame.index[-1].date()} ({bars.provenance[0].source})"
+    result = reverse_dcf(price, fcf, discount_rate=discount, terminal_growth=terminal,
+                         years=years)
+    table = Table("stock", "price", "FCF", "discount", "terminal", "years", "implied growth",
+                  title="Reverse DCF")
+    table.add_row(id, f"{price:,.4g} ({source})", f"{fcf:,.4g}", f"{discount:.1%}",
+                  f"{terminal:.1%}", str(years),
+                  f"{result.growth:.2%}" if result.growth is not None else "none in range")
+    console = _console()
+    console.print(table)
+    console.print(result.message)
+
+
+@app.command()
+def decompose(
+    id: Annotated[str, typer.Argument(help="an instrument with a P/E series, e.g. cnidx:931160")],
+    start: Annotated[str, typer.Option("--from", help="YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="YYYY-MM-DD")],
+    window: Annotated[int | None, typer.Option(help="rolling window, observations")] = None,
+    offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+) -> None:
+    """Log return = EPS growth + multiple change (+ dividends + residual), and rolling."""
+    from rich.table import Table
+
+    from narrowgate.errors import DataNotFound, NarrowgateError
+    from narrowgate.models.decompose import TERMS, decompose_return, rolling_decomposition
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if last <= first:
+        raise NarrowgateError(f"--to {last} must come after --from {first}")
+    bars = _hub(offline).bars(id, first, last, adjust="raw")
+    frame = bars.frame
+    if "pe" not in frame or frame["pe"].dropna().empty:
+        raise DataNotFound(f"{id} has no P/E series between {first} and {last}",
+                           "use an index that carries a P/E (e.g. cnidx:931160)")
+    frame = frame.dropna(subset=["close", "pe"])
+    row = decompose_return(frame["close"], first, last, pe=frame["pe"]).iloc[0]
+    table = Table("window", "price", "P/E", "E = P/PE", "total (log)", *TERMS,
+                  title=f"{id}: return decomposition ({bars.provenance[0].source})")
+    table.add_row(f"{row['start'].date()} → {row['end'].date()}",
+                  f"{row['price_start']:,.2f} → {row['price_end']:,.2f}",
+                  f"{row['pe_start']:.2f} → {row['pe_end']:.2f}",
+                  f"{row['eps_start']:,.2f} → {row['eps_end']:,.2f}", f"{row['total']:+.4f}",
+                  *[f"{row[t]:+.4f}" for t in TERMS])
+    console = _console()
+    console.print(table)
+    if window is not None:
+        roll = rolling_decomposition(frame["close"], window, pe=frame["pe"])
+        roll = roll[roll["eps_defined"]]
+        both = ((roll["eps_growth"] > 0) & (roll["multiple_change"] < 0)).mean()
+        summary = Table("windows", "EPS up & P/E down", "EPS up", "P/E down",
+                        "mean EPS growth", "mean multiple change",
+                        title=f"Rolling {window}-observation windows")
+        summary.add_row(str(len(roll)), f"{both:.1%}", f"{(roll['eps_growth'] > 0).mean():.1%}",
+                        f"{(roll['multiple_change'] < 0).mean():.1%}",
+                        f"{roll['eps_growth'].mean():+.4f}",
+                        f"{roll['multiple_change'].mean():+.4f}")
+        console.print(summary)

@@ -1,0 +1,76 @@
+"""`narrowgate value …` on the imported real store, through typer's CliRunner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from narrowgate.cli.value_cmd import app
+from narrowgate.errors import DataNotFound, NarrowgateError
+from narrowgate.models.dcf import dcf_value
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def store_home(imported_store_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NARROWGATE_HOME", str(imported_store_path.parent))
+    monkeypatch.setenv("COLUMNS", "220")
+    return imported_store_path.parent
+
+
+def test_pricedin_matches_the_scorecard(store_home: Path) -> None:
+    result = runner.invoke(app, ["pricedin", "cn:300308", "us:MU", "us:LITE"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "cn:300308" in line)
+    assert "2029" in row and "2034" in row and "2027" in row  # 25x, 20x, 30x
+    assert "56.3%" in row and "50.7%" in row
+    lite = next(line for line in result.output.splitlines() if "us:LITE" in line)
+    assert "2054" in lite and ">2056" in lite  # beyond the 30-year horizon at 20x
+    assert "ratio 1.0017" in result.output
+
+
+def test_pricedin_fair_multiple_option(store_home: Path) -> None:
+    result = runner.invoke(app, ["pricedin", "cn:300308", "--fair-pe", "30"])
+    assert result.exit_code == 0, result.output
+    assert "priced-in @30x" in result.output
+    assert "justified by 2027 profit" in result.output
+
+
+def test_decompose_reproduces_the_price_change(store_home: Path) -> None:
+    result = runner.invoke(
+        app, ["decompose", "cnidx:931160", "--from", "2023-01-03", "--to", "2026-02-06",
+              "--window", "120"])
+    assert result.exit_code == 0, result.output
+    # 4,358.56 → 15,301.24: log 1.2558 = EPS 0.3527 + P/E 0.9031
+    for text in ("4,358.56 → 15,301.24", "18.79 → 46.36", "+1.2558", "+0.3527", "+0.9031"):
+        assert text in result.output
+    assert "Rolling 120-observation windows" in result.output
+
+
+def test_dcf_hand_checked_and_no_answer(store_home: Path) -> None:
+    price = dcf_value(2.0, 0.08, discount_rate=0.10, terminal_growth=0.03, years=10)
+    result = runner.invoke(app, ["dcf", "X", "--fcf", "2", "--discount", "0.10",
+                                 "--terminal", "0.03", "--price", str(price)])
+    assert result.exit_code == 0, result.output
+    assert "8.00%" in result.output
+    result = runner.invoke(app, ["dcf", "X", "--fcf", "1", "--discount", "0.10",
+                                 "--terminal", "0.03", "--price", "1e9"])
+    assert result.exit_code == 0 and "none in range" in result.output
+
+
+def test_bad_input_is_a_narrowgate_error(store_home: Path) -> None:
+    result = runner.invoke(app, ["decompose", "cnidx:931160", "--from", "2023-13-01",
+                                 "--to", "2026-02-06"])
+    assert isinstance(result.exception, NarrowgateError)
+    assert "is not a date" in str(result.exception)
+    result = runner.invoke(app, ["pricedin", "us:NVDA"])
+    assert isinstance(result.exception, DataNotFound)
+    result = runner.invoke(app, ["decompose", "us:MU", "--from", "2024-01-02",
+                                 "--to", "2025-01-02"])
+    assert isinstance(result.exception, DataNotFound) and "no P/E" in str(result.exception)
+    result = runner.invoke(app, ["dcf", "X", "--fcf", "1", "--discount", "0.02",
+                                 "--terminal", "0.03", "--price", "10"])
+    assert isinstance(result.exception, NarrowgateError)
