@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from narrowgate.cli import data_app, thesis_cmd
+from narrowgate.cli import capex_cmd, data_app, thesis_cmd, value_cmd
 from narrowgate.cli.run_cmd import run
 
 app = typer.Typer(
@@ -28,6 +28,8 @@ app = typer.Typer(
 app.command("run")(run)
 app.add_typer(thesis_cmd.app, name="thesis")
 app.add_typer(data_app(), name="data")
+app.command("capex")(capex_cmd.capex)
+app.add_typer(value_cmd.app, name="value")
 
 
 @app.command("version")
