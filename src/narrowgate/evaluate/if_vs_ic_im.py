@@ -1,14 +1,17 @@
 """if-vs-ic-im: long CSI 300 futures (IF), short CSI 500 (IC) and CSI 1000 (IM).
 
-Back-tested as an equal-notional spread with the CFFEX contract multipliers, margins and
-rolls, or on the index levels as a proxy where futures history is missing; since the
-publication baseline and historically. The back-test engine (issue #6) runs it.
+Run on the back-test engine as futures: CFFEX multipliers (IF 300, IC 200, IM 200 CNY per
+point), whole lots, daily mark-to-market, margin held from cash at the params' rates, the
+same notional on each side, re-sized at each monthly roll. Real continuous-contract
+closes are used when the store has all of them; otherwise the index levels stand in, with
+an explicit annual basis per leg (IC/IM futures usually trade at a discount, which a short
+pays as the contract converges; a proxy without it would flatter the trade).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
@@ -24,7 +27,12 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
-from narrowgate.evaluate.verdict import DataUsed, Figure
+from narrowgate.evaluate.trade_backtest import TradePlan, trade_assessment
+from narrowgate.evaluate.verdict import Assessment, DataUsed, Figure, MissingData
+from narrowgate.thesis.schema import Claim, LocalizedText
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class FuturesLeg(Params):
@@ -36,16 +44,32 @@ class FuturesLeg(Params):
     min_margin_pct: float = Field(gt=0, le=100, description="contract-rule minimum margin")
     charged_margin_pct: float | None = Field(None, gt=0, le=100)
     charged_margin_unverified: bool = True
+    basis_pct_per_year: float = Field(
+        0.0, ge=-50, le=50,
+        description="annualised futures basis on the index proxy, % of notional; negative = "
+                    "discount (a short pays it, a long earns it)")
     source: RecordedSource
+
+    @property
+    def margin_pct(self) -> float:
+        """The margin the back-test holds: the charged rate where given, else the minimum."""
+        return self.charged_margin_pct if self.charged_margin_pct is not None \
+            else self.min_margin_pct
 
 
 class IfVsIcImParams(Params):
     legs: list[FuturesLeg] = Field(min_length=2)
-    entry_date: date
-    backtest_start: date
+    basis_source: RecordedSource = Field(description="where the basis assumption comes from")
+    notional_per_side_x: float = Field(1.0, gt=0, le=3,
+                                       description="each side's notional, × equity")
+    capital_cny: float = Field(100_000_000, gt=0, description="initial cash; whole lots need size")
+    rebalance: Literal["once", "weekly", "monthly"] = "monthly"
     roll: Literal["front-month-before-expiry", "index-proxy"] = "front-month-before-expiry"
-    cost_bps_per_trade: float = Field(2.0, ge=0)
-    supported_min_return_pct: float = Field(0.0)
+    backtest_start: date
+    cost_bps_per_trade: float = Field(2.0, ge=0, description="fees + slippage, bp of notional")
+    trading_days_per_year: float = Field(244, gt=0, description="annualises Sharpe and vol")
+    supported_min_return_pct: float = Field(0.0, description="return on capital above → supported")
+    contradicted_max_return_pct: float = Field(0.0, description="below → contradicted")
 
     @model_validator(mode="after")
     def _balanced(self) -> IfVsIcImParams:
@@ -53,7 +77,23 @@ class IfVsIcImParams(Params):
             total = sum(leg.notional_weight for leg in self.legs if leg.side == side)
             if abs(total - 1) > 1e-9:
                 raise ValueError(f"{side} notional weights must sum to 1, got {total:g}")
+        if self.contradicted_max_return_pct > self.supported_min_return_pct:
+            raise ValueError("contradicted_max_return_pct cannot exceed supported_min_return_pct")
         return self
+
+
+def _basis_note(params: IfVsIcImParams) -> LocalizedText:
+    parts = ", ".join(f"{leg.contract} {leg.basis_pct_per_year:+g}%" for leg in params.legs)
+    return text(
+        f"指数代替期货:每条腿按年化基差({parts},负值为贴水)计提持有成本——空头每年支付贴水占名义"
+        f"金额的比例,多头则赚取。来源:{params.basis_source.label()}。IC/IM 通常贴水,忽略它会高估"
+        "做空 IC/IM 的收益。",
+        f"Index levels stand in for the futures: each leg accrues its annualised basis "
+        f"({parts}; negative = futures below the index) on its notional — a short pays the "
+        f"discount as the contract converges, a long earns it. Source: "
+        f"{params.basis_source.label()}. IC/IM usually trade at a discount; ignoring it would "
+        "overstate the short side.",
+    )
 
 
 @register
@@ -61,11 +101,14 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
     test = "if-vs-ic-im"
     params_model = IfVsIcImParams
     title = "Long IF / short IC + IM futures spread"
-    capability = Capability.BACKTEST
+    capability = Capability.DATA_HUB
     measures = text(
-        "按合约乘数、保证金与换月回测多 IF、空 IC 与 IM 的等名义价差(缺期货数据时以指数代替)。",
+        "按合约乘数、保证金与整手回测多 IF、空 IC 与 IM 的等名义价差"
+        "(缺期货数据时以指数加年化基差代替):"
+        "发布以来收益及其在历史同长度窗口中的排名。",
         "Back-test long IF / short IC+IM at equal notional with multipliers, margins and "
-        "rolls (index levels as a proxy where futures data are missing).",
+        "whole lots (index levels plus an annual basis where futures data are missing): the "
+        "return since publication and its rank among historical windows of the same length.",
     )
 
     def data_needs(self, params: IfVsIcImParams, ctx: EvalContext) -> list[DataNeed]:
@@ -73,16 +116,112 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
         return bars_needs(ids, params.backtest_start, ctx.as_of, "futures or index closes")
 
     def setup_figures(self, params: IfVsIcImParams, ctx: EvalContext) -> list[Figure]:
-        out = [date_figure("entry_date", "入场基准日", "entry baseline", params.entry_date),
-               date_figure("backtest_start", "回测起点", "back-test start", params.backtest_start)]
+        out = [date_figure("published", "发布日", "published", ctx.published),
+               date_figure("backtest_start", "回测起点(参数)", "back-test start (params)",
+                           params.backtest_start),
+               figure("capital", "初始资金", "initial capital", params.capital_cny, "CNY"),
+               figure("notional_per_side", "每边名义金额", "notional per side",
+                      params.notional_per_side_x, "× equity"),
+               figure("cost", "交易成本", "trading cost", params.cost_bps_per_trade,
+                      "bp of traded notional")]
         for leg in params.legs:
-            out.append(figure(f"multiplier_{leg.contract}", f"{leg.contract} 合约乘数",
-                              f"{leg.contract} multiplier", leg.multiplier_cny_per_point,
-                              "CNY/pt"))
-            out.append(figure(f"margin_{leg.contract}", f"{leg.contract} 最低保证金",
-                              f"{leg.contract} minimum margin", leg.min_margin_pct, "%"))
+            c = leg.contract
+            out.append(figure(f"multiplier_{c}", f"{c} 合约乘数", f"{c} multiplier",
+                              leg.multiplier_cny_per_point, "CNY/pt"))
+            out.append(figure(f"margin_{c}", f"{c} 最低保证金", f"{c} minimum margin",
+                              leg.min_margin_pct, "%"))
+            mark = " (unverified)" if leg.charged_margin_unverified else ""
+            out.append(figure(f"charged_margin_{c}", f"{c} 回测所用保证金",
+                              f"{c} margin used in the back-test", leg.margin_pct, f"%{mark}"))
+            out.append(figure(f"basis_{c}", f"{c} 年化基差(指数代替时)",
+                              f"{c} annual basis (index proxy)", leg.basis_pct_per_year,
+                              "% of notional per year"))
         return out
 
     def recorded(self, params: IfVsIcImParams) -> list[DataUsed]:
-        return [recorded_data(leg.source, leg.contract, "contract specification")
-                for leg in params.legs]
+        out = [recorded_data(leg.source, leg.contract, "contract specification")
+               for leg in params.legs]
+        out.append(recorded_data(params.basis_source, "cnfut:IF/IC/IM",
+                                 "annual basis assumption for the index proxy"))
+        return out
+
+    def _futures_closes(self, params: IfVsIcImParams, ctx: EvalContext, start: date,
+                        end: date | None) -> tuple[pd.DataFrame, list[DataUsed]] | None:
+        """Real continuous-contract closes when the store has every leg, else None."""
+        from narrowgate.errors import DataNotFound
+        from narrowgate.evaluate.hubdata import read_closes
+
+        if params.roll == "index-proxy":
+            return None
+        try:
+            return read_closes(ctx, [leg.contract for leg in params.legs], start, end)
+        except DataNotFound:
+            return None
+
+    def backtest_plan(self, params: IfVsIcImParams, ctx: EvalContext,
+                      start: date | None = None, end: date | None = None) -> TradePlan:
+        """The futures strategy and its closes (columns = contract ids; index levels when
+        the store has no futures series, with each leg's basis as a carry)."""
+        from narrowgate.backtest.api import Costs, InstrumentSpec
+        from narrowgate.backtest.strategies import LongShort
+        from narrowgate.evaluate.hubdata import read_closes
+
+        begin = start or params.backtest_start
+        real = self._futures_closes(params, ctx, begin, end)
+        missing: list[MissingData] = []
+        notes = [self._sizing_note(params)]
+        if real is not None:
+            closes, data = real[0], real[1]
+            notes.append(text(
+                "使用存储中的期货连续合约收盘价(假定换月已做价差调整);基差已含在价格中,不另计。",
+                "Real continuous-contract closes from the store (assumed back-adjusted at "
+                "rolls); the basis is in the prices, so none is added."))
+        else:
+            closes, data = read_closes(ctx, [leg.index_proxy for leg in params.legs], begin, end)
+            closes = closes.rename(columns={leg.index_proxy: leg.contract for leg in params.legs})
+            notes.append(_basis_note(params))
+            missing = [MissingData(
+                what=f"{leg.contract} daily closes (real futures series, continuous contract)",
+                how=f"`narrowgate data pull {leg.contract}`; until then {leg.index_proxy} "
+                    "plus the annual basis stands in") for leg in params.legs]
+        specs = {leg.contract: InstrumentSpec(
+            kind="futures", multiplier=leg.multiplier_cny_per_point,
+            margin_rate=leg.margin_pct / 100,
+            basis_per_year=0.0 if real is not None else leg.basis_pct_per_year / 100)
+            for leg in params.legs}
+        strategy = LongShort(
+            name="if-vs-ic-im",
+            long={leg.contract: leg.notional_weight for leg in params.legs if leg.side == "long"},
+            short={leg.contract: leg.notional_weight for leg in params.legs
+                   if leg.side == "short"},
+            gross=2 * params.notional_per_side_x, net=0.0, rebalance=params.rebalance,
+            initial_cash=params.capital_cny, instruments=specs,
+            costs=Costs(fee=params.cost_bps_per_trade / 1e4))
+        return TradePlan(strategy=strategy, closes=closes, data=[*data, *self.recorded(params)],
+                         periods_per_year=params.trading_days_per_year, currency="CNY",
+                         notes=notes, missing=missing)
+
+    @staticmethod
+    def _sizing_note(params: IfVsIcImParams) -> LocalizedText:
+        margins = ", ".join(f"{leg.contract} {leg.margin_pct:g}%" for leg in params.legs)
+        return text(
+            f"初始资金 {params.capital_cny:,.0f} 元,每边名义金额为权益的 "
+            f"{params.notional_per_side_x:g} 倍,整手(四舍五入),每期({params.rebalance})"
+            f"首个收盘按等名义重新定手数;每日盯市,保证金({margins},实收保证金未经核实)"
+            "从现金中扣留,两边相加(中金所对 IF/IC/IM 按单边较大者收取,此处偏保守)。"
+            "收益为占初始资金的百分比。",
+            f"Capital CNY {params.capital_cny:,.0f}; each side's notional is "
+            f"{params.notional_per_side_x:g}× equity in whole lots (nearest), re-sized to equal "
+            f"notional at the first close of each {params.rebalance} period; marked to market "
+            f"daily, margin ({margins}; the charged rates are unverified) held from cash and "
+            "summed over both sides (CFFEX charges the larger side across IF/IC/IM, so this "
+            "is conservative). Returns are on the initial capital.")
+
+    def decide(self, claim: Claim, params: IfVsIcImParams, ctx: EvalContext) -> Assessment | None:
+        return trade_assessment(
+            self.backtest_plan(params, ctx),
+            name=text("多 IF / 空 IC+IM", "long IF / short IC+IM"),
+            published=ctx.published, as_of=ctx.as_of,
+            supported_min_pct=params.supported_min_return_pct,
+            contradicted_max_pct=params.contradicted_max_return_pct,
+            setup=self.setup_figures(params, ctx), measures=self.measures)
