@@ -14,22 +14,12 @@ from narrowgate.evaluate.verdict import Verdict
 from narrowgate.thesis.schema import Thesis
 from tests.evaluate.conftest import AS_OF, run
 
+# Without a data hub these claims must name every instrument they would read.
 AWAITING = {
-    "capex-chain": "capex-chain model (issue #4)",
-    "buyback-share": "data hub",
     "dow-record": "data hub",
-    "rotation-trade": "back-test engine (issue #6)",
-    "ai-hw-priced-in": "valuation toolkit (issue #5)",
-    "us-hw-cheaper": "valuation toolkit (issue #5)",
-    "storage-npo": "data hub",
-    "earnings-up-pe-down": "valuation toolkit (issue #5)",
     "warsh-policy": "data hub",
     "qt-slow": "data hub",
-    "gold-over-silver": "data hub",
     "hstech-liquidity": "valuation toolkit (issue #5)",
-    "a-share-view": "data hub",
-    "if-vs-ic-im": "back-test engine (issue #6)",
-    "capex-no-buyback": "data hub",
 }
 
 
@@ -50,13 +40,6 @@ def test_names_every_missing_instrument_and_capability(thesis: Thesis, claim_id:
         assert entry.dates and entry.dates.endswith((need.end or AS_OF).isoformat())
     assert AWAITING[claim_id] in a.summary.en
     assert a.summary.zh and a.evidence.figures and a.evidence.notes
-
-
-@pytest.mark.parametrize("claim_id", sorted(AWAITING))
-def test_with_a_hub_still_says_what_is_not_built(thesis: Thesis, claim_id: str) -> None:
-    a = run(thesis, claim_id, hub=object())
-    assert a.verdict is Verdict.INSUFFICIENT_DATA
-    assert any("not built yet" in n.en for n in a.evidence.notes)
 
 
 def test_horizon_state_is_noted(thesis: Thesis) -> None:
@@ -81,7 +64,8 @@ def test_whole_thesis_runs_without_errors(thesis: Thesis) -> None:
                                                                         for _, n in needs}
 
 
-GENERIC_TESTS = {"qualitative", "relative-return"}  # offered to users' theses; the bundled one needs none
+# Generic tests offered to users' theses; the bundled thesis needs none of them.
+GENERIC_TESTS = {"qualitative", "relative-return"}
 
 
 def test_every_evaluator_is_used_by_the_bundled_thesis(thesis: Thesis) -> None:
