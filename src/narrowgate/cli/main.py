@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from narrowgate.cli import capex_cmd, data_app, thesis_cmd, value_cmd
+from narrowgate.cli import backtest_cmd, capex_cmd, data_app, thesis_cmd, value_cmd
 from narrowgate.cli.run_cmd import run
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.command("run")(run)
 app.add_typer(thesis_cmd.app, name="thesis")
 app.add_typer(data_app(), name="data")
 app.command("capex")(capex_cmd.capex)
+app.command("backtest")(backtest_cmd.backtest)
 app.add_typer(value_cmd.app, name="value")
 
 
