@@ -42,25 +42,28 @@ def run(
     hub, warnings = _open_hub(offline, console)
     ctx = EvalContext(thesis=the_thesis, as_of=as_of_date, offline=offline, hub=hub)
     needs = planned_data_needs(the_thesis, ctx)
-    if hub is not None and needs:
-        warnings.extend(_prepare_data(hub, [need for _, need in needs], console))
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[claim]}"),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("evaluating", total=len(the_thesis.claims), claim="")
-        scorecard = evaluate_thesis(
-            the_thesis,
-            as_of_date,
-            offline=offline,
-            hub=hub,
-            warnings=warnings,
-            on_claim=lambda claim: progress.update(task, advance=1, claim=claim.id),
-        )
+    # One read connection for the whole run: each DuckDB open costs ~10 ms and a run
+    # makes about a hundred reads (measured: 1.5 s of a 4.4 s run before this).
+    with hub.store.session():
+        if needs:
+            warnings.extend(_prepare_data(hub, [need for _, need in needs], console))
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[claim]}"),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("evaluating", total=len(the_thesis.claims), claim="")
+            scorecard = evaluate_thesis(
+                the_thesis,
+                as_of_date,
+                offline=hub.offline,
+                hub=hub,
+                warnings=warnings,
+                on_claim=lambda claim: progress.update(task, advance=1, claim=claim.id),
+            )
     render_scorecard(scorecard, console, lang)
     json_path = write_scorecard_json(scorecard, out / "scorecard.json")
     html_path = write_html_report(scorecard, out, lang)
