@@ -139,6 +139,7 @@ class CardView:
     charts: list[ChartView]
     stale: bool
     fallback: bool
+    more_figures: list[Figure] = field(default_factory=list)
 
 
 @dataclass
@@ -215,13 +216,26 @@ def _card(index: int, result: ClaimResult) -> CardView:
         ChartView(dom_id=f"chart-{index}-{n}", chart=chart, spec_json=embed_json(chart_spec(chart)))
         for n, chart in enumerate(evidence.charts)
     ]
+    headline = headline_figures(evidence.figures)
     return CardView(
         result=result,
-        figures=sorted(evidence.figures, key=lambda f: not f.decisive),
+        figures=headline,
+        more_figures=[f for f in evidence.figures if all(f is not h for h in headline)],
         charts=charts,
         stale=any(item.stale for item in evidence.data),
         fallback=any(item.fallback for item in evidence.data),
     )
+
+
+HEADLINE_FIGURES = 4
+
+
+def headline_figures(figures: list[Figure]) -> list[Figure]:
+    """The few figures a card shows up front: decisive ones first, at most
+    ``HEADLINE_FIGURES`` (or the first ones when none is marked); the rest sit behind a fold
+    so a reader sees what decides the claim before the detail."""
+    decisive = [f for f in figures if f.decisive]
+    return (decisive or figures)[:HEADLINE_FIGURES]
 
 
 def verdict_slug(verdict: Verdict) -> str:
