@@ -41,6 +41,12 @@ def test_csi300_path_after_publication(imported_hub: object) -> None:
     assert {d.instrument for d in result.evidence.data} == {
         "cnidx:000300", "cn:300308", "cn:300502", "cnidx:931160"}
     assert "2026-08-21" in result.summary.zh and "cn:300394" in result.summary.en
+    # the short term is over (no pull-back line); a return above the floor → supported
+    (watch,) = result.evidence.watch
+    assert watch.current == f["index_return"]
+    assert watch.threshold == ctx.thesis.claim("a-share-view").params["long_term_min_return_pct"]
+    assert watch.flips_to is Verdict.SUPPORTED and watch.instrument == "cnidx:000300"
+    assert watch.observed is not None and watch.observed.isoformat() == "2026-08-21"
 
 
 def test_after_the_review_short_data_is_insufficient(imported_hub: object) -> None:

@@ -36,6 +36,12 @@ def test_still_correcting_and_entry_not_yet_in_the_data(imported_hub: object) ->
     assert charts[0].x_is_date is False and len(charts[0].series) == 3
     assert all(len(s.x) <= 400 for c in charts for s in c.series)
     assert "2026-08-21" in result.summary.en and "2026-08-21" in result.summary.zh
+    # back within the correcting line, only the falling knife would stand: mixed
+    (watch,) = result.evidence.watch
+    assert watch.current == figures["drawdown_now"]
+    assert watch.threshold == -params_of(ctx.thesis, "btc-cycle")["correcting_min_drawdown_pct"]
+    assert watch.flips_to is Verdict.MIXED and watch.instrument == "crypto:BTC-USD"
+    assert watch.observed is not None and watch.observed.isoformat() == "2026-08-21"
 
 
 def test_before_the_entry_window_is_pending_with_prices(imported_hub: object) -> None:

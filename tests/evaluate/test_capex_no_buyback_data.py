@@ -32,6 +32,16 @@ def test_interim_figures_before_the_horizon(imported_hub: object) -> None:
     assert "P/E paths" in whats and "sec:AAPL" in whats and "sec:MSFT" in whats
     meta = [d for d in result.evidence.data if d.instrument == "sec:META"]
     assert meta and all(d.fallback for d in meta)
+    # interim mixed: buybacks back above the line → contradicted; the Dow ahead → supported
+    buybacks, market = result.evidence.watch
+    assert buybacks.current == figs["buyback_change"]
+    assert buybacks.threshold == -ctx.thesis.claim("capex-no-buyback").params[
+        "min_buyback_drop_pct"]
+    assert buybacks.flips_to is Verdict.CONTRADICTED
+    assert buybacks.observed == date(2026, 4, 26)  # NVDA's latest quarter
+    assert market.current == figs["dow_minus_nasdaq"] and market.threshold == 0
+    assert market.flips_to is Verdict.SUPPORTED
+    assert market.observed == date.fromisoformat(figs["market_end"])
 
 
 def test_after_the_horizon_it_is_decided(imported_hub: object) -> None:

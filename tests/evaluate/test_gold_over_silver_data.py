@@ -7,6 +7,7 @@ import pytest
 from narrowgate.evaluate.runner import evaluate_claim
 from narrowgate.evaluate.verdict import Verdict
 from tests.conftest import eval_context
+from tests.evaluate.conftest import fig, params_of, run
 
 
 def _figures(result: object) -> dict[str, object]:
@@ -39,6 +40,27 @@ def test_gold_ahead_but_no_new_highs_is_pending_before_the_horizon(imported_hub:
     assert len(result.evidence.charts) == 2
     assert all(len(s.x) <= 400 for c in result.evidence.charts for s in c.series)
     assert "2026-08-19" in result.summary.en and "2026-08-19" in result.summary.zh
+    # a new high by one metal alone leaves it mixed, so only gold's lead is on the watch
+    (lead,) = result.evidence.watch
+    assert lead.current == f["gold_lead"]
+    assert lead.threshold == params_of(ctx.thesis, "gold-over-silver")["min_outperformance_pp"]
+    assert lead.flips_to is Verdict.CONTRADICTED and lead.observed is not None
+    assert lead.observed.isoformat() == "2026-08-19"
+    assert f["gold_last_vs_peak"] == pytest.approx(round((4460.7 / 5405 - 1) * 100, 1))
+
+
+def test_when_contradicted_each_new_high_is_a_line_to_watch(imported_hub: object) -> None:
+    ctx = eval_context(imported_hub)
+    params = params_of(ctx.thesis, "gold-over-silver")
+    params["min_outperformance_pp"] = 50  # gold's lead falls short: not further, no new high
+    a = run(ctx.thesis, "gold-over-silver", params=params, hub=imported_hub)
+    assert fig(a, "interim_reading") == "contradicted"
+    watch = {w.instrument: w for w in a.evidence.watch}
+    assert watch["lbma:GOLD − lbma:SILVER"].threshold == 50
+    for metal in ("gold", "silver"):
+        item = watch[f"lbma:{metal.upper()}"]
+        assert item.current == fig(a, f"{metal}_last_vs_peak") and item.threshold == 0
+        assert item.flips_to is Verdict.MIXED
 
 
 def test_after_the_horizon_short_data_is_insufficient(imported_hub: object) -> None:

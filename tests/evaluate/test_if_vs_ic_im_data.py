@@ -70,3 +70,9 @@ def test_supported_on_the_index_proxy_with_futures_missing(imported_hub: object)
     used = {d.instrument for d in result.evidence.data}
     assert {"cnidx:000300", "cnidx:000905", "cnidx:000852"} <= used
     assert len(result.evidence.charts) == 3
+    (watch,) = result.evidence.watch  # both thresholds are 0: one line
+    params = ctx.thesis.claim("if-vs-ic-im").params
+    assert watch.current == fig["since_return"]
+    assert watch.threshold == params["contradicted_max_return_pct"]
+    assert watch.flips_to is Verdict.CONTRADICTED
+    assert watch.observed is not None and watch.observed.isoformat() == "2026-07-31"

@@ -38,6 +38,12 @@ def test_balance_sheet_grew_after_publication(imported_hub: object) -> None:
     chart = result.evidence.charts[0]
     assert [s.name for s in chart.series][1] == "after publication"
     assert all(len(s.x) <= 400 for s in chart.series)
+    # growth is well inside "slow": the line to watch is the slow share, past it → mixed
+    (watch,) = result.evidence.watch
+    assert watch.current == figures["pace_ratio"]
+    assert watch.threshold == params_of(ctx.thesis, "qt-slow")["slow_max_share"]
+    assert watch.flips_to is Verdict.MIXED
+    assert (watch.instrument, watch.observed) == ("fred:WALCL", date(2026, 7, 22))
 
 
 def test_after_the_horizon_the_reading_is_the_verdict(imported_hub: object) -> None:

@@ -74,6 +74,11 @@ def test_contradicted_late_with_history_and_charts(imported_hub: object) -> None
     assert len(charts) == 3 and charts[0].series[0].x[0] == "2026-02-06"
     assert all(len(s.x) <= 401 for c in charts for s in c.series)
     assert {d.instrument for d in result.evidence.data} == set(LONG + SHORT)
+    (watch,) = result.evidence.watch  # both thresholds are 0: one line
+    params = ctx.thesis.claim("rotation-trade").params
+    assert watch.current == fig["since_return"]
+    assert watch.threshold == params["supported_min_return_pct"]
+    assert watch.flips_to is Verdict.SUPPORTED and watch.observed == date(2026, 7, 23)
 
 
 def test_pending_before_any_close_after_publication(imported_hub: object) -> None:

@@ -40,6 +40,12 @@ def test_storage_beats_ai_hardware_and_the_nasdaq(imported_hub: object) -> None:
     chart = result.evidence.charts[0]
     assert chart.series[0].x[0] == "2026-02-06" and chart.series[0].x[-1] == "2026-04-24"
     assert "2026-04-24" in result.summary.zh
+    threshold = ctx.thesis.claim("storage-npo").params["supported_min_edge_pp"]
+    vs_ai, vs_bench = result.evidence.watch
+    assert (vs_ai.current, vs_bench.current) == (f["edge_vs_ai_hw"], f["edge_vs_benchmark"])
+    for item in (vs_ai, vs_bench):
+        assert item.threshold == threshold and item.flips_to is Verdict.MIXED
+        assert item.observed is not None and item.observed.isoformat() == "2026-04-24"
 
 
 def test_a_higher_edge_threshold_turns_it_mixed(imported_hub: object) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from narrowgate.evaluate.runner import evaluate_claim
@@ -32,6 +34,15 @@ def test_no_cut_and_a_growing_balance_sheet_so_far(imported_hub: object) -> None
     assert "fred:FEDFUNDS" in whats and "P/E" in whats
     assert all(len(s.x) <= 400 for c in result.evidence.charts for s in c.series)
     assert result.summary.zh.startswith("期限 2026-12-31 未到")
+    # either a cut or a shrinking balance sheet alone would make the reading mixed
+    params = ctx.thesis.claim("warsh-policy").params
+    rate, assets = result.evidence.watch
+    assert rate.current == figures["rate_change"]
+    assert rate.threshold == -params["min_rate_cut_pp"]
+    assert (rate.flips_to, rate.observed) == (Verdict.MIXED, date(2026, 6, 1))
+    assert assets.current == figures["balance_sheet_change"]
+    assert assets.threshold == params["max_balance_sheet_change_pct"]
+    assert (assets.flips_to, assets.observed) == (Verdict.MIXED, date(2026, 7, 22))
 
 
 def test_after_the_horizon_no_cut_no_shrink_is_contradicted(imported_hub: object) -> None:

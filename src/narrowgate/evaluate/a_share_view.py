@@ -38,6 +38,7 @@ from narrowgate.evaluate.verdict import (
     MissingData,
     Verdict,
 )
+from narrowgate.evaluate.watch import both_ways, crossings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,12 +135,18 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
             params, ctx, path, anchor.date(), stop)
         figures += ctx_figures + self.setup_figures(params, ctx)
         data += ctx_data
-        if digested and long_ok:
-            interim = Verdict.SUPPORTED
-        elif digested or long_ok:
-            interim = Verdict.MIXED
-        else:
-            interim = Verdict.CONTRADICTED
+        interim = both_ways(digested, long_ok)
+        watch = crossings(lambda x: both_ways(digested, x >= params.long_term_min_return_pct),
+                          ret, [params.long_term_min_return_pct],
+                          label=text("发布后涨跌", "return since baseline"), unit="%", digits=1,
+                          instrument=params.index, observed=end)
+        if end < short_end.date():  # the pull-back can still deepen inside the short term
+            watch += crossings(
+                lambda x: both_ways(x >= params.digestion_min_drawdown_pct, long_ok), short_dd,
+                [params.digestion_min_drawdown_pct],
+                label=text(f"{params.short_term_days} 天内最大回撤",
+                           f"largest pull-back within {params.short_term_days} days"),
+                unit="%", digits=1, instrument=params.index, observed=end)
         figures.append(figure("interim_reading", "当前读数", "interim reading",
                               interim.value, ""))
         verdict = interim
@@ -176,7 +183,7 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
                            chart_frame, "× baseline")
         return Assessment(verdict=verdict, summary=summary,
                           evidence=Evidence(figures=figures, data=data, charts=[chart],
-                                            notes=notes, missing=missing))
+                                            notes=notes, missing=missing, watch=watch))
 
     def _export_context(
         self, params: AShareViewParams, ctx: EvalContext, path: pd.Series, anchor: date,

@@ -38,6 +38,7 @@ from narrowgate.evaluate.verdict import (
     MissingData,
     Verdict,
 )
+from narrowgate.evaluate.watch import both_ways, crossings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -244,10 +245,13 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
     low_day = after.index[int(after.to_numpy().argmin())].date() if len(after) else base_day
     low_close = float(after.min()) if len(after) else base_close
     fall_after = (low_close / base_close - 1.0) * 100
-    correcting = last_close < high_close and -drawdown_now >= params.correcting_min_drawdown_pct
+
+    def corrects(drawdown: float) -> bool:  # last close under the high by the threshold
+        return drawdown < 0 and -drawdown >= params.correcting_min_drawdown_pct
+
+    correcting = corrects(drawdown_now)
     knife = -fall_after >= params.knife_min_fall_pct
-    part = (Verdict.SUPPORTED if correcting and knife
-            else Verdict.CONTRADICTED if not (correcting or knife) else Verdict.MIXED)
+    part = both_ways(correcting, knife)
 
     inst = params.instrument
     figures: list[Figure] = [
@@ -327,6 +331,15 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
                  thin_days(running_drawdown(paths), step), "%", 100.0),
         *calendar.evidence.charts,
     ]
+
+    def overall(drawdown: float) -> Verdict:  # the reading with the drawdown moved
+        moved = both_ways(corrects(drawdown), knife)
+        return moved if entry_verdict in (None, moved) else Verdict.MIXED
+
+    watch = crossings(overall, drawdown_now, [-params.correcting_min_drawdown_pct],
+                      label=text("距发布前本轮高点的回撤", "drawdown from the pre-publication "
+                                 "cycle high"), unit="%", digits=1, instrument=inst,
+                      observed=data_end)
     if entry_verdict is not None:
         verdict = part if part is entry_verdict else Verdict.MIXED
     elif ctx.as_of < params.entry_window:
@@ -363,6 +376,7 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
             charts=charts,
             notes=notes,
             missing=missing,
+            watch=watch,
         ),
     )
 

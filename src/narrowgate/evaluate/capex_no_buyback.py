@@ -37,13 +37,17 @@ from narrowgate.evaluate.verdict import (
     Figure,
     MissingData,
     Verdict,
+    WatchItem,
 )
+from narrowgate.evaluate.watch import both_ways, crossings
 
 if TYPE_CHECKING:
     from narrowgate.thesis.schema import Claim
 
 #: A quarter "a year before" ends within this many days of 365 days earlier.
 YEAR_BEFORE_SLACK_DAYS = 20
+#: Dow minus Nasdaq since the baseline above this (percentage points) → the Nasdaq lagged.
+DOW_AHEAD_MIN_PP = 0.0
 
 
 class QuarterBuyback(Params):
@@ -168,6 +172,7 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
         bars: dict[str, tuple[float, float]] = {}
         cuts: list[str] = []
         kept: list[str] = []
+        quarter_ends: list[date] = []
         for instrument in params.filings:
             try:
                 pairs, used, latest = _sec_quarters(ctx, instrument, params)
@@ -181,6 +186,7 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
                     continue
                 for end, post, e0, before, q in rec:
                     post_total, before_total = post_total + post, before_total + before
+                    quarter_ends.append(end)
                     bars[f"{instrument} {q.quarter}"] = (post, before)
                     figures.append(figure(f"{instrument}_buybacks_{end}",
                                           f"{instrument} 截至 {end} 季度回购(记录值,备用)",
@@ -197,6 +203,7 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
                     how=f"`narrowgate data pull {instrument}` once the next 10-Q is filed"))
             for end, post, e0, before in buy:
                 post_total, before_total = post_total + post, before_total + before
+                quarter_ends.append(end)
                 bars[f"{instrument} {end}"] = (post, before)
                 figures.append(figure(f"{instrument}_buybacks_{end}",
                                       f"{instrument} 截至 {end} 季度回购", f"{instrument} "
@@ -221,6 +228,7 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
         figures += market
         data += market_data
         dow_ahead = next((f.value for f in market if f.key == "dow_minus_nasdaq"), None)
+        dow_led = isinstance(dow_ahead, float) and dow_ahead > DOW_AHEAD_MIN_PP
         missing.append(MissingData(
             what=f"P/E paths of the Nasdaq-100 ({params.nasdaq}) and the Dow ({params.dow})",
             how="no provider in this version supplies index P/E history; price paths stand in"))
@@ -238,12 +246,24 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
             verdict = Verdict.PENDING
         elif drop is None or dow_ahead is None:
             verdict = Verdict.INSUFFICIENT_DATA
-        elif shrink and isinstance(dow_ahead, float) and dow_ahead > 0:
-            verdict = Verdict.SUPPORTED
-        elif shrink or (isinstance(dow_ahead, float) and dow_ahead > 0):
-            verdict = Verdict.MIXED
         else:
-            verdict = Verdict.CONTRADICTED
+            verdict = both_ways(shrink, dow_led)
+        watch: list[WatchItem] = []
+        if drop is not None and isinstance(dow_ahead, float):
+            market_end = next(str(f.value) for f in market if f.key == "market_end")
+            watch = [
+                *crossings(lambda x: both_ways(-x >= params.min_buyback_drop_pct, dow_led),
+                           -drop, [-params.min_buyback_drop_pct],
+                           label=text("发布后季度回购合计对比一年前",
+                                      "post-publication quarterly buybacks vs a year before"),
+                           unit="%", digits=1, observed=max(quarter_ends)),
+                *crossings(lambda x: both_ways(shrink, x > DOW_AHEAD_MIN_PP), dow_ahead,
+                           [DOW_AHEAD_MIN_PP], label=text("道指减纳指(基准日以来)",
+                                                          "Dow minus Nasdaq since the baseline"),
+                           unit="percentage points", digits=1,
+                           instrument=f"{params.dow} − {params.nasdaq}",
+                           observed=date.fromisoformat(market_end)),
+            ]
         drop_txt = "n/a" if drop is None else f"{-drop:+.1f}%"
         summary = text(
             f"发布后可得季度的回购合计较一年前同季 {drop_txt};道指减纳指 {dow_ahead} 个百分点。"
@@ -254,7 +274,8 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
         charts = [c for c in (chart, _buyback_chart(bars)) if c is not None]
         return Assessment(verdict=verdict, summary=summary, evidence=Evidence(
             figures=figures + self.setup_figures(params, ctx),
-            data=data + self.recorded(params), charts=charts, notes=notes, missing=missing))
+            data=data + self.recorded(params), charts=charts, notes=notes, missing=missing,
+            watch=watch))
 
     def _market(self, params: CapexNoBuybackParams, ctx: EvalContext,
                 missing: list[MissingData]) -> tuple[list[Figure], list[DataUsed], Chart | None]:

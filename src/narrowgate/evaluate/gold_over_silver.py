@@ -36,7 +36,9 @@ from narrowgate.evaluate.verdict import (
     Figure,
     MissingData,
     Verdict,
+    WatchItem,
 )
+from narrowgate.evaluate.watch import crossings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,7 +89,16 @@ def _pair_reading(
     return anchor, stop, g_ret, s_ret, g_peak, s_peak
 
 
-def _peak_figures(name: str, check: PeakCheck) -> list[Figure]:
+def _reading(further: bool, new_highs: list[bool]) -> Verdict:
+    """Further and both topped-not → supported; neither → contradicted; else mixed."""
+    if further and all(new_highs):
+        return Verdict.SUPPORTED
+    if not further and not any(new_highs):
+        return Verdict.CONTRADICTED
+    return Verdict.MIXED
+
+
+def _peak_figures(name: str, check: PeakCheck, last_vs_peak: float) -> list[Figure]:
     key = name.split(":")[-1].lower()
     return [
         figure(f"{key}_prior_peak", f"{name} 发布前高点({check.prior_peak_date})",
@@ -99,6 +110,8 @@ def _peak_figures(name: str, check: PeakCheck) -> list[Figure]:
         figure(f"{key}_after_max_vs_peak", f"{name} 发布后最高相对前高",
                f"{name} post-publication high vs prior peak",
                pct(check.after_max_vs_peak * 100), "%", decisive=True),
+        figure(f"{key}_last_vs_peak", f"{name} 最新收盘相对前高",
+               f"{name} last close vs prior peak", pct(last_vs_peak), "%"),
     ]
 
 
@@ -148,12 +161,10 @@ class GoldOverSilver(AwaitingEvaluator[GoldOverSilverParams]):
         lead = g_ret - s_ret
         further = lead > params.min_outperformance_pp
         new_highs = [g_peak.new_high, s_peak.new_high]
-        if further and all(new_highs):
-            interim = Verdict.SUPPORTED
-        elif not further and not any(new_highs):
-            interim = Verdict.CONTRADICTED
-        else:
-            interim = Verdict.MIXED
+        interim = _reading(further, new_highs)
+        g_last = (float(spot[params.gold].loc[pd.Timestamp(stop)]) / g_peak.prior_peak - 1) * 100
+        s_last = (float(spot[params.silver].loc[pd.Timestamp(stop)]) / s_peak.prior_peak - 1) * 100
+        watch = self._watch(params, stop, lead, further, new_highs, g_last, s_last)
         ratio = (spot[params.gold] / spot[params.silver]).dropna()
         ratio_start = float(ratio.loc[pd.Timestamp(anchor)])
         ratio_end = float(ratio.loc[pd.Timestamp(stop)])
@@ -169,7 +180,8 @@ class GoldOverSilver(AwaitingEvaluator[GoldOverSilverParams]):
                    round(ratio_start, 2), "oz silver per oz gold"),
             figure("ratio_end", "最新金银比", "gold/silver ratio at the last common date",
                    round(ratio_end, 2), "oz silver per oz gold"),
-            *_peak_figures(params.gold, g_peak), *_peak_figures(params.silver, s_peak),
+            *_peak_figures(params.gold, g_peak, g_last),
+            *_peak_figures(params.silver, s_peak, s_last),
             figure("gold_drawdown_after", f"{params.gold} 发布后最大回撤",
                    f"{params.gold} max drawdown after baseline",
                    pct(max_drawdown(after[params.gold]) * 100), "%"),
@@ -245,4 +257,26 @@ class GoldOverSilver(AwaitingEvaluator[GoldOverSilverParams]):
         ]
         return Assessment(verdict=verdict, summary=summary,
                           evidence=Evidence(figures=figures, data=data, charts=charts,
-                                            notes=notes, missing=missing))
+                                            notes=notes, missing=missing, watch=watch))
+
+    @staticmethod
+    def _watch(params: GoldOverSilverParams, stop: date, lead: float, further: bool,
+               new_highs: list[bool], g_last: float, s_last: float) -> list[WatchItem]:
+        """Gold's lead vs its threshold; each metal's last close vs its prior peak (a close
+        above it is a new high, which stays made: a metal already past it has no line)."""
+        gold_high, silver_high = new_highs
+        return [
+            *crossings(lambda x: _reading(x > params.min_outperformance_pp, new_highs), lead,
+                       [params.min_outperformance_pp],
+                       label=text("黄金领先白银(发布后收益差)", "gold minus silver return "
+                                  "since baseline"), unit="percentage points", digits=1,
+                       instrument=f"{params.gold} − {params.silver}", observed=stop),
+            *crossings(lambda x: _reading(further, [gold_high or x > 0, silver_high]), g_last,
+                       [0.0], label=text("最新收盘相对发布前高点", "last close vs the "
+                                         "pre-publication peak"), unit="%", digits=1,
+                       instrument=params.gold, observed=stop),
+            *crossings(lambda x: _reading(further, [gold_high, silver_high or x > 0]), s_last,
+                       [0.0], label=text("最新收盘相对发布前高点", "last close vs the "
+                                         "pre-publication peak"), unit="%", digits=1,
+                       instrument=params.silver, observed=stop),
+        ]

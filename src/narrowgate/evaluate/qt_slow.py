@@ -33,6 +33,7 @@ from narrowgate.evaluate.verdict import (
     MissingData,
     Verdict,
 )
+from narrowgate.evaluate.watch import crossings
 from narrowgate.thesis.schema import Claim, LocalizedText
 
 if TYPE_CHECKING:
@@ -164,12 +165,7 @@ class QtSlow(AwaitingEvaluator[QtSlowParams]):
         reference = balance_sheet_pace(walcl, params.reference_start, params.reference_end)
         after = balance_sheet_pace(walcl, params.baseline_date, ctx.as_of)
         share = after.per_week_usd_bn / reference.per_week_usd_bn
-        if share <= params.slow_max_share:
-            interim = Verdict.SUPPORTED
-        elif share >= params.fast_min_share:
-            interim = Verdict.CONTRADICTED
-        else:
-            interim = Verdict.MIXED
+        interim = pace_reading(share, params)
         verdict, lead = with_horizon(interim, claim, ctx.as_of)
         direction_zh = "扩张" if after.change_usd_bn > 0 else "收缩"
         direction_en = "grew" if after.change_usd_bn > 0 else "shrank"
@@ -223,5 +219,20 @@ class QtSlow(AwaitingEvaluator[QtSlowParams]):
             verdict=verdict,
             summary=summary,
             evidence=Evidence(figures=figures, data=[used], charts=[chart],
-                              notes=[self.measures], missing=missing),
+                              notes=[self.measures], missing=missing, watch=crossings(
+                                  lambda x: pace_reading(x, params), share,
+                                  [params.slow_max_share, params.fast_min_share],
+                                  label=text("缩表速度比(发布后 / 2022–2025)",
+                                             "pace ratio (after publication / 2022–2025)"),
+                                  unit="ratio", digits=3, instrument=params.balance_sheet,
+                                  observed=after.end)),
         )
+
+
+def pace_reading(share: float, params: QtSlowParams) -> Verdict:
+    """At or below the slow share → supported, at or above the fast one → contradicted."""
+    if share <= params.slow_max_share:
+        return Verdict.SUPPORTED
+    if share >= params.fast_min_share:
+        return Verdict.CONTRADICTED
+    return Verdict.MIXED

@@ -27,6 +27,7 @@ from narrowgate.evaluate.common import (
 from narrowgate.evaluate.hubdata import line_chart, read_closes
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, Verdict
+from narrowgate.evaluate.watch import both_ways, crossings
 from narrowgate.thesis.schema import Claim
 
 
@@ -99,9 +100,21 @@ class StorageNpo(AwaitingEvaluator[StorageNpoParams]):
         a_ret = (float(ai_hw.iloc[-1]) - 1) * 100
         b_ret = (float(bench.iloc[-1]) - 1) * 100
         edge_ai, edge_bench = s_ret - a_ret, s_ret - b_ret
-        ahead = [edge > params.supported_min_edge_pp for edge in (edge_ai, edge_bench)]
-        verdict = (Verdict.SUPPORTED if all(ahead)
-                   else Verdict.MIXED if any(ahead) else Verdict.CONTRADICTED)
+        thr = params.supported_min_edge_pp
+        ahead_ai, ahead_bench = edge_ai > thr, edge_bench > thr
+        verdict = both_ways(ahead_ai, ahead_bench)
+        storage_ids = "+".join(params.storage_basket)
+        watch = [
+            *crossings(lambda x: both_ways(x > thr, ahead_bench), edge_ai, [thr],
+                       label=text("存储领先 AI 硬件", "storage minus AI hardware"),
+                       unit="percentage points", digits=1, instrument=storage_ids,
+                       observed=end),
+            *crossings(lambda x: both_ways(ahead_ai, x > thr), edge_bench, [thr],
+                       label=text(f"存储领先 {params.benchmark}",
+                                  f"storage minus {params.benchmark}"),
+                       unit="percentage points", digits=1, instrument=storage_ids,
+                       observed=end),
+        ]
         figures = [
             figure("storage_return", "存储篮子收益", "storage basket return", pct(s_ret), "%",
                    decisive=True),
@@ -153,4 +166,4 @@ class StorageNpo(AwaitingEvaluator[StorageNpoParams]):
         ]
         return Assessment(verdict=verdict, summary=summary,
                           evidence=Evidence(figures=figures, data=data, charts=[chart],
-                                            notes=notes))
+                                            notes=notes, watch=watch))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from narrowgate.evaluate.common import date_figure, figure, pct, text
 from narrowgate.evaluate.verdict import Chart, DataUsed, Figure, MissingData, Verdict
+from narrowgate.evaluate.watch import crossings
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -241,5 +242,11 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
         evidence=Evidence(figures=[*trade_figures(run), *setup], data=plan.data,
                           charts=trade_charts(run, name),
                           notes=[measures, timing_note(run), *plan.notes],
-                          missing=plan.missing),
+                          missing=plan.missing,
+                          watch=crossings(
+                              lambda x: trade_verdict(x, supported_min_pct, contradicted_max_pct),
+                              ret, [supported_min_pct, contradicted_max_pct],
+                              label=text(f"{name.zh}:发布以来收益(扣除成本)",
+                                         f"{name.en}: return since publication, after costs"),
+                              unit="% of initial capital", digits=2, observed=end)),
     )

@@ -37,8 +37,8 @@ from narrowgate.evaluate.verdict import (
     Evidence,
     Figure,
     MissingData,
-    Verdict,
 )
+from narrowgate.evaluate.watch import both_ways, crossings
 from narrowgate.thesis.schema import Claim
 
 
@@ -107,14 +107,27 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
                                                 None)
         rate_path = level_change(rate, params.baseline_date, ctx.as_of)
         assets = level_change(walcl, params.baseline_date, ctx.as_of)
-        cut = -rate_path.change >= params.min_rate_cut_pp
-        shrank = assets.pct * 100 <= params.max_balance_sheet_change_pct
-        if cut and shrank:
-            interim = Verdict.SUPPORTED
-        elif cut or shrank:
-            interim = Verdict.MIXED
-        else:
-            interim = Verdict.CONTRADICTED
+        def cuts(change: float) -> bool:
+            return -change >= params.min_rate_cut_pp
+
+        def shrinks(change_pct: float) -> bool:
+            return change_pct <= params.max_balance_sheet_change_pct
+
+        cut, shrank = cuts(rate_path.change), shrinks(assets.pct * 100)
+        interim = both_ways(cut, shrank)
+        watch = [
+            *crossings(lambda x: both_ways(cuts(x), shrank), rate_path.change,
+                       [-params.min_rate_cut_pp],
+                       label=text("基准日以来政策利率变化",
+                                  "policy rate change since the baseline"),
+                       unit="percentage points", digits=2, instrument=params.policy_rate,
+                       observed=rate_path.end),
+            *crossings(lambda x: both_ways(cut, shrinks(x)), assets.pct * 100,
+                       [params.max_balance_sheet_change_pct],
+                       label=text("基准日以来美联储总资产变化",
+                                  "Fed total assets change since the baseline"), unit="%",
+                       digits=2, instrument=params.balance_sheet, observed=assets.end),
+        ]
         verdict, lead = with_horizon(interim, claim, ctx.as_of)
 
         equities = [i for i in [*params.long_duration, params.short_duration]
@@ -213,5 +226,6 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
             verdict=verdict,
             summary=summary,
             evidence=Evidence(figures=figures, data=[walcl_used, rate_used, *bars_used],
-                              charts=[chart, bars], notes=[self.measures], missing=missing),
+                              charts=[chart, bars], notes=[self.measures], missing=missing,
+                              watch=watch),
         )
