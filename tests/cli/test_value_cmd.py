@@ -74,3 +74,32 @@ def test_bad_input_is_a_narrowgate_error(store_home: Path) -> None:
     result = runner.invoke(app, ["dcf", "X", "--fcf", "1", "--discount", "0.02",
                                  "--terminal", "0.03", "--price", "10"])
     assert isinstance(result.exception, NarrowgateError)
+
+
+def test_pricedin_forecasts_from_a_csv(store_home: Path, tmp_path: Path) -> None:
+    file = tmp_path / "consensus.csv"
+    file.write_text("instrument,year,measure,value,unit,as_of,source\n"
+                    + "".join(f"cn:300308,{y},net_profit,{v},CNY 1e8,2025-12-08,10jqka\n"
+                              for y, v in ((2025, 102.44), (2026, 187.62), (2027, 245.25))))
+    result = runner.invoke(app, ["pricedin", "cn:300308", "us:MU", "--forecasts",
+                                 f"csv:{file}"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "cn:300308" in line)
+    assert "csv 2025-12-08" in row and "2029" in row  # the same consensus, the same answer
+    mu = next(line for line in result.output.splitlines() if line.startswith("│ us:MU"))
+    assert "facts 2026-02-17" in mu  # not in the CSV: the bundled snapshot, noted
+    assert "profits from csv: 10jqka, as of 2025-12-08" in result.output
+    assert "csv:" in result.output and "no eps forecasts for us:MU" in result.output
+
+
+def test_pricedin_provider_offline_falls_back(store_home: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "saved.csv"
+    result = runner.invoke(app, ["pricedin", "cn:300308", "--forecasts", "provider",
+                                 "--save-forecasts", str(saved)])
+    assert result.exit_code == 0, result.output
+    assert "offline, so no provider was called" in result.output
+    assert "facts 2025-12-08" in result.output
+    assert "not written" in result.output and not saved.exists()
+    result = runner.invoke(app, ["pricedin", "cn:300308", "--forecasts", "consensus"])
+    assert isinstance(result.exception, NarrowgateError)
+    assert "not understood" in str(result.exception)

@@ -16,6 +16,7 @@ import typer
 
 if TYPE_CHECKING:
     from narrowgate.evaluate.ai_hw_priced_in import ValuedStock
+    from narrowgate.models.valuation import ForecastSource
 
 app = typer.Typer(
     help="Valuation: priced-in year, reverse DCF, return decomposition (EPS vs P/E).",
@@ -69,17 +70,30 @@ def pricedin(
     on: Annotated[str, typer.Option("--date", help="price date YYYY-MM-DD")] = "2026-02-06",
     target: Annotated[int, typer.Option(help="year for the implied growth")] = 2027,
     offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+    forecasts: Annotated[str, typer.Option(
+        help="forecast sources tried in order, comma-separated: provider (akshare consensus "
+             "for cn:, yfinance estimates for us:; needs --no-offline), csv:FILE, bundled")
+    ] = "bundled",
+    save_forecasts: Annotated[str | None, typer.Option(
+        help="write the provider forecasts fetched in this run to a CSV (replay: csv:FILE)")
+    ] = None,
 ) -> None:
-    """Priced-in year, forward P/E and implied profit growth, one row per stock."""
+    """Priced-in year, forward P/E and implied profit growth, one row per stock.
+
+    Forecasts come from the bundled dataset unless ``--forecasts`` says otherwise; the
+    "forecasts" column and the messages say which source, and as of when, each row used.
+    """
     from rich.table import Table
 
+    from narrowgate.data.providers.forecasts_select import parse_forecast_order
     from narrowgate.errors import NarrowgateError
     from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
     from narrowgate.evaluate.registry import EvalContext
-    from narrowgate.evaluate.valuation_inputs import value_stocks
+    from narrowgate.evaluate.valuation_inputs import FORECASTS_KEY, value_stocks
     from narrowgate.thesis.loader import load_thesis
 
     day = _day(on, "--date")
+    order = parse_forecast_order(forecasts)  # a bad spec fails before any work
     try:
         settings = ValuationSettings(
             price_date=day, fair_pe_x=fair_pe, fair_pe_basis="command line",
@@ -90,9 +104,11 @@ def pricedin(
                               + " …", "see `narrowgate value pricedin --help`") from None
     known = _thesis_stocks()
     stocks = [known.get(i) or ValuedStock(instrument=i, fallback_price_date=day) for i in ids]
-    ctx = EvalContext(thesis=load_thesis(None), as_of=date.today(), hub=_hub(offline))
+    ctx = EvalContext(thesis=load_thesis(None), as_of=date.today(), offline=offline,
+                      hub=_hub(offline), extras={FORECASTS_KEY: [str(c) for c in order]})
     vals, _ = value_stocks(stocks, settings, ctx)
-    table = Table("stock", "price (date)", "value", f"priced-in @{fair_pe:g}x", "years ahead",
+    table = Table("stock", "price (date)", "value", "forecasts", f"priced-in @{fair_pe:g}x",
+                  "years ahead",
                   *[f"@{m:g}x" for m in settings.fair_pe_sensitivity_x], "forward P/E",
                   f"implied growth →{target}", "forecast growth",
                   title=f"Priced-in year: discount {discount:.1%}/yr, +{growth_after:.0%}/yr "
@@ -103,6 +119,7 @@ def pricedin(
             v.instrument,
             f"{v.price:,.2f} ({v.price_date})" if v.price else "no price",
             f"{v.value:,.1f} {v.unit}" if v.value else "",
+            _source_cell(v.path.source) if v.path else "none",
             str(p.year or f">{p.horizon_year}") if p else "no forecast",
             f"{p.years_ahead:.2f}" if p and p.years_ahead is not None else "",
             *[str(v.sensitivity.get(m) or f">{p.horizon_year}") if p else ""
@@ -120,6 +137,29 @@ def pricedin(
             console.print(f"[dim]{v.instrument}: {v.priced_in.message}[/]")
         elif v.no_forecast:
             console.print(f"[yellow]{v.instrument}[/]: {v.no_forecast}")
+    if save_forecasts:
+        _save_fetched(ctx.extras, save_forecasts, console)
+
+
+def _source_cell(source: ForecastSource) -> str:
+    """Kind and as-of date of a ForecastSource, short enough for a table cell."""
+    day = source.as_of.isoformat() if source.as_of else "undated"
+    return f"{source.kind} {day}" + (" [unverified]" if source.unverified else "")
+
+
+def _save_fetched(extras: dict[str, Any], path: str, console: Any) -> None:
+    """Write the provider fetches of this run as a forecast CSV, or say there were none."""
+    import pandas as pd
+
+    from narrowgate.data.forecast_csv import write_forecast_csv
+    from narrowgate.evaluate.valuation_inputs import FETCHES_KEY
+
+    frames = [f.frame for f in extras.get(FETCHES_KEY, {}).values() if not isinstance(f, str)]
+    if not frames:
+        console.print(f"[yellow]no provider forecasts were fetched; {path} not written[/]")
+        return
+    written = write_forecast_csv(pd.concat(frames, ignore_index=True), path)
+    console.print(f"provider forecasts saved to {written} (replay with --forecasts csv:{written})")
 
 
 @app.command()

@@ -7,16 +7,27 @@ forecast snapshots, share counts, recorded prices, each with its status) and, wh
 store holds the price date, the hub's raw close. Share basis: a close can be rescaled to
 another source's basis by their ratio on the last common date (300502's forward-adjusted
 file against the pre-bonus-issue file), so price and share count always match.
+Forecasts: tried in the order ``ctx.extras["forecasts"]`` (the CLI's ``--forecasts``), else
+the settings' ``forecasts`` field, else ``bundled`` (reproducible offline): a provider
+consensus (akshare/yfinance, never when offline), a user CSV, the bundled dataset. Every
+path's ``ForecastSource`` says kind, name and as-of date, and a fallback leaves a note.
 pandas is imported inside functions (evaluator modules import cheaply).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from narrowgate.data.forecast_csv import load_forecast_csv
+from narrowgate.data.providers.forecasts_select import (
+    ForecastChoice,
+    ForecastFigures,
+    forecast_figures,
+    parse_forecast_order,
+)
 from narrowgate.errors import DataNotFound, NarrowgateError
 from narrowgate.evaluate.common import text
 from narrowgate.evaluate.verdict import DataUsed
@@ -35,11 +46,15 @@ from narrowgate.models.valuation import (
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
+    from narrowgate.data.providers.forecasts import ForecastFetch, Measure
     from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
     from narrowgate.evaluate.registry import EvalContext
 
 DATASET = "data/bundled/ai_hardware_valuation.yaml"
 PRICE_LOOKBACK_DAYS = 10
+#: ctx.extras keys: the order spec, a stand-in provider (tests), and per-run caches
+FORECASTS_KEY, PROVIDER_KEY = "forecasts", "forecast_provider"
+FETCHES_KEY, CSV_KEY = "forecast_fetches", "forecast_csv_frames"
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +178,118 @@ def actual_path(record: dict[str, Any], growth_after: float) -> ProfitPath | Non
                       growth_after, source, unit=str(record.get("profit_unit", "")))
 
 
+def forecast_order(settings: ValuationSettings, ctx: EvalContext) -> list[ForecastChoice]:
+    """Run-level choice (``ctx.extras``, the CLI) over the settings' ``forecasts`` field."""
+    return parse_forecast_order(ctx.extras.get(FORECASTS_KEY)
+                                or getattr(settings, FORECASTS_KEY, None))
+
+
+def path_from_figures(record: dict[str, Any], figures: ForecastFigures, *,
+                      kind: Literal["provider", "csv"], growth_after: float) -> ProfitPath:
+    """Provider or CSV forecasts plus the record's actuals, by the bundled path's rules.
+
+    The actuals are those of the measure the record's snapshots use (US consensus EPS is
+    non-GAAP); an actual wins over a forecast of the same year.
+    """
+    wanted = next((s["measure"] for s in record.get("forecasts", []) if s.get("measure")), None)
+    snap = {"values": figures.values, "measure": wanted, "status": "sourced",
+            "source": figures.name}
+    path = profit_path_from_record({**record, "forecasts": [snap]}, growth_after=growth_after)
+    source = ForecastSource(kind=kind, name=figures.name, as_of=figures.as_of,
+                            detail=figures.detail)
+    return replace(path, source=source)
+
+
+def _fetched(ctx: EvalContext, instrument: str, measure: Measure) -> ForecastFetch | str:
+    """One provider fetch per run and stock (both valuation claims share it), or its error."""
+    cache: dict[tuple[str, str], ForecastFetch | str] = ctx.extras.setdefault(FETCHES_KEY, {})
+    if (instrument, measure) not in cache:
+        from narrowgate.data.providers.forecasts import ForecastProvider
+
+        provider = ctx.extras.get(PROVIDER_KEY) or ForecastProvider()
+        try:
+            cache[instrument, measure] = provider.fetch(instrument, measure)
+        except NarrowgateError as exc:
+            cache[instrument, measure] = str(exc)
+    return cache[instrument, measure]
+
+
+def _figures(choice: ForecastChoice, instrument: str, record: dict[str, Any],
+             ctx: EvalContext) -> tuple[ForecastFigures | None, DataUsed | str]:
+    """Provider or CSV figures for one stock and the provenance, or why there are none."""
+    measure: Measure = "net_profit" if record.get("basis") == "total" else "eps"
+    unit = str(record.get("profit_unit", ""))
+    if choice.kind == "provider":
+        if ctx.offline or getattr(ctx.hub, "offline", False):
+            return None, "offline, so no provider was called"
+        fetch = _fetched(ctx, instrument, measure)
+        if isinstance(fetch, str):
+            return None, fetch
+        frame, source = fetch.frame, f"provider: {fetch.request}"
+        fetched_at, extra = fetch.fetched_at, fetch.notes
+    else:
+        frames: dict[str, Any] = ctx.extras.setdefault(CSV_KEY, {})
+        key = str(choice.path)
+        if key not in frames:
+            frames[key] = load_forecast_csv(key)  # a broken file is the user's to fix: raise
+        frame, source, fetched_at, extra = frames[key], f"csv: {key}", None, []
+    try:
+        figures = forecast_figures(frame, instrument, measure, unit)
+    except NarrowgateError as exc:  # a unit that does not convert: try the next source
+        return None, exc.message
+    if figures is None:
+        return None, f"no {measure} forecasts for {instrument}"
+    values = ", ".join(f"{y}: {v:,.4g}" for y, v in sorted(figures.values.items()))
+    used = DataUsed(instrument=instrument, source=source, start=figures.as_of, end=figures.as_of,
+                    fetched_at=fetched_at, rows=len(figures.values),
+                    note="; ".join([f"{measure} forecasts {{{values}}} {unit}", *extra]))
+    return figures, used
+
+
+def choose_path(stock: ValuedStock, record: dict[str, Any], settings: ValuationSettings,
+                ctx: EvalContext, out: StockValuation, data: list[DataUsed]) -> None:
+    """Set ``out.path`` from the first usable forecast source; notes say what was skipped."""
+    skipped: list[str] = []
+    for choice in forecast_order(settings, ctx):
+        try:
+            if choice.kind == "bundled":
+                path = profit_path_from_record(record, growth_after=settings.growth_after,
+                                               forecast=stock.forecast)
+                snap = record["forecasts"][stock.forecast]
+                used: DataUsed | str = _recorded(
+                    {**snap, "date": snap.get("as_of")}, stock.instrument,
+                    f"forecast snapshot {dict(snap.get('values', {}))}")
+            else:
+                figures, used = _figures(choice, stock.instrument, record, ctx)
+                if figures is None:
+                    skipped.append(f"{choice}: {used}")
+                    continue
+                path = path_from_figures(record, figures, growth_after=settings.growth_after,
+                                         kind="provider" if choice.kind == "provider" else "csv")
+            if path.first_year > settings.price_date.year:
+                raise ValuationInputError(f"its profit path starts in {path.first_year}, after "
+                                          f"{settings.price_date.year}")
+        except ValuationInputError as exc:
+            skipped.append(exc.message if choice.kind == "bundled" else f"{choice}: {exc.message}")
+            continue
+        out.path = path
+        assert isinstance(used, DataUsed)
+        data.append(used)
+        break
+    if out.path is None:
+        out.no_forecast = "; ".join(skipped)
+        return
+    source = out.path.source
+    why, day = "; ".join(skipped), settings.price_date
+    if skipped:
+        out.notes.append(text(f"{out.name}:预测来源 {why};改用 {source.describe()}。",
+                              f"{stock.instrument}: forecasts — {why}; used {source.describe()}."))
+    if source.as_of is not None and source.as_of > day:
+        out.notes.append(text(f"{out.name}:预测日期 {source.as_of} 晚于价格日 {day},非当时预期。",
+                              f"{stock.instrument}: the forecasts are as of {source.as_of}, after "
+                              f"the price date {day}: not what the market knew then."))
+
+
 def _price(stock: ValuedStock, record: dict[str, Any], settings: ValuationSettings,
            ctx: EvalContext, out: StockValuation, data: list[DataUsed]) -> None:
     """Set the price on the price date: hub close (rebased) or the recorded fallback."""
@@ -224,15 +351,8 @@ def value_stock(stock: ValuedStock, settings: ValuationSettings, ctx: EvalContex
         data.append(_recorded(shares, stock.instrument, f"shares {shares['value']} {shares['unit']}"
                               + (f", {shares['basis']}" if shares.get("basis") else "")))
     current = settings.price_date.year
-    try:
-        out.path = profit_path_from_record(record, growth_after=settings.growth_after,
-                                           forecast=stock.forecast)
-    except ValuationInputError as exc:
-        out.no_forecast = exc.message
+    choose_path(stock, record, settings, ctx, out, data)
     if out.path is not None:
-        snap = record["forecasts"][stock.forecast]
-        data.append(_recorded({**snap, "date": snap.get("as_of")}, stock.instrument,
-                              f"forecast snapshot {dict(snap.get('values', {}))}"))
         out.priced_in = _priced_in(out.value, out.path, settings, settings.fair_pe_x)
         out.sensitivity = {m: _priced_in(out.value, out.path, settings, m).year
                            for m in settings.fair_pe_sensitivity_x}
