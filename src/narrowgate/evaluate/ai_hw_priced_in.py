@@ -71,6 +71,11 @@ class ValuationSettings(Params):
     growth_after: float = Field(0.15, gt=-1, lt=1, description="profit growth after forecasts")
     horizon_years: int = Field(30, ge=1, le=60)
     target_year: int = Field(2027, ge=2025, le=2040, description="year for implied growth")
+    forecasts: str = Field(
+        "bundled",
+        description="forecast sources in order: provider, csv:FILE, bundled (comma-separated);"
+        " the bundled dataset keeps runs reproducible offline",
+    )
 
 
 class AiHwPricedInParams(ValuationSettings):
@@ -157,8 +162,9 @@ def missing_forecasts(vals: list[StockValuation], price_date: date) -> list[Miss
         elif v.priced_in is None:
             out.append(MissingData(
                 what=f"{v.instrument} consensus profit forecasts ({v.no_forecast})",
-                how="add a sourced forecast snapshot to the valuation dataset; a "
-                    "provider-backed consensus is not built yet"))
+                how="run `narrowgate value pricedin "
+                    f"{v.instrument} --forecasts provider` online (or csv:FILE with your own "
+                    "figures), or add a sourced snapshot to the valuation dataset"))
     return out
 
 
