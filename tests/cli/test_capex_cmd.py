@@ -64,3 +64,55 @@ def test_bad_options_are_errors(home: Path) -> None:
     assert isinstance(out.exception, NarrowgateError)
     out = CliRunner().invoke(_app(), ["capex", "GOOGL", "--scenario", "wild"])
     assert out.exit_code != 0
+
+
+def test_ttm_row_and_sensitivity_table(home: Path) -> None:
+    out = CliRunner().invoke(_app(), ["capex", "GOOGL", "AMZN", "--offline", "--as-of",
+                                      "2026-11-24", "--sensitivity", "--growths", "0,20"])
+    assert out.exit_code == 0, out.output
+    assert "TTM" in out.output and "109.9" in out.output and "64.4" in out.output  # GOOGL
+    assert "TTM (fallback)" in out.output and "1.2" in out.output  # AMZN, FACTS.md 3a
+    assert "D&A by server life" in out.output
+    assert "capex +20%/yr" in out.output and "capex +40%/yr" not in out.output
+    for life in ("4", "5", "6", "7"):
+        assert f"│        {life} │ 2027 │" in out.output
+
+
+def test_ocf_growth_and_life_reach_the_projection(home: Path) -> None:
+    args = ["capex", "GOOGL", "--offline", "--as-of", "2026-11-24"]
+    out = CliRunner().invoke(_app(), [*args, "--ocf-growth", "0"])
+    assert out.exit_code == 0, out.output
+    assert "ocf +0%" in out.output
+    # guide-mid 2026: FCF = 164.713 × 1.00 − 180 = −15.3
+    mid = CliRunner().invoke(_app(), [*args, "--ocf-growth", "0", "--scenario", "guide-mid"])
+    assert "-15.3" in mid.output
+    sens = CliRunner().invoke(_app(), [*args, "--sensitivity", "--life", "4.5"])
+    assert sens.exit_code == 0 and "│      4.5 │ 2027 │" in sens.output
+
+
+def test_bad_sensitivity_and_ocf_options(home: Path) -> None:
+    for extra in (["--ocf-growth", "500"], ["--growths", "a,b"], ["--growths", "999"]):
+        out = CliRunner().invoke(_app(), ["capex", "GOOGL", "--offline", *extra])
+        assert isinstance(out.exception, NarrowgateError), extra
+        assert "\n" not in str(out.exception)
+
+
+def test_unusable_sec_facts_are_a_one_line_error(home: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zero capex in the SEC facts stops the command with one clear line, not a zero."""
+    import narrowgate.evaluate.capex_data as capex_data
+    from narrowgate.models.capex import InvalidCapex
+
+    real = capex_data.sec_facts
+
+    def zero_capex(hub, ticker, as_of, tags=None):  # type: ignore[no-untyped-def]
+        frame, used = real(hub, ticker, as_of, tags)
+        hit = frame["concept"] == "PaymentsToAcquirePropertyPlantAndEquipment"
+        frame = frame.copy()
+        frame.loc[hit, "value"] = 0.0
+        return frame, used
+
+    monkeypatch.setattr(capex_data, "sec_facts", zero_capex)
+    out = CliRunner().invoke(_app(), ["capex", "GOOGL", "--offline", "--as-of", "2026-11-24"])
+    assert isinstance(out.exception, InvalidCapex)
+    assert "GOOGL: capex for fiscal" in str(out.exception) and "\n" not in str(out.exception)

@@ -369,3 +369,41 @@ def test_measured_pattern_names_what_is_missing() -> None:
     assert pattern.fcf_to_net_income == {}
     assert "net_income FY2025" in pattern.missing
     assert pattern.checks(PatternThresholds(0.0, 0.0, 0.5))["fcf_conversion_falls"] is None
+
+
+# ---------------------------------------------------------------- restatements
+
+
+def _restated_facts() -> pd.DataFrame:
+    """FY2023 capex first filed as 10.0 bn (10-K of 2024-02-09), restated to 11.0 bn as the
+    comparative in the FY2024 10-K (filed 2025-02-09)."""
+    facts = _basic(12e9)
+    capex = facts[(facts["concept"] == "PaymentsToAcquirePropertyPlantAndEquipment")
+                  & (facts["end"] == pd.Timestamp("2024-12-31"))].iloc[0]
+    restated = capex.copy()
+    restated["start"], restated["end"] = pd.Timestamp("2023-01-01"), pd.Timestamp("2023-12-31")
+    restated["value"] = 11e9
+    return pd.concat([facts, restated.to_frame().T], ignore_index=True).astype(facts.dtypes)
+
+
+def test_restatement_latest_filing_wins_and_is_named() -> None:
+    facts = _restated_facts()
+    fin = financials_from_facts("X", facts)
+    obs = fin.observation("capex", 2023)
+    assert obs.value_usd_bn == pytest.approx(11.0)  # the later filing
+    assert obs.restated_from == pytest.approx((10.0,))  # history kept
+    assert "RESTATED" in obs.note and "10.000" in obs.note
+    assert any("capex FY2023: RESTATED" in n for n in fin.notes)
+    # the original stays in the facts frame
+    assert (facts["value"] == 10e9).sum() == 1
+    # an identical re-filing (a plain comparative) is not a restatement
+    assert not any("RESTATED" in n for n in financials_from_facts("X", _basic(12e9)).notes)
+
+
+def test_restatement_of_real_googl_capex_is_named() -> None:
+    """Alphabet restated FY2014 capex (10.959 → 11.014 bn in the 2016 10-K): the reader
+    uses the later value and the notes say so."""
+    googl = _sec_financials("GOOGL")
+    assert googl.value("capex", 2014) == pytest.approx(11.014, abs=1e-3)
+    assert googl.observation("capex", 2014).restated_from == pytest.approx((10.959,), abs=1e-3)
+    assert not googl.observation("capex", 2025).restated_from

@@ -1,7 +1,8 @@
 """`narrowgate capex [TICKERS]`: the capex chain per company as tables.
 
-History and projections (capex, D&A, FCF, FCF / net income, buyback capacity, the
-cumulative capex − D&A gap) and the depreciation model's fit and out-of-sample errors.
+History, the trailing twelve months and projections (capex, D&A, FCF, FCF / net income,
+buyback capacity, the cumulative capex − D&A gap), the depreciation model's fit and
+out-of-sample errors and, with ``--sensitivity``, D&A by server life × capex growth.
 Thin by design: the figures come from :mod:`narrowgate.evaluate.capex_data` with the
 bundled thesis's capex-chain params, exactly as the evaluator reads them. Heavy imports
 live inside the function so `narrowgate --help` stays fast; bad input raises a
@@ -23,6 +24,8 @@ DEFAULT_TICKERS = ("MSFT", "GOOGL", "META", "AMZN", "ORCL", "NVDA", "AAPL")
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -44,6 +47,16 @@ def _company_table(chain: Any, scenario: str, ocf: str) -> Any:
         table.add_row(str(year), "reported", _fmt(r["capex"]), _fmt(r["d_and_a"]),
                       _fmt(r["fcf"]), _fmt(r["fcf_to_net_income"], 2),
                       _fmt(r["buyback_capacity"]), _fmt(r["gap"]))
+    tr = chain.trailing
+    if tr is not None:
+        cap = tr.get("capex")
+        fcf, ni = tr.fcf, tr.get("net_income")
+        ratio = fcf / ni if fcf is not None and ni is not None and ni > 0 else None
+        div = tr.get("dividends")
+        table.add_row(f"{tr.end:%Y-%m}", "TTM" + (" (fallback)" if tr.fallback else ""),
+                      _fmt(cap), _fmt(tr.get("depreciation_amortization")), _fmt(fcf),
+                      _fmt(ratio, 2),
+                      _fmt(fcf - div if fcf is not None and div is not None else None), "")
     proj = chain.projection
     if proj is not None and not proj.empty:
         rows = proj[(proj["capex_scenario"] == scenario) & (proj["ocf_scenario"] == ocf)]
@@ -77,6 +90,39 @@ def _fit_table(chains: list[Any]) -> Any:
     return table
 
 
+def _sensitivity_table(chain: Any) -> Any:
+    """Modelled D&A (USD bn) in each projected year by server life (rows) and capex growth
+    (columns), with the drag against the base year in brackets."""
+    from rich.table import Table
+
+    sens = chain.sensitivity
+    fit = chain.fit
+    mark = " [yellow](fallback figures)[/]" if chain.fallback else ""
+    table = Table(title=f"{chain.ticker}: D&A by server life × capex growth (USD bn; "
+                        f"Δ vs FY{max(fit.years)} modelled){mark}", title_justify="left")
+    growths = sorted(sens["capex_growth"].unique())
+    table.add_column("life (y)", justify="right")
+    table.add_column("FY", justify="right")
+    for g in growths:
+        table.add_column(f"capex {g:+.0%}/yr", justify="right")
+    for (life, year), rows in sens.groupby(["short_life_years", "fiscal_year"], sort=True):
+        by_g = rows.set_index("capex_growth")
+        d_a, base = by_g["d_and_a"], by_g["base_d_and_a"]
+        cells = [f"{d_a[g]:,.1f} ({d_a[g] - base[g]:+,.1f})" for g in growths]
+        table.add_row(f"{life:g}", str(year), *cells)
+    return table
+
+
+def _growths(text: str) -> list[float]:
+    try:
+        values = [float(v) / 100 for v in text.split(",") if v.strip()]
+    except ValueError as exc:
+        raise NarrowgateError(f"--growths {text!r}: give percentages like 0,20,40") from exc
+    if not values or any(not -50 <= v * 100 <= 200 for v in values):
+        raise NarrowgateError(f"--growths {text!r}: each growth must lie in −50…200 (%)")
+    return values
+
+
 def capex(
     tickers: Annotated[list[str] | None, typer.Argument(help="e.g. GOOGL META (default: all)")
                        ] = None,
@@ -85,6 +131,12 @@ def capex(
     scenario: Annotated[Scenario, typer.Option(help="capex scenario shown")] = "revised-mid",
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
     offline: Annotated[bool, typer.Option(help="never fetch; use the store only")] = False,
+    ocf_growth: Annotated[float | None, typer.Option(
+        help="OCF growth a year in % for the projection (default: the thesis's base)")] = None,
+    sensitivity: Annotated[bool, typer.Option(
+        help="also print D&A by server life (4–7 y) × capex growth")] = False,
+    growths: Annotated[str, typer.Option(
+        help="capex growths for --sensitivity, % a year, comma-separated")] = "0,20,40",
 ) -> None:
     """The capex chain per company: history, projections and the depreciation model."""
     from rich.console import Console
@@ -98,12 +150,20 @@ def capex(
 
     if life is not None and not 1 <= life <= 15:
         raise NarrowgateError(f"--life {life}: a server life must be between 1 and 15 years")
+    if ocf_growth is not None and not -50 <= ocf_growth <= 100:
+        raise NarrowgateError(f"--ocf-growth {ocf_growth}: give a yearly % between −50 and 100")
+    capex_growths = _growths(growths)
     try:
         day = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError as exc:
         raise NarrowgateError(f"--as-of {as_of!r} is not a YYYY-MM-DD date") from exc
     thesis = load_thesis(None)
     params = CapexChainParams.model_validate(thesis.claim("capex-chain").params)
+    if ocf_growth is not None:
+        name = f"ocf {ocf_growth:+g}%"
+        params = params.model_copy(update={"ocf_growth": {name: ocf_growth / 100},
+                                           "headline_ocf_scenario": name})
+    lives = sorted({*params.sensitivity_lives, *([life] if life is not None else [])})
     hub = DataHub(Store(), offline=offline)
     ctx = EvalContext(thesis=thesis, as_of=day, hub=hub)
     scenarios = scenarios_by_ticker(params, ctx)
@@ -115,7 +175,9 @@ def capex(
             chain = build_chain(hub, ticker, day, pattern_start=params.pattern_start_year,
                                 scenarios=scenarios.get(ticker, []),
                                 ocf_growth=params.ocf_growth, life_override=life,
-                                tax_rate=params.tax_rate)
+                                tax_rate=params.tax_rate,
+                                sensitivity_lives=lives if sensitivity else (),
+                                sensitivity_growths=capex_growths)
         except DataNotFound as exc:
             raise DataNotFound(f"{ticker}: no SEC facts in the store and no bundled fallback "
                                f"figures ({exc.message})",
@@ -124,7 +186,16 @@ def capex(
         console.print(_company_table(chain, scenario, params.headline_ocf_scenario))
         if chain.projection is None:
             console.print(f"  {ticker}: no projection (no guidance in the thesis or no fit)")
+        if sensitivity:
+            if chain.sensitivity is None:
+                console.print(f"  {ticker}: no sensitivity table (the depreciation model "
+                              "could not be fitted; see the fit table)")
+            else:
+                console.print(_sensitivity_table(chain))
     console.print(_fit_table(chains))
     console.print(f"as of {day}; OCF scenario '{params.headline_ocf_scenario}' "
                   f"({params.ocf_growth}); USD bn, fiscal years as reported. Microsoft's "
-                  "April guidance is calendar 2026, mapped to its fiscal year to Jun-2027.")
+                  "April guidance is calendar 2026, mapped to its fiscal year to Jun-2027. "
+                  "TTM = the four latest quarters (SEC 10-Q/10-K); 'TTM (fallback)' rows are "
+                  "FACTS.md 3a figures in the source's definition (Amazon's FCF: OCF − capex "
+                  "net of proceeds).")

@@ -76,12 +76,27 @@ class CapexChainParams(Params):
     fcf_to_net_income_floor: float = Field(
         0.6, gt=0, description="projected FCF / net income below this while NI grows → squeeze")
 
+    sensitivity_lives: list[float] = Field(
+        default_factory=lambda: [4.0, 5.0, 6.0, 7.0],
+        description="server/network useful lives (years) of the sensitivity table")
+    sensitivity_growths: list[float] = Field(
+        default_factory=lambda: [0.0, 0.2, 0.4],
+        description="capex growth a year (fractions) from the base year, sensitivity table")
+    sensitivity_headline_growth: float = Field(
+        0.2, description="the capex growth whose D&A drag by life is shown as figures")
+    sensitivity_year_offset: int = Field(
+        2, ge=1, le=3, description="drag shown for base year + this (2 → FY2027)")
+
     @model_validator(mode="after")
     def _years(self) -> CapexChainParams:
         if not self.history_start_year < self.fit_end_year < self.test_end_year:
             raise ValueError("need history_start_year < fit_end_year < test_end_year")
         if self.headline_ocf_scenario not in self.ocf_growth:
             raise ValueError("headline_ocf_scenario must be one of ocf_growth's names")
+        if self.sensitivity_headline_growth not in self.sensitivity_growths:
+            raise ValueError("sensitivity_headline_growth must be one of sensitivity_growths")
+        if any(not 1 <= life <= 15 for life in self.sensitivity_lives):
+            raise ValueError("sensitivity_lives must lie between 1 and 15 years")
         return self
 
     def oos_bound(self, instrument: str) -> float:
@@ -173,6 +188,49 @@ def company_figures(chain: CompanyChain, params: CapexChainParams) -> list[Figur
                               f"{t} FY{p.last_year} buybacks / FCF{me}",
                               round(p.buybacks_to_fcf[p.last_year], 3), "ratio"))
     return out
+
+
+def ttm_figures(chain: CompanyChain) -> list[Figure]:
+    """Trailing-twelve-month capex, OCF, FCF, buybacks (USD bn) where the source has them;
+    recorded FACTS.md figures are marked fallback and carry their definition."""
+    tr = chain.trailing
+    if tr is None:
+        return []
+    t, (mz, me) = chain.ticker, _mark(chain)
+    how = f" ({tr.definition})" if tr.fallback else ""
+    out: list[Figure] = []
+    values = {"capex": tr.get("capex"), "operating_cash_flow": tr.get("operating_cash_flow"),
+              "fcf": tr.fcf, "buybacks": tr.get("buybacks")}
+    names = {"capex": ("资本开支", "capex"), "operating_cash_flow": ("经营现金流", "OCF"),
+             "fcf": ("自由现金流", "FCF"), "buybacks": ("回购", "buybacks")}
+    for key, value in values.items():
+        if value is None:
+            continue
+        zh, en = names[key]
+        out.append(figure(f"{t}_ttm_{key}", f"{t} 截至 {tr.end:%Y-%m-%d} 的近四季{zh}{mz}",
+                          f"{t} {tr.label} {en}{me}{how if key == 'fcf' else ''}",
+                          round(value, 3), "USD bn", decisive=key == "fcf"))
+    return out
+
+
+def sensitivity_figures(chain: CompanyChain, params: CapexChainParams) -> list[Figure]:
+    """D&A drag (modelled D&A of base + offset minus the base year's, USD bn) by server
+    life, at the headline capex growth: the useful-life sensitivity as figures."""
+    sens = chain.sensitivity
+    if sens is None or sens.empty or chain.fit is None:
+        return []
+    t, (mz, me) = chain.ticker, _mark(chain)
+    base = max(chain.fit.years)
+    year = base + params.sensitivity_year_offset
+    g = params.sensitivity_headline_growth
+    rows = sens[(sens["capex_growth"] == g) & (sens["fiscal_year"] == year)]
+    return [figure(f"{t}_life{float(r['short_life_years']):g}_drag_{year}",
+                   f"{t} 服务器年限 {float(r['short_life_years']):g} 年:FY{year} 折旧较 FY{base} "
+                   f"增加(资本开支年增 {g:.0%}){mz}",
+                   f"{t} FY{year} D&A drag vs FY{base}, server life "
+                   f"{float(r['short_life_years']):g}y, capex {g:+.0%}/yr{me}",
+                   round(float(r["d_and_a"]) - float(r["base_d_and_a"]), 2), "USD bn")
+            for r in rows.to_dict("records")]
 
 
 def oos_figures(chain: CompanyChain, params: CapexChainParams) -> tuple[list[Figure], bool | None]:
@@ -296,7 +354,9 @@ def build_all(params: CapexChainParams, ctx: EvalContext
                 groups[group].append(build_chain(
                     ctx.hub, ticker, ctx.as_of, pattern_start=params.pattern_start_year,
                     scenarios=scenarios.get(ticker, []), ocf_growth=params.ocf_growth,
-                    tax_rate=params.tax_rate))
+                    tax_rate=params.tax_rate,
+                    sensitivity_lives=params.sensitivity_lives if group == 0 else (),
+                    sensitivity_growths=params.sensitivity_growths))
             except NarrowgateError as exc:
                 missing.append(MissingData(what=f"{instrument}: {exc}",
                                            how=f"{IMPORT_HINT} or `narrowgate data pull "

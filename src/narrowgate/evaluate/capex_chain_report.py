@@ -13,6 +13,7 @@ module keeps one job. The verdict rule, with thresholds from the params:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from narrowgate.evaluate.capex_chain import (
@@ -21,9 +22,19 @@ from narrowgate.evaluate.capex_chain import (
     links,
     oos_figures,
     projection_figures,
+    sensitivity_figures,
+    ttm_figures,
 )
 from narrowgate.evaluate.common import figure, text
-from narrowgate.evaluate.verdict import Assessment, Chart, Evidence, Figure, MissingData, Verdict
+from narrowgate.evaluate.verdict import (
+    Assessment,
+    Chart,
+    ChartSeries,
+    Evidence,
+    Figure,
+    MissingData,
+    Verdict,
+)
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -114,6 +125,44 @@ def _oos_chart(chains: list[CompanyChain]) -> Chart | None:
                       kinds=dict.fromkeys(cols, "bar"))
 
 
+def _sensitivity_chart(chains: list[CompanyChain], params: CapexChainParams) -> Chart | None:
+    """D&A drag in base + offset by server life (x), one line per company."""
+    series = []
+    for c in chains:
+        sens, fit = c.sensitivity, c.fit
+        if sens is None or sens.empty or fit is None:
+            continue
+        year = max(fit.years) + params.sensitivity_year_offset
+        rows = sens[(sens["capex_growth"] == params.sensitivity_headline_growth)
+                    & (sens["fiscal_year"] == year)].sort_values("short_life_years")
+        series.append(ChartSeries(
+            name=f"{c.ticker} FY{year}" + (" [fallback]" if c.fallback else ""),
+            x=[float(v) for v in rows["short_life_years"]],
+            y=[round(float(d) - float(b), 3)
+               for d, b in zip(rows["d_and_a"], rows["base_d_and_a"], strict=True)]))
+    if not series:
+        return None
+    g = params.sensitivity_headline_growth
+    return Chart(title=text(f"折旧拖累与服务器年限(资本开支年增 {g:.0%},基年后第 "
+                            f"{params.sensitivity_year_offset} 年)",
+                            f"D&A drag vs the base year by server life (capex {g:+.0%}/yr, "
+                            f"base + {params.sensitivity_year_offset}y)"),
+                 series=series, x_label="server/network useful life (years)",
+                 y_label="USD bn", x_is_date=False)
+
+
+_RESTATED = re.compile(r"FY(\d{4}): RESTATED")
+
+
+def _note_kept(note: str, params: CapexChainParams) -> bool:
+    """Chain notes shown in the evidence: not the reader's labelling remarks, and
+    restatements only of years the chain reads (from ``history_start_year``)."""
+    if "labelled" in note:
+        return False
+    hit = _RESTATED.search(note)
+    return hit is None or int(hit.group(1)) >= params.history_start_year
+
+
 def assess(evaluator: CapexChain, params: CapexChainParams, ctx: EvalContext) -> Assessment:
     """The capex-chain assessment from hub data (SEC) and the bundled fallback."""
     chains, controls, missing = build_all(params, ctx)
@@ -122,6 +171,8 @@ def assess(evaluator: CapexChain, params: CapexChainParams, ctx: EvalContext) ->
     oos_ok: list[bool] = []
     for c in [*chains, *controls]:
         figures += company_figures(c, params)
+        figures += ttm_figures(c)
+        figures += sensitivity_figures(c, params)
         oos, ok = oos_figures(c, params)
         figures += oos
         if ok is not None:
@@ -138,7 +189,7 @@ def assess(evaluator: CapexChain, params: CapexChainParams, ctx: EvalContext) ->
         f = flags.get(c.ticker)
         state = ", ".join(f"{k}={v}" for k, v in f.items()) if f else "control"
         src = "FALLBACK (FACTS.md 3a, not SEC)" if c.fallback else "SEC facts via the hub"
-        detail = "; ".join(dict.fromkeys(n for n in c.notes if "labelled" not in n))
+        detail = "; ".join(dict.fromkeys(n for n in c.notes if _note_kept(n, params)))
         notes.append(text(f"{c.ticker}:{src};{state}。{detail}",
                           f"{c.ticker}: {src}; {state}. {detail}"))
     notes.append(text(
@@ -157,24 +208,31 @@ def assess(evaluator: CapexChain, params: CapexChainParams, ctx: EvalContext) ->
         "(long-duration valuations hit first) is not tested here."))
     charts = [_company_chart(c, params.headline_ocf_scenario) for c in chains
               if c.pattern is not None]
-    for extra in (_gap_chart(chains, params.headline_ocf_scenario), _oos_chart(controls + chains)):
+    for extra in (_gap_chart(chains, params.headline_ocf_scenario), _oos_chart(controls + chains),
+                  _sensitivity_chart(chains, params)):
         if extra is not None:
             charts.append(extra)
     data = [d for c in [*chains, *controls] for d in c.data] + evaluator.recorded(params)
     if not missing and verdict is Verdict.INSUFFICIENT_DATA:
         missing.append(MissingData(what="two or more hyperscalers with capex, D&A and FCF",
                                    how="narrowgate data import ../shared/data"))
+    ttm = "; ".join(
+        f"{c.ticker} {c.trailing.fcf:.1f} ({c.trailing.label}"
+        + (", FALLBACK FACTS.md 3a" if c.trailing.fallback else "") + ")"
+        for c in chains if c.trailing is not None and c.trailing.fcf is not None)
     checked = ", ".join(c.ticker for c in controls + chains
                         if c.oos is not None and not c.oos.empty)
     summary = text(
         f"{len(measured)} 家可测的超大规模云厂商中有 {len(holds)} 家同时出现“资本开支增速超过折旧”"
         f"与“自由现金流转化率下降”;折旧模型样本外检验{'达标' if all(oos_ok) else '未全部达标'}。"
-        "微软、Meta、亚马逊、甲骨文用的是备用数据(仅两年)。",
+        "微软、Meta、亚马逊、甲骨文用的是备用数据(仅两年)。"
+        + (f"近四季自由现金流(十亿美元):{ttm}。" if ttm else ""),
         f"{len(holds)} of {len(measured)} measurable hyperscalers show capex outgrowing D&A "
         f"and FCF conversion falling ({', '.join(holds) or 'none'}); the depreciation model "
         f"{'meets' if all(oos_ok) else 'misses'} its out-of-sample bound on "
         f"{checked}."
-        " MSFT, META, AMZN and ORCL use the two-year fallback dataset.",
+        " MSFT, META, AMZN and ORCL use the two-year fallback dataset."
+        + (f" Trailing-twelve-month FCF (USD bn): {ttm}." if ttm else ""),
     )
     return Assessment(verdict=verdict, summary=summary, evidence=Evidence(
         figures=figures + evaluator.setup_figures(params, ctx), data=data, charts=charts,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from narrowgate.models.capex import CompanyFinancials
     from narrowgate.models.capex_pattern import CapexChainPattern
     from narrowgate.models.capex_projection import CapexScenario
+    from narrowgate.models.capex_ttm import Trailing
     from narrowgate.models.depreciation import LifeSchedule
     from narrowgate.models.depreciation_fit import DepreciationFit
 
@@ -73,29 +74,69 @@ def sec_facts(hub: Any, ticker: str, as_of: date, tags: Sequence[str] | None = N
 def load_financials(hub: Any, ticker: str, as_of: date
                     ) -> tuple[CompanyFinancials, list[DataUsed]]:
     """SEC financials where the store has them, else the bundled fallback (marked)."""
+    fin, _, data, _ = load_company(hub, ticker, as_of)
+    return fin, data
+
+
+def _trailing_sec(ticker: str, facts: pd.DataFrame, notes: list[str]) -> Trailing | None:
+    from narrowgate.models.capex_ttm import ttm_from_facts
+
+    try:
+        trailing, _ = ttm_from_facts(ticker, facts)
+    except NarrowgateError as exc:
+        notes.append(f"no TTM figures: {exc}")
+        return None
+    notes.extend(trailing.notes)
+    return trailing
+
+
+def _trailing_fallback(ticker: str, table: pd.DataFrame, as_of: date, notes: list[str]
+                       ) -> Trailing | None:
+    import pandas as pd
+
+    from narrowgate.models.capex_ttm import ttm_from_fallback
+
+    trailing = ttm_from_fallback(ticker, table)
+    if trailing is not None and trailing.end > pd.Timestamp(as_of):
+        notes.append(f"recorded {trailing.label} not shown: it ends after as-of {as_of}")
+        return None
+    return trailing
+
+
+def load_company(hub: Any, ticker: str, as_of: date
+                 ) -> tuple[CompanyFinancials, Trailing | None, list[DataUsed], list[str]]:
+    """Annual financials, TTM figures (None where there are none), provenance and notes:
+    SEC facts where the store has them, else the bundled fallback (marked fallback).
+
+    DataNotFound when neither has the company; InvalidCapex / FiscalYearChange /
+    ConceptNotFound when the SEC facts are unusable (never a silent zero).
+    """
     from narrowgate.data.fallback import load_hyperscaler_cashflows
     from narrowgate.models.capex import financials_from_facts, financials_from_fallback
 
+    notes: list[str] = []
     try:
         facts, used = sec_facts(hub, ticker, as_of)
     except DataNotFound:
         table = load_hyperscaler_cashflows()
         fin = financials_from_fallback(ticker, table)  # DataNotFound if not there either
+        trailing = _trailing_fallback(ticker, table, as_of, notes)
         rows = table[(table["ticker"] == ticker) & (table["period"] == "FY")]
         sources = "; ".join(dict.fromkeys(rows["source"].astype(str)))
         marks = ", ".join(sorted({f"{f} FY{y}" for f, y, u in zip(
             rows["field"], rows["fiscal_year"], rows["unverified"], strict=True) if u}))
         note = FALLBACK_NOTE + (f"; UNVERIFIED: {marks}" if marks else "")
         years = fin.years
-        return fin, [DataUsed(
+        return fin, trailing, [DataUsed(
             instrument=f"sec:{ticker}", source=f"fallback: {sources}",
             start=date(min(years), 1, 1) if years else None,
             end=date(max(years), 12, 31) if years else None,
             rows=len(rows), note=note, fallback=True,
-        )]
+        )], notes
     fin = financials_from_facts(ticker, facts)
-    return fin, [used.model_copy(update={"note": f"{used.note}; tags: "
-                                         f"{', '.join(fin.sources())}"})]
+    trailing = _trailing_sec(ticker, facts, notes)
+    return fin, trailing, [used.model_copy(update={"note": f"{used.note}; tags: "
+                                                   f"{', '.join(fin.sources())}"})], notes
 
 
 def life_schedule(ticker: str, override_years: float | None = None) -> LifeSchedule | None:
@@ -124,6 +165,8 @@ class CompanyChain:
     fit: DepreciationFit | None = None
     oos: pd.DataFrame | None = None
     projection: pd.DataFrame | None = None
+    trailing: Trailing | None = None
+    sensitivity: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -135,17 +178,20 @@ def build_chain(
     hub: Any, ticker: str, as_of: date, *, pattern_start: int | None = None,
     scenarios: Sequence[CapexScenario] = (), ocf_growth: Mapping[str, float] | None = None,
     projection_years: int = 3, life_override: float | None = None, tax_rate: float = 0.15,
+    sensitivity_lives: Sequence[float] = (), sensitivity_growths: Sequence[float] = (0.0,),
 ) -> CompanyChain:
-    """Financials → pattern → depreciation fit → out-of-sample check → projections.
+    """Financials (annual and TTM) → pattern → depreciation fit → out-of-sample check →
+    projections → useful-life sensitivity (when ``sensitivity_lives`` is given).
 
     Each step that cannot run (too few years, no D&A, no guidance) leaves its part None and
-    a note; only a company with no data at all raises (DataNotFound).
+    a note; a company with no data at all raises DataNotFound, unusable SEC facts (zero or
+    negative capex, a fiscal-year change, a missing required concept) raise their error.
     """
     from narrowgate.models.capex_pattern import capex_chain_pattern
-    from narrowgate.models.capex_projection import project_capex_chain
+    from narrowgate.models.capex_projection import life_sensitivity, project_capex_chain
     from narrowgate.models.depreciation_fit import fit_financials, out_of_sample_financials
 
-    fin, data = load_financials(hub, ticker, as_of)
+    fin, trailing, data, load_notes = load_company(hub, ticker, as_of)
     if not fin.years:
         raise DataNotFound(
             f"{ticker}: no capex figures (the bundled fallback holds only "
@@ -153,7 +199,8 @@ def build_chain(
             f"import its SEC facts: `narrowgate data pull sec:{ticker}`")
     leases = ticker in FINANCE_LEASE_CAPEX
     life = life_schedule(ticker, life_override)
-    chain = CompanyChain(ticker, fin, data, leases, life, notes=list(fin.notes))
+    chain = CompanyChain(ticker, fin, data, leases, life, trailing=trailing,
+                         notes=[*fin.notes, *load_notes])
     if leases:
         chain.notes.append("capex includes finance-lease principal (as Meta's guidance does)")
     if life is None:
@@ -178,6 +225,11 @@ def build_chain(
                 include_finance_leases=leases)
         except (NarrowgateError, ValueError) as exc:
             chain.notes.append(f"no projection: {exc}")
+    if chain.fit is not None and sensitivity_lives:
+        base = max(chain.fit.years)
+        chain.sensitivity = life_sensitivity(
+            fin, chain.fit, sensitivity_lives, sensitivity_growths,
+            range(base + 1, base + 1 + projection_years), include_finance_leases=leases)
     return chain
 
 

@@ -43,6 +43,10 @@ REQUIRED_FROM_SEC: tuple[Field, ...] = (
 FALLBACK_SOURCE = "fallback:FACTS.md 3a"
 #: Fiscal-year ends may drift by a few days (52/53-week years); more than this is a change.
 FISCAL_END_TOLERANCE_DAYS = 14
+#: A re-filed value differing by less than both of these (USD; fraction) is a change of
+#: rounding or units (thousands → millions), not a restatement.
+RESTATEMENT_MIN_USD = 1e6
+RESTATEMENT_MIN_FRACTION = 5e-4
 
 
 class MissingFinancials(DataNotFound):
@@ -62,7 +66,8 @@ class Observation:
     """One annual figure (USD bn) and where it came from.
 
     ``source`` is ``sec:<taxonomy:Tag>`` or ``fallback:FACTS.md 3a``; ``unverified`` carries
-    FACTS.md's mark; ``period_end`` is the fiscal period's last day when known.
+    FACTS.md's mark; ``period_end`` is the fiscal period's last day when known;
+    ``restated_from`` holds the earlier filed values (USD bn) a restatement replaced.
     """
 
     value_usd_bn: float
@@ -71,6 +76,7 @@ class Observation:
     unverified: bool = False
     note: str = ""
     period_end: pd.Timestamp | None = None
+    restated_from: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,15 +186,56 @@ def _check_fiscal_ends(ticker: str, ends: Mapping[int, pd.Timestamp]) -> None:
             )
 
 
+def restatements(facts: pd.DataFrame, series: ConceptSeries) -> dict[pd.Timestamp, list[
+        tuple[float, pd.Timestamp]]]:
+    """Earlier filed values that the value read for each period replaced: period end →
+    [(value USD, filed), …] in filing order, for periods whose filings disagree.
+
+    Same tag, same start and end; the reader took the latest filing (a restatement wins,
+    the original stays in ``facts``). Identical re-filings (comparatives) and differences
+    below RESTATEMENT_MIN_USD / RESTATEMENT_MIN_FRACTION (rounding) are not listed.
+    """
+    tagged = facts["taxonomy"] + ":" + facts["concept"]
+    facts = facts[tagged.isin(series.tags_used()) & (facts["unit"] == series.unit)]
+    tagged = tagged[facts.index]
+    out: dict[pd.Timestamp, list[tuple[float, pd.Timestamp]]] = {}
+    frame = series.frame
+    for tag, start, end, filed, value, derived in zip(
+        frame["tag"], frame["start"], frame["end"], frame["filed"], frame["value"],
+        frame["derived"], strict=True,
+    ):
+        if bool(derived):
+            continue
+        same = facts[(tagged == tag) & (facts["end"] == end)
+                     & (facts["start"] == start) & (facts["filed"] < filed)]
+        tolerance = max(RESTATEMENT_MIN_USD, RESTATEMENT_MIN_FRACTION * abs(float(value)))
+        earlier = same[(same["value"] - float(value)).abs() > tolerance]
+        earlier = earlier.sort_values("filed").drop_duplicates("value")
+        if not earlier.empty:
+            out[pd.Timestamp(end)] = [
+                (float(v), pd.Timestamp(f))
+                for v, f in zip(earlier["value"], earlier["filed"], strict=True)]
+    return out
+
+
+def restatement_note(name: str, period: str, value_usd_bn: float, filed: pd.Timestamp,
+                     earlier: list[tuple[float, pd.Timestamp]]) -> str:
+    """One line naming a restatement: earlier values, the value used and its filing."""
+    was = ", ".join(f"{v / 1e9:.3f} (filed {f:%Y-%m-%d})" for v, f in earlier)
+    return (f"{name} {period}: RESTATED — {was} replaced by {value_usd_bn:.3f} (filed "
+            f"{filed:%Y-%m-%d}); the latest filing is used, earlier values kept in the facts")
+
+
 def _observations(
-    ticker: str, series: ConceptSeries, notes: list[str]
+    ticker: str, series: ConceptSeries, notes: list[str], facts: pd.DataFrame | None = None,
 ) -> dict[int, Observation]:
     frame = series.frame
+    restated = restatements(facts, series) if facts is not None else {}
     out: dict[int, Observation] = {}
     ends: dict[int, pd.Timestamp] = {}
-    for end, label, value, tag, how in zip(
+    for end, label, value, tag, how, filed in zip(
         frame["end"], frame["fiscal_year"], frame["value"], frame["tag"], frame["how"],
-        strict=True,
+        frame["filed"], strict=True,
     ):
         year = fiscal_year_of(pd.Timestamp(end))
         if int(label) != year:
@@ -203,9 +250,15 @@ def _observations(
                 "a transition period or a fiscal-year change; restrict the years",
             )
         ends[year] = pd.Timestamp(end)
+        earlier = restated.get(pd.Timestamp(end), [])
+        note = "" if how == "reported" else str(how)
+        if earlier:
+            note = restatement_note(series.concept, f"FY{year}", float(value) / 1e9,
+                                    pd.Timestamp(filed), earlier)
+            notes.append(note)
         out[year] = Observation(
-            float(value) / 1e9, f"sec:{tag}", note="" if how == "reported" else str(how),
-            period_end=pd.Timestamp(end),
+            float(value) / 1e9, f"sec:{tag}", note=note, period_end=pd.Timestamp(end),
+            restated_from=tuple(v / 1e9 for v, _ in earlier),
         )
     _check_fiscal_ends(ticker, ends)
     return out
@@ -244,7 +297,7 @@ def financials_from_facts(
                 raise
             notes.append(f"{name}: not reported in the SEC facts")
             continue
-        fields[name] = _observations(ticker, series, notes)
+        fields[name] = _observations(ticker, series, notes, facts)
         notes.extend(f"{name}: {n}" for n in series.notes)
     if "capex" in fields:
         _check_capex(ticker, fields["capex"])
