@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+
+if TYPE_CHECKING:
+    from narrowgate.data.store import Store
 
 app = typer.Typer(
     help="Local data store: pull, import, list, show, export and check data.", no_args_is_help=True
@@ -52,16 +55,27 @@ def pull(
 
 
 @app.command("ls")
-def list_store(ids: Annotated[list[str] | None, typer.Argument()] = None) -> None:
-    """List what the store holds: one row per instrument and source."""
+def list_store(
+    ids: Annotated[list[str] | None, typer.Argument()] = None,
+    log: Annotated[
+        bool, typer.Option("--log", help="show the fetch log (newest first) instead")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="with --log: at most N entries")] = 50,
+) -> None:
+    """List what the store holds: one row per instrument and source (or, with --log, the
+    fetches and imports that brought it, including failed fetches)."""
     from rich.table import Table
 
     from narrowgate.data.store import Store
 
+    store = Store()
+    if log:
+        _print_fetch_log(store, ids, limit)
+        return
     table = Table(
-        "instrument", "kind", "source", "first", "last", "rows", "fetched", title=str(Store().path)
+        "instrument", "kind", "source", "first", "last", "rows", "fetched", title=str(store.path)
     )
-    for c in Store().coverage(ids or None):
+    for c in store.coverage(ids or None):
         table.add_row(
             c.instrument,
             c.kind,
@@ -72,6 +86,28 @@ def list_store(ids: Annotated[list[str] | None, typer.Argument()] = None) -> Non
             c.fetched_at.strftime("%Y-%m-%d %H:%M"),
         )
     _console().print(table)
+
+
+def _print_fetch_log(store: Store, ids: list[str] | None, limit: int) -> None:
+    """One row per fetch-log entry: when, provider, instrument, request, rows, status, note.
+
+    Requests are file paths or URLs and can be long; rich folds them rather than cutting,
+    because the request is the provenance a user checks.
+    """
+    from rich.table import Table
+
+    from narrowgate.instruments import canonical
+
+    wanted = {canonical(i) for i in ids} if ids else None
+    rows = [r for r in store.fetch_log(limit if wanted is None else max(limit, 10_000))
+            if wanted is None or r.instrument in wanted][:limit]
+    table = Table("id", "time", "provider", "instrument", "request", "rows", "status", "note",
+                  title=f"fetch log of {store.path}")
+    for r in rows:
+        table.add_row(str(r.fetch_id), f"{r.fetched_at:%Y-%m-%d %H:%M:%S}", r.provider,
+                      r.instrument, r.request, str(r.rows), r.status, r.note or "")
+    console = _console()
+    console.print(table if rows else f"the fetch log of {store.path} is empty")
 
 
 @app.command()

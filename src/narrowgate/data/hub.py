@@ -152,9 +152,13 @@ class DataHub:
     def closes(self, instruments: Sequence[str], start: date | None = None,
                end: date | None = None, adjust: Adjust = "adjusted") -> pd.DataFrame:
         """Wide closes (one column per instrument, union of dates, NaN where a market was
-        closed; no filling). Provenance list in ``frame.attrs["provenance"]``."""
-        picks, provs = self._resolve(instruments, "bars", start, end, None)
-        wide = self.store.read_closes(picks, start, end, adjusted=adjust == "adjusted")
+        closed; no filling). Provenance list in ``frame.attrs["provenance"]``.
+
+        Coverage and closes share one connection: opening the DuckDB file is most of a
+        cold call's cost, so a cold call opens it once, not twice."""
+        with self.store.session():
+            picks, provs = self._resolve(instruments, "bars", start, end, None)
+            wide = self.store.read_closes(picks, start, end, adjusted=adjust == "adjusted")
         wide.attrs["provenance"] = provs
         return wide
 

@@ -8,12 +8,18 @@ Why it looks like this:
 - Rows are kept per *source*: two repositories' QQQ with different adjustments live side
   by side and a read picks one of them (see ``coverage``), never a mix.
 - DuckDB admits one writing process; a ``.lock`` file (fcntl) queues writers for a bounded
-  time and lets readers share. One transaction per ``write`` call: all or nothing.
+  time and lets readers share. One transaction per ``write`` call: all or nothing, also
+  when the disk fills up or the process is killed half-way (DuckDB's WAL and checkpoint
+  only make a transaction visible once its commit record is complete).
+
+The row-level SQL (what a write replaces, what a read selects) is in
+:mod:`narrowgate.data.store_sql`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import time
@@ -22,8 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from narrowgate.data import store_sql
 from narrowgate.errors import StoreError
 from narrowgate.instruments import DataKind
 
@@ -54,11 +61,28 @@ _DDL = (
     "provider VARCHAR, request VARCHAR, adjustment VARCHAR)",
 )
 _NARROWGATE_TABLES = {"narrowgate_schema", "fetch_log", "bars", "series", "facts", "coverage"}
-_BAR_VALUES = ("open", "high", "low", "close", "adj_close", "volume", "pe")
-_FACT_VALUES = ("concept", "taxonomy", "unit", "start", "end", "fy", "fp", "form", "filed",
-                "accession", "value")
 _RECOVERY = ("move it aside (e.g. `mv {p} {p}.bad`) and re-import: "
              "`narrowgate data import ../shared/data`")
+#: OS reasons a write can fail for that the user fixes outside narrowgate (disk full, quota,
+#: file-size limit, read-only file system), as errno codes and as DuckDB words them.
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+_WRITE_FAILURE_WORDS = ("no space left", "disk quota", "file too large",
+                        "read-only file system", "could not write", "could not truncate",
+                        "could not fsync")
+
+#: Files whose schema this process has checked, by path → (device, inode, size, mtime_ns).
+#: A file with the same identity, size and mtime has the same tables, so a cold read skips
+#: the catalogue query (~4 ms of the ~20 ms a cold bars query costs). Any write, replacement
+#: or truncation changes the key and the next connection checks again.
+_SCHEMA_CHECKED: dict[str, tuple[int, int, int, int]] = {}
+
+
+def _file_key(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def narrowgate_home() -> Path:
@@ -86,6 +110,21 @@ class Coverage:
     provider: str
     request: str
     adjustment: str | None
+
+
+class FetchLogRow(NamedTuple):
+    """One fetch-log row (a tuple, so ``row[9]`` still reads the note)."""
+
+    fetch_id: int
+    provider: str
+    request: str
+    fetched_at: datetime
+    kind: str
+    instrument: str
+    source: str
+    rows: int
+    status: str
+    note: str
 
 
 @dataclass
@@ -149,11 +188,15 @@ class Store:
             if "lock" in str(exc).lower():
                 raise StoreError(f"store is busy: {self.path} is open in another process",
                                  "retry in a moment") from exc
-            raise self._corrupt(exc) from exc
+            raise self._write_failure(exc) or self._corrupt(exc) from exc
         except duckdb.Error as exc:
             raise self._corrupt(exc) from exc
         try:
-            self._check_schema(con, create=not read_only)
+            key = _file_key(self.path)
+            if key is None or _SCHEMA_CHECKED.get(str(self.path)) != key:
+                self._check_schema(con, create=not read_only)
+                if read_only and key is not None:
+                    _SCHEMA_CHECKED[str(self.path)] = key
         except BaseException:
             con.close()
             raise
@@ -164,25 +207,39 @@ class Store:
         return StoreError(f"store file {self.path} is not a readable narrowgate store "
                           f"({first[:120]})", _RECOVERY.format(p=self.path))
 
+    def _write_failure(self, exc: BaseException) -> StoreError | None:
+        """A StoreError for a write the OS refused (disk full, quota, size limit), else None.
+
+        DuckDB reports these as IOException or as a failed commit quoting the OS message;
+        either way the transaction never committed, so the store is as it was.
+        """
+        reason = " ".join(str(exc).split())
+        words = reason.lower()
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+            reason = os.strerror(exc.errno or 0)
+        elif not any(w in words for w in _WRITE_FAILURE_WORDS):
+            return None
+        for prefix in ("TransactionContext Error: Failed to commit: ", "IO Error: "):
+            reason = reason.replace(prefix, "")
+        return StoreError(
+            f"could not write the store {self.path}: {reason[:160]}; nothing was written, "
+            "the store is as it was",
+            "free disk space (or raise the file-size limit/quota) on that file system and "
+            "retry, or set NARROWGATE_HOME to a directory with room")
+
     def _check_schema(self, con: duckdb.DuckDBPyConnection, create: bool) -> None:
+        """Refuse foreign or future-version files; create the tables in a new file.
+
+        The common case (a narrowgate store) costs one tiny query; the catalogue is listed
+        only when ``narrowgate_schema`` is missing, to say what the file holds instead.
+        """
         import duckdb
 
         try:
-            tables = {r[0] for r in con.execute(
-                "SELECT table_name FROM information_schema.tables").fetchall()}
-            if "narrowgate_schema" not in tables:
-                if tables - _NARROWGATE_TABLES or not create:
-                    if not tables and not create:
-                        return  # an empty, freshly created file: reads see nothing
-                    raise StoreError(
-                        f"{self.path} is a DuckDB file but not a narrowgate store "
-                        f"(tables: {', '.join(sorted(tables)) or 'none'})",
-                        _RECOVERY.format(p=self.path))
-                for ddl in _DDL:
-                    con.execute(ddl)
-                con.execute("INSERT INTO narrowgate_schema VALUES (?, now())", [SCHEMA_VERSION])
-                return
             row = con.execute("SELECT max(version) FROM narrowgate_schema").fetchone()
+        except duckdb.CatalogException:
+            self._create_or_refuse(con, create)
+            return
         except duckdb.Error as exc:
             raise self._corrupt(exc) from exc
         version = row[0] if row else None
@@ -190,6 +247,25 @@ class Store:
             raise StoreError(f"store {self.path} has schema version {version}, this "
                              f"narrowgate reads version {SCHEMA_VERSION}",
                              _RECOVERY.format(p=self.path))
+
+    def _create_or_refuse(self, con: duckdb.DuckDBPyConnection, create: bool) -> None:
+        import duckdb
+
+        try:
+            tables = {r[0] for r in con.execute(
+                "SELECT table_name FROM information_schema.tables").fetchall()}
+            if tables - _NARROWGATE_TABLES or not create:
+                if not tables and not create:
+                    return  # an empty, freshly created file: reads see nothing
+                raise StoreError(
+                    f"{self.path} is a DuckDB file but not a narrowgate store "
+                    f"(tables: {', '.join(sorted(tables)) or 'none'})",
+                    _RECOVERY.format(p=self.path))
+            for ddl in _DDL:
+                con.execute(ddl)
+            con.execute("INSERT INTO narrowgate_schema VALUES (?, now())", [SCHEMA_VERSION])
+        except duckdb.Error as exc:
+            raise self._write_failure(exc) or self._corrupt(exc) from exc
 
     @contextmanager
     def session(self) -> Iterator[Store]:
@@ -258,6 +334,13 @@ class Store:
 
     @contextmanager
     def _write_transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """BEGIN … COMMIT under the exclusive lock; an OS write failure becomes StoreError.
+
+        A failed COMMIT has already ended the transaction, so the ROLLBACK after it may
+        itself fail; that second error is suppressed so the first (the real cause) shows.
+        """
+        import duckdb
+
         with self._lock(exclusive=True):
             con = self._connect(read_only=False)
             try:
@@ -265,8 +348,13 @@ class Store:
                 try:
                     yield con
                     con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
+                except BaseException as exc:
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute("ROLLBACK")
+                    if isinstance(exc, (duckdb.Error, OSError)):
+                        failure = self._write_failure(exc)
+                        if failure is not None:
+                            raise failure from exc
                     raise
             finally:
                 con.close()
@@ -275,14 +363,14 @@ class Store:
     def write(self, items: Sequence[StoreWrite]) -> list[int]:
         """Write all items in one transaction; return their fetch ids (in order)."""
         with self.writing() as con:
-            return _write_items(con, items)
+            return store_sql.write_items(con, items)
 
     def record_failure(self, provider: str, request: str, kind: DataKind, instrument: str,
                        note: str, fetched_at: datetime) -> None:
         """Log a failed fetch so `data ls`/provenance can say when it was last tried."""
         with self.writing() as con:
-            _log_fetch(con, _next_fetch_id(con), provider, request, fetched_at, kind,
-                       instrument, "", 0, "error", note)
+            store_sql.log_fetch(con, store_sql.next_fetch_id(con), provider, request,
+                                fetched_at, kind, instrument, "", 0, "error", note)
 
     # -- reads --------------------------------------------------------------------------
     def coverage(self, instruments: Sequence[str] | None = None,
@@ -303,7 +391,8 @@ class Store:
             if con is None:
                 return []
             rows = con.execute(sql + " ORDER BY instrument, source", params).fetchall()
-        return [Coverage(r[0], r[1], r[2], _as_date(r[3]), _as_date(r[4]), int(r[5]),
+        as_date = store_sql.as_date
+        return [Coverage(r[0], r[1], r[2], as_date(r[3]), as_date(r[4]), int(r[5]),
                          int(r[6]), r[7], r[8] or "", r[9] or "", r[10]) for r in rows]
 
     def read_rows(self, kind: DataKind, picks: Sequence[tuple[str, str]],
@@ -311,7 +400,7 @@ class Store:
                   concepts: Sequence[str] | None = None) -> pd.DataFrame:
         """Rows of ``kind`` for each (instrument, source) pick, sorted by instrument, date."""
         with self.reading() as con:
-            return _read_rows(con, kind, picks, start, end, concepts)
+            return store_sql.read_rows(con, kind, picks, start, end, concepts)
 
     def read_closes(self, picks: Sequence[tuple[str, str]], start: date | None,
                     end: date | None, adjusted: bool) -> pd.DataFrame:
@@ -319,34 +408,18 @@ class Store:
 
         ``adjusted`` takes adj_close where the row has one, else close.
         """
-        import numpy as np
-        import pandas as pd
-
-        names = [p[0] for p in picks]
-        value = "coalesce(adj_close, close)" if adjusted else "close"
         with self.reading() as con:
-            if con is None or not picks:
-                return pd.DataFrame(columns=names)
-            where, params = _pick_filter(picks, "date", start, end)
-            # An integer column index instead of the instrument string: numpy builds the
-            # wide frame directly, several times faster than a pandas pivot.
-            case = " ".join(f"WHEN instrument = ? AND source = ? THEN {i}"
-                            for i in range(len(picks)))
-            case_params = [v for pick in picks for v in pick]
-            got = con.execute(f"SELECT CASE {case} END AS k, date, {value} AS v FROM bars "
-                              f"WHERE {where}", case_params + params).fetchnumpy()
-        days, row = np.unique(got["date"], return_inverse=True)
-        grid = np.full((len(days), len(picks)), np.nan)
-        grid[row, np.asarray(got["k"], dtype=np.int64)] = np.asarray(got["v"], dtype=float)
-        return pd.DataFrame(grid, index=pd.DatetimeIndex(days, name="date"), columns=names)
+            return store_sql.read_closes(con, picks, start, end, adjusted)
 
-    def fetch_log(self, limit: int = 50) -> list[tuple[Any, ...]]:
+    def fetch_log(self, limit: int = 50) -> list[FetchLogRow]:
         """The most recent fetch-log rows, newest first (for `data ls --log`)."""
         with self.reading() as con:
             if con is None:
                 return []
-            return con.execute("SELECT * FROM fetch_log ORDER BY fetch_id DESC LIMIT ?",
-                               [limit]).fetchall()
+            cols = ", ".join(f'"{c}"' for c in store_sql.FETCH_LOG_COLUMNS)
+            rows = con.execute(f"SELECT {cols} FROM fetch_log ORDER BY fetch_id DESC "
+                               "LIMIT ?", [limit]).fetchall()
+        return [FetchLogRow(*r) for r in rows]
 
     def row_counts(self) -> dict[str, int]:
         """Rows per data table; used by tests and `data ls` to show idempotence."""
@@ -358,135 +431,3 @@ class Store:
                 row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
                 out[table] = int(row[0]) if row else 0
             return out
-
-
-def _as_date(value: Any) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _next_fetch_id(con: duckdb.DuckDBPyConnection) -> int:
-    # Safe without a sequence: only the holder of the exclusive lock writes.
-    row = con.execute("SELECT coalesce(max(fetch_id), 0) + 1 FROM fetch_log").fetchone()
-    return int(row[0]) if row else 1
-
-
-def _log_fetch(con: duckdb.DuckDBPyConnection, fetch_id: int, provider: str, request: str,
-               fetched_at: datetime, kind: str, instrument: str, source: str, rows: int,
-               status: str, note: str) -> None:
-    con.execute("INSERT INTO fetch_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [fetch_id, provider, request, fetched_at, kind, instrument, source, rows,
-                 status, note])
-
-
-def _write_items(con: duckdb.DuckDBPyConnection, items: Sequence[StoreWrite]) -> list[int]:
-    """Insert every item's rows, replacing each source's span; refresh coverage rows."""
-    import pandas as pd
-
-    fetch_id = _next_fetch_id(con)
-    ids: list[int] = []
-    parts: dict[str, list[pd.DataFrame]] = {"bars": [], "series": [], "facts": []}
-    spans: list[tuple[str, str, str, Any, Any]] = []
-    touched: dict[tuple[str, str], StoreWrite] = {}
-    for item in items:
-        frame = item.frame
-        note = "; ".join(item.notes)
-        _log_fetch(con, fetch_id, item.provider, item.request, item.fetched_at, item.kind,
-                   item.instrument, item.source, len(frame), "ok", note)
-        ids.append(fetch_id)
-        if len(frame):
-            key = "end" if item.kind == "facts" else "date"
-            dates = pd.to_datetime(frame[key])
-            if item.kind != "facts" and dates.duplicated().any():
-                raise StoreError(f"{item.request}: duplicate dates for {item.instrument}",
-                                 "the importer must de-duplicate before writing")
-            columns = _FACT_VALUES if item.kind == "facts" else (
-                _BAR_VALUES if item.kind == "bars" else ("value",))
-            part = pd.DataFrame(index=frame.index).assign(
-                instrument=item.instrument, source=item.source, fetch_id=fetch_id)
-            for col in columns:
-                part[col] = frame[col] if col in frame.columns else None
-            if item.kind != "facts":
-                part["date"] = dates
-            parts[item.kind].append(part)
-            spans.append((item.kind, item.instrument, item.source, dates.min(), dates.max()))
-            touched[(item.instrument, item.source)] = item
-        fetch_id += 1
-    for kind, frames in parts.items():
-        if not frames:
-            continue
-        incoming = pd.concat(frames, ignore_index=True)
-        ranges = pd.DataFrame([s[1:] for s in spans if s[0] == kind],
-                              columns=["instrument", "source", "lo", "hi"])
-        con.register("ng_ranges", ranges)
-        con.register("ng_incoming", incoming)
-        try:
-            if kind == "facts":
-                con.execute("DELETE FROM facts USING ng_ranges r WHERE facts.instrument = "
-                            "r.instrument AND facts.source = r.source")
-                cols = ", ".join(f'"{c}"' for c in _FACT_VALUES)
-                con.execute(f"INSERT INTO facts (instrument, {cols}, source, fetch_id) "
-                            f"SELECT instrument, {cols}, source, fetch_id FROM ng_incoming")
-            else:
-                cols = ", ".join(_BAR_VALUES if kind == "bars" else ("value",))
-                con.execute(f"DELETE FROM {kind} USING ng_ranges r WHERE {kind}.instrument = "
-                            f"r.instrument AND {kind}.source = r.source AND {kind}.date "
-                            "BETWEEN CAST(r.lo AS DATE) AND CAST(r.hi AS DATE)")
-                con.execute(f"INSERT INTO {kind} (instrument, date, source, {cols}, fetch_id) "
-                            f"SELECT instrument, CAST(date AS DATE), source, {cols}, fetch_id "
-                            "FROM ng_incoming ORDER BY instrument, source, date")
-        finally:
-            con.unregister("ng_incoming")
-            con.unregister("ng_ranges")
-    for (instrument, source), item in touched.items():
-        _refresh_coverage(con, item, instrument, source, ids[items.index(item)])
-    return ids
-
-
-def _refresh_coverage(con: duckdb.DuckDBPyConnection, item: StoreWrite, instrument: str,
-                      source: str, fetch_id: int) -> None:
-    table, key = ("facts", '"end"') if item.kind == "facts" else (item.kind, "date")
-    con.execute("DELETE FROM coverage WHERE instrument = ? AND source = ?", [instrument, source])
-    con.execute(
-        f"INSERT INTO coverage SELECT ?, instrument, source, min({key}), max({key}), count(*), "
-        f"?, ?, ?, ?, ? FROM {table} WHERE instrument = ? AND source = ? "
-        "GROUP BY instrument, source",
-        [item.kind, fetch_id, item.fetched_at, item.provider, item.request, item.adjustment,
-         instrument, source])
-
-
-def _read_rows(con: duckdb.DuckDBPyConnection | None, kind: DataKind,
-               picks: Sequence[tuple[str, str]], start: date | None, end: date | None,
-               concepts: Sequence[str] | None) -> pd.DataFrame:
-    import pandas as pd
-
-    if kind == "facts":
-        columns = ["instrument", "source", *_FACT_VALUES]
-    else:
-        columns = ["instrument", "date", *(_BAR_VALUES if kind == "bars" else ("value",))]
-    if con is None or not picks:
-        return pd.DataFrame(columns=columns)
-    key = '"end"' if kind == "facts" else "date"
-    where, params = _pick_filter(picks, key, start, end)
-    sql = f"SELECT {', '.join(_quote(c) for c in columns)} FROM {kind} WHERE {where}"
-    if concepts:
-        sql += f" AND concept IN ({', '.join('?' * len(concepts))})"
-        params += list(concepts)
-    sql += f" ORDER BY instrument, {key}"
-    return con.execute(sql, params).fetchdf()
-
-
-def _quote(column: str) -> str:
-    return f'"{column}"'
-
-
-def _pick_filter(picks: Sequence[tuple[str, str]], key: str, start: date | None,
-                 end: date | None) -> tuple[str, list[Any]]:
-    where = "(" + " OR ".join("(instrument = ? AND source = ?)" for _ in picks) + ")"
-    params: list[Any] = [v for pick in picks for v in pick]
-    if start is not None:
-        where += f" AND {key} >= ?"
-        params.append(start)
-    if end is not None:
-        where += f" AND {key} <= ?"
-        params.append(end)
-    return where, params

@@ -21,6 +21,8 @@ MARKET_PROVIDERS: dict[str, str] = {
     "crypto": "yahoo",
     "hk": "yahoo",
     "hkidx": "yahoo",
+    "fx": "yahoo",
+    "cmx": "yahoo",
     "cn": "akshare",
     "cnidx": "akshare",
     "cnfut": "akshare",

@@ -11,7 +11,11 @@ Conventions: A-share ``close`` is the raw traded price; ``adj_factor`` = back-ad
 (hfq) close / raw close, so back-adjusted = close·adj_factor and forward-adjusted =
 close·adj_factor/adj_factor[-1] (that is ``adj_close``, equal to ``close`` on the latest
 bar, like Yahoo's). A-share volume is converted from lots (100 shares) to shares. Indices
-carry ``pe`` (CSI rolling P/E) where the source has it. Futures are the unadjusted
+carry ``pe``: CSI's rolling P/E (滚动市盈率) from the index history, and on dates where that
+is empty, the P/E on total shares (市盈率1) from CSI's daily indicator file
+(``stock_zh_index_value_csindex``, about the last 20 trading days), noted in the fetch log.
+The indicator call is optional: one attempt, and its failure only adds a note (H-code and
+many thematic indices have no indicator file). Futures are the unadjusted
 continuous main contract (gaps at rolls remain) with ``open_interest`` and ``settle``.
 """
 
@@ -45,6 +49,7 @@ class AkshareCall:
 
     function: str
     kwargs: dict[str, str] = field(default_factory=dict)
+    optional: bool = False  # a failure adds a note instead of failing the fetch
 
     def __str__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
@@ -129,6 +134,52 @@ def normalise_csindex_hist(frame: pd.DataFrame) -> pd.DataFrame:
                          "收盘": "close", "成交量": "volume"}, extra)
 
 
+#: stock_zh_index_value_csindex's columns (akshare 1.19 source and its docstring: CSI's
+#: indicator file ``{code}indicator.xls``); P/E and dividend yield (%) on total shares (…1)
+#: and on the shares CSI uses to compute the index (…2).
+CSINDEX_VALUE_COLUMNS = {"日期": "date", "市盈率1": "pe", "市盈率2": "pe_calc",
+                         "股息率1": "dividend_yield", "股息率2": "dividend_yield_calc"}
+
+
+def normalise_csindex_value(frame: pd.DataFrame) -> pd.DataFrame:
+    """stock_zh_index_value_csindex → date, pe, pe_calc, dividend_yield, dividend_yield_calc
+    (float64, date ascending, rows without any figure dropped)."""
+    import pandas as pd
+
+    missing = [c for c in CSINDEX_VALUE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ProviderError(f"akshare: expected columns {missing} missing from the CSI "
+                            "indicator frame")
+    out = pd.DataFrame({"date": pd.to_datetime(frame["日期"], errors="coerce")})
+    for source, target in CSINDEX_VALUE_COLUMNS.items():
+        if target != "date":
+            out[target] = pd.to_numeric(frame[source], errors="coerce").astype("float64")
+    out["date"] = out["date"].astype("datetime64[ns]")
+    out = out.dropna(subset=["date"]).dropna(how="all", subset=list(out.columns[1:]))
+    return out.sort_values("date").drop_duplicates("date", keep="last").reset_index(drop=True)
+
+
+def with_csindex_pe(bars: pd.DataFrame, value: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Fill ``pe`` from the indicator file's P/E1 on dates where the index history has none.
+
+    Never overwrites a rolling P/E the history gives (two definitions are not mixed on a
+    date where both exist); returns a note saying which dates took P/E1, for provenance.
+    """
+    import pandas as pd
+
+    out = bars.copy()
+    current = out["pe"] if "pe" in out.columns else pd.Series(float("nan"), index=out.index)
+    fill = out["date"].map(value.set_index("date")["pe"])
+    take = current.isna() & fill.notna()
+    out["pe"] = current.where(~take, fill).astype("float64")
+    if not take.any():
+        return out, []
+    days = out.loc[take, "date"]
+    return out, [f"pe on {int(take.sum())} dates ({days.min():%Y-%m-%d}…{days.max():%Y-%m-%d}) "
+                 "is CSI's P/E on total shares (市盈率1, indicator file); the index history "
+                 "had no rolling P/E there"]
+
+
 def normalise_futures_main_sina(frame: pd.DataFrame) -> pd.DataFrame:
     """futures_main_sina → bars plus ``open_interest`` (持仓量) and ``settle`` (动态结算价)."""
     return _bars(frame, {"日期": "date", "开盘价": "open", "最高价": "high", "最低价": "low",
@@ -182,7 +233,9 @@ class AkshareProvider:
                         AkshareCall("stock_zh_a_hist", {**base, "adjust": "hfq"})]
             if market == "cnidx":
                 return [AkshareCall("stock_zh_index_hist_csindex",
-                                    {"symbol": symbol, "start_date": start, "end_date": end})]
+                                    {"symbol": symbol, "start_date": start, "end_date": end}),
+                        AkshareCall("stock_zh_index_value_csindex", {"symbol": symbol},
+                                    optional=True)]
             if market == "cnfut" and symbol in CFFEX_CONTINUOUS:
                 return [AkshareCall("futures_main_sina", {"symbol": CFFEX_CONTINUOUS[symbol],
                                                           "start_date": start, "end_date": end})]
@@ -193,13 +246,14 @@ class AkshareProvider:
             "akshare serves bars for cn:300502, cnidx:000300, cnfut:IF|IC|IM|IH, hkidx:HSTECH",
         )
 
-    def call(self, request: AkshareCall) -> pd.DataFrame:
+    def call(self, request: AkshareCall, attempts: int | None = None) -> pd.DataFrame:
         """Step 2: one call with a pause before it and bounded retries, then ProviderError."""
         import pandas as pd
 
         limiter = shared_limiter(self.name, 1.0 / self.delay if self.delay > 0 else 0.0)
         problem = ""
-        for attempt in range(1, self.attempts + 1):
+        attempts = attempts or self.attempts
+        for attempt in range(1, attempts + 1):
             limiter.wait()
             try:
                 frame = getattr(self.api, request.function)(**request.kwargs)
@@ -209,20 +263,39 @@ class AkshareProvider:
                 if not isinstance(frame, pd.DataFrame):
                     raise ProviderError(f"akshare: {request} returned {type(frame).__name__}")
                 return frame
-            if attempt < self.attempts:
+            if attempt < attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
-        raise ProviderError(f"akshare: {request} failed after {self.attempts} attempts ({problem})")
+        raise ProviderError(f"akshare: {request} failed after {attempts} "
+                            f"attempt{'s' if attempts != 1 else ''} ({problem})")
+
+    def _call_all(self, calls: list[AkshareCall]) -> tuple[list[pd.DataFrame | None], list[str]]:
+        """Every call in order; an optional call that fails gives None and a note."""
+        frames: list[pd.DataFrame | None] = []
+        notes: list[str] = []
+        for c in calls:
+            if not c.optional:
+                frames.append(self.call(c))
+                continue
+            try:
+                frames.append(self.call(c, attempts=1))
+            except ProviderError as exc:
+                frames.append(None)
+                notes.append(f"optional {exc.message.removeprefix('akshare: ')}")
+        return frames, notes
 
     def fetch(self, query: Query) -> FetchResult:
         calls = self.shape_query(query)
-        frames = [self.call(c) for c in calls]
-        if frames[0].empty:
+        frames, notes = self._call_all(calls)
+        if frames[0] is None or frames[0].empty:
             raise DataNotFound(f"akshare: {calls[0]} returned no rows for {query.instrument}")
         function = calls[0].function
         if function == "stock_zh_a_hist":
             bars = normalise_a_share_hist(frames[0], frames[1])
         elif function == "stock_zh_index_hist_csindex":
             bars = normalise_csindex_hist(frames[0])
+            if frames[1] is not None and not frames[1].empty:
+                bars, filled = with_csindex_pe(bars, normalise_csindex_value(frames[1]))
+                notes += filled
         elif function == "futures_main_sina":
             bars = normalise_futures_main_sina(frames[0])
         else:
@@ -236,5 +309,5 @@ class AkshareProvider:
         return FetchResult(
             frame=bars.reset_index(drop=True), provider=self.name,
             request="; ".join(str(c) for c in calls),
-            fetched_at=datetime.now(UTC), kind="bars",
+            fetched_at=datetime.now(UTC), kind="bars", notes=notes,
         )

@@ -1,4 +1,4 @@
-"""Daily bars and corporate actions from Yahoo Finance (us:, crypto:, hk:, hkidx:).
+"""Daily bars and corporate actions from Yahoo Finance (us:, crypto:, hk:, hkidx:, fx:, cmx:).
 
 Live path: the chart API v8 JSON over httpx (:func:`chart_request` → :meth:`fetch_chart`
 → :func:`normalise_chart`). The recorded responses in ../shared/data/fixtures/yahoo_chart_v8
@@ -27,12 +27,17 @@ if TYPE_CHECKING:
 
 YAHOO_BASE = "https://query2.finance.yahoo.com"
 EVENTS_COLUMNS = ("date", "kind", "value")
-YAHOO_MARKETS = ("us", "crypto", "hk", "hkidx")
+YAHOO_MARKETS = ("us", "crypto", "hk", "hkidx", "fx", "cmx")
 HK_INDEX_SYMBOLS = {"HSI": "^HSI", "HSCEI": "^HSCE", "HSCE": "^HSCE", "HSTECH": "HSTECH.HK"}
+#: Ids whose Yahoo symbol follows no rule. The ICE dollar index is listed on NYBOT as
+#: DX-Y.NYB; COMEX front months are Yahoo's continuous ``=F`` contracts (rolled by Yahoo,
+#: unadjusted, like the imported gc_si_futures files).
+YAHOO_SYMBOLS = {"fx:DXY": "DX-Y.NYB", "cmx:GC": "GC=F", "cmx:SI": "SI=F"}
 
 
 def yahoo_symbol(instrument: str) -> str:
-    """narrowgate id → Yahoo symbol: us:BRK.B → BRK-B, hk:700 → 0700.HK, hkidx:HSI → ^HSI."""
+    """narrowgate id → Yahoo symbol: us:BRK.B → BRK-B, hk:700 → 0700.HK, hkidx:HSI → ^HSI,
+    fx:DXY → DX-Y.NYB, fx:EURUSD → EURUSD=X, cmx:GC → GC=F (other cmx: codes → CODE=F)."""
     market, _, symbol = instrument.partition(":")
     symbol = symbol.strip().upper()
     if market not in YAHOO_MARKETS or not symbol:
@@ -40,6 +45,12 @@ def yahoo_symbol(instrument: str) -> str:
             f"yahoo: cannot serve {instrument!r}",
             f"Yahoo serves the markets {', '.join(YAHOO_MARKETS)}, e.g. us:MSFT",
         )
+    if f"{market}:{symbol}" in YAHOO_SYMBOLS:
+        return YAHOO_SYMBOLS[f"{market}:{symbol}"]
+    if market == "fx":
+        return symbol if symbol.endswith("=X") else f"{symbol}=X"
+    if market == "cmx":
+        return symbol if symbol.endswith("=F") else f"{symbol}=F"
     if market == "us":
         return symbol.replace(".", "-")
     if market == "crypto":
