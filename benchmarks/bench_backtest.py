@@ -12,7 +12,8 @@ trading day of each month; N×T = 10×2520, 100×2520, 500×5040.
 W2: two assets, T = 2520; for w in 2..1001: +50% A / -50% B while A/B is above its w-day
 SMA (today included), else the reverse, flat before the SMA exists, re-targeted every close.
 Reported: steady-state time (best of repeats), first-call time in a fresh process (numba
-cache cold, then warm), peak RSS of the W2 run, deviation from the plain-loop reference.
+cache cold, then warm) for W2 and for a plain back-test, peak RSS of the W2 run, deviation
+from the plain-loop reference; with ``--dask``, W2 on a 2-worker Dask LocalCluster too.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def ng_w1_kernel(c: np.ndarray, tg: np.ndarray, yf: np.ndarray) -> np.ndarray:
     eq = np.empty(c.shape[0])
     e1, e2 = np.empty(0), np.empty((0, 0))
     engine.run_nb(c, c, tg, 0, False, yf, CASH, np.ones(n), np.zeros(n, np.bool_), z, z, z,
-                  np.full(n, FEE), z, z, 0.0, 0.0, 1, eq, False, e1, e1, e2, e2, e2, e1, e1, e1)
+                  np.full(n, FEE), z, z, 0.0, 0.0, 1, eq, False, e1, e1, e2, e1, e1, e1)
     return eq
 
 
@@ -133,9 +134,10 @@ import time, sys, json, numpy as np
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 import benchmarks.bench_backtest as b
-close = b.gbm(2, 2520)
+close = b.gbm(2 if {what!r} == "w2" else 10, 2520)
+targets = b.w1_targets(close)
 t1 = time.perf_counter()
-b.ng_w2(close, np.arange(2, 1002))
+b.ng_w2(close, np.arange(2, 1002)) if {what!r} == "w2" else b.ng_w1(close, targets)
 t2 = time.perf_counter()
 def hwm():
     for line in open('/proc/self/status'):
@@ -145,9 +147,11 @@ print(json.dumps({{"import_and_data_s": t1 - t0, "first_call_s": t2 - t1, "peak_
 """
 
 
-def first_call(cache_dir: str) -> dict[str, float]:
+def first_call(cache_dir: str, what: str = "w2") -> dict[str, float]:
+    """First call in a fresh process (imports of narrowgate.backtest and numba included):
+    ``what`` = "w2" (the 1,000-window sweep) or "plain" (run_backtest, W1 10×2520)."""
     env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
-    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT))], env=env,
+    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), what=what)], env=env,
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -185,9 +189,34 @@ def peak_memory(engine: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def bench_dask(close: pd.DataFrame, windows: np.ndarray, single: np.ndarray, reps: int) -> None:
+    """W2 on a 2-worker LocalCluster (one thread each), chunks of 125 variants."""
+    from distributed import LocalCluster
+
+    from narrowgate.backtest import Costs
+    from narrowgate.backtest.sweep import sweep_pair_ma
+
+    def run(address: str) -> np.ndarray:
+        return sweep_pair_ma(close, windows, costs=Costs(fee=FEE), initial_cash=CASH,
+                             scheduler=address, chunk_size=125).equity.to_numpy()
+
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0") as cluster:
+        start = time.perf_counter() - t0
+        first = run(cluster.scheduler_address)
+        t_d = best(lambda: run(cluster.scheduler_address), max(2, reps // 3))
+    same = np.array_equal(first, single, equal_nan=True)
+    print(f"  dask 2-worker LocalCluster: {t_d * 1e3:.1f} ms per sweep "
+          f"({windows.size / t_d:,.0f} back-tests/s; cluster start {start:.1f} s); "
+          f"bitwise equal to one process: {same}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--dask", action="store_true",
+                        help="also W2 on a 2-worker Dask LocalCluster (127.0.0.1)")
     args = parser.parse_args()
     reps = 3 if args.quick else 10
     try:
@@ -202,12 +231,13 @@ def main() -> None:
 
     print(f"numba {numba.__version__}, threads {numba.get_num_threads()}, cpus {os.cpu_count()}")
 
-    with tempfile.TemporaryDirectory() as cache:
-        cold = first_call(cache)
-        warm = first_call(cache)
-    print(f"first call (W2, fresh process): cold cache {cold['first_call_s']:.2f} s, "
-          f"warm cache {warm['first_call_s']:.3f} s "
-          f"(imports+data {warm['import_and_data_s']:.2f} s)")
+    for what in ("w2", "plain"):
+        with tempfile.TemporaryDirectory() as cache:
+            cold = first_call(cache, what)
+            warm = first_call(cache, what)
+        print(f"first call ({what}, fresh process, narrowgate imports included): cold cache "
+              f"{cold['first_call_s']:.2f} s, warm cache {warm['first_call_s']:.3f} s "
+              f"(numpy/pandas imports + data {warm['import_and_data_s']:.2f} s)")
 
     from narrowgate.backtest.api import year_fraction
 
@@ -262,6 +292,8 @@ def main() -> None:
               f"(targets precomputed; narrowgate is {t_vbt / t_ng:.0f}x faster)")
         print(f"  max |dev| narrowgate vs vectorbt over all windows: "
               f"{np.max(np.abs(vbt_eq - eq)):.2e} (currency, on 1e6)")
+    if args.dask:
+        bench_dask(close, windows, eq, reps)
     ng_mem = peak_memory("narrowgate")
     print(f"  peak RSS narrowgate: {ng_mem['peak_rss_mb']:.0f} MB "
           f"(+{ng_mem['peak_rss_mb'] - ng_mem['base_rss_mb']:.0f} MB over the warmed process)")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from narrowgate.backtest import Costs, run_backtest
+from narrowgate.backtest import Costs, InstrumentSpec, run_backtest
 from narrowgate.backtest.history import rank_among, rolling_returns, window_returns
 from narrowgate.backtest.strategies import Basket, Pair, RatioFilter, run_strategy
 from narrowgate.backtest.sweep import sweep_pair_ma, sweep_targets
@@ -71,3 +71,49 @@ def test_rank_among_history() -> None:
     hist = pd.Series([-0.1, 0.0, 0.05, 0.2])
     assert rank_among(0.1, hist) == (2, 0.75)
     assert rank_among(-1.0, hist) == (5, 0.0)
+
+
+def test_fast_pair_path_equals_general_kernel_bitwise() -> None:
+    from narrowgate.backtest import batch
+    from narrowgate.backtest.api import engine_inputs, year_fraction
+    from narrowgate.backtest.sweep import pair_ma_chunk
+
+    close = gbm(500, 2, seed=4)
+    c = np.ascontiguousarray(close.to_numpy())
+    windows = np.arange(1, 120)
+    spec = engine_inputs(["A0", "A1"], None,
+                         Costs(fee=0.002, slippage=0.001, borrow_per_year=0.03,
+                               cash_rate_per_year=0.02, financing_rate_per_year=0.05))
+    yf = year_fraction(close.index)
+    for gross, flip in ((1.0, True), (2.5, False)):
+        fast, fast_status = pair_ma_chunk(c, c, yf, spec, windows, gross=gross, flip=flip,
+                                          at_open=False, initial_cash=1e6, shortfall=1)
+        slow = np.full_like(fast, np.nan)
+        slow_status = np.zeros_like(fast_status)
+        batch.pair_ma_sweep_nb(c, c, windows, gross, flip, False, yf, 1e6, spec.multiplier,
+                               spec.is_futures, spec.margin_rate, spec.lot, spec.basis, spec.fee,
+                               spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
+                               1, slow, slow_status)
+        np.testing.assert_array_equal(fast, slow)
+        np.testing.assert_array_equal(fast_status, slow_status)
+
+
+@pytest.mark.parametrize("shortfall", ["scale", "finance"])
+def test_pair_sweep_with_lots_and_shortfalls_equals_each_strategy(shortfall: str) -> None:
+    # At gross 4 the short leg's 1,000-unit lot rounds to nothing, so the long leg (2 ×
+    # equity) cannot be funded: the fast path hands those variants back to the general
+    # kernel (scale) or finances them (negative cash).
+    close = gbm(120, 2, seed=9)
+    specs = {"A0": InstrumentSpec(lot=1.0), "A1": InstrumentSpec(lot=1000.0)}
+    costs = Costs(fee=0.001)
+    windows = [1, 3, 10, 30]
+    sweep = sweep_pair_ma(close, windows, gross=4.0, instruments=specs, costs=costs,
+                          initial_cash=1_000.0, on_shortfall=shortfall,  # type: ignore[arg-type]
+                          otherwise="flat")
+    for w in windows:
+        spec = Pair(long="A0", short="A1", filter=RatioFilter(window=w, otherwise="flat"),
+                    gross=4.0, rebalance="daily", costs=costs, instruments=specs,
+                    initial_cash=1_000.0, on_shortfall=shortfall)  # type: ignore[arg-type]
+        single = run_strategy(spec, close)
+        np.testing.assert_allclose(sweep.equity[w].to_numpy(), single.equity.to_numpy(),
+                                   rtol=1e-12)

@@ -7,7 +7,8 @@ labels, checks inputs, turns options into kernel codes and wraps the arrays it g
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -98,21 +99,65 @@ class Costs(BaseModel):
 class BacktestResult:
     """What a back-test produced, indexed like the prices.
 
-    ``positions`` in units (lots for futures); ``trades`` one row per fill (date, asset,
-    units, price incl. slippage, value); ``costs`` fees + slippage per day and ``carry``
-    borrow + basis + interest per day (negative = paid), all in the cash currency;
+    ``equity``, ``cash`` and ``margin`` per day in the cash currency; ``costs`` fees +
+    slippage per day and ``carry`` borrow + basis + interest per day (negative = paid);
     ``scale`` the fraction of the targets a rebalance could fund (NaN: no rebalance).
+    ``positions`` (units; lots for futures), ``position_values`` (units × last price ×
+    multiplier, currency) and ``trades`` (one row per fill: date, asset, units, price incl.
+    slippage, value in currency) are built from the kernel's arrays the first time they are
+    read, so a run that only needs equity pays nothing for them.
     """
 
     equity: pd.Series
     cash: pd.Series
     margin: pd.Series
-    positions: pd.DataFrame
-    position_values: pd.DataFrame
-    trades: pd.DataFrame
     costs: pd.Series
     carry: pd.Series
     scale: pd.Series
+    _units: np.ndarray = field(repr=False)
+    _fill_px: np.ndarray = field(repr=False)
+    _close: pd.DataFrame = field(repr=False)
+    _multiplier: np.ndarray = field(repr=False)
+    _slippage: np.ndarray = field(repr=False)
+
+    @cached_property
+    def _held(self) -> np.ndarray:
+        """Units after each close (T×N): the kernel writes rebalance rows only (finite
+        ``scale``); the rows in between repeat the last rebalance, zeros before the first."""
+        rows = np.arange(len(self.scale))
+        last = np.maximum.accumulate(np.where(np.isfinite(self.scale.to_numpy()), rows, -1))
+        held = self._units[np.maximum(last, 0)]
+        held[last < 0] = 0.0
+        return held
+
+    @cached_property
+    def positions(self) -> pd.DataFrame:
+        """Units held after each day's close (lots for futures)."""
+        return pd.DataFrame(self._held, index=self._close.index, columns=self._close.columns,
+                            copy=False)
+
+    @cached_property
+    def position_values(self) -> pd.DataFrame:
+        """Signed market value per asset after each close (currency; futures: notional)."""
+        marks = self._close.ffill().fillna(0.0).to_numpy(dtype=np.float64)
+        return pd.DataFrame(self._held * marks * self._multiplier, index=self._close.index,
+                            columns=self._close.columns, copy=False)
+
+    @cached_property
+    def trades(self) -> pd.DataFrame:
+        """One row per fill: date, asset, units (signed), price (incl. slippage), value
+        (|units| × price × multiplier, currency)."""
+        units = self._held
+        delta = np.diff(units, axis=0, prepend=np.zeros((1, units.shape[1])))
+        ti, tj = np.nonzero(delta)
+        d = delta[ti, tj]
+        px = self._fill_px[ti, tj] * np.where(d > 0.0, 1.0 + self._slippage[tj],
+                                                1.0 - self._slippage[tj])
+        columns = [str(c) for c in self._close.columns]
+        return pd.DataFrame({
+            "date": self._close.index[ti], "asset": [columns[j] for j in tj], "units": d,
+            "price": px, "value": np.abs(d) * px * self._multiplier[tj],
+        })
 
     @property
     def returns(self) -> pd.Series:
@@ -147,7 +192,8 @@ class EngineInputs:
 def engine_inputs(columns: list[str], instruments: Mapping[str, InstrumentSpec] | None,
                   costs: Costs) -> EngineInputs:
     """Per-column arrays from specs (spot with the default costs where none is given)."""
-    specs = [(instruments or {}).get(c, InstrumentSpec()) for c in columns]
+    default = InstrumentSpec()
+    specs = [(instruments or {}).get(c, default) for c in columns]
     unknown = set(instruments or {}) - set(columns)
     if unknown:
         raise BacktestError(f"instrument specs for columns not in the prices: {sorted(unknown)}")
@@ -185,7 +231,7 @@ def year_fraction(index: pd.Index, periods_per_year: float | None = None) -> np.
 def price_array(frame: pd.DataFrame, name: str) -> np.ndarray:
     """C-contiguous float64 prices (NaN for missing); non-positive prices are an error."""
     arr = np.ascontiguousarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
-    if np.any(arr[np.isfinite(arr)] <= 0):
+    if (arr <= 0.0).any():
         raise BacktestError(f"{name} prices must be positive")
     return arr
 
@@ -249,28 +295,19 @@ def run_backtest(
     t_n, n = c.shape
     out = {name: np.full(t_n, np.nan) for name in ("equity", "cash", "margin", "costs",
                                                    "carry", "scale")}
-    units = np.zeros((t_n, n))
-    trades = np.zeros((t_n, n))
-    trade_px = np.full((t_n, n), np.nan)
+    units = np.empty((t_n, n))
     status, row, detail = engine.run_nb(
         c, o, np.ascontiguousarray(tgt.to_numpy(dtype=np.float64, na_value=np.nan)),
         _KIND[target_kind], execution == "next_open", year_fraction(close.index, periods_per_year),
         float(initial_cash), spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot,
         spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
-        _SHORTFALL[on_shortfall], out["equity"], True, out["cash"], out["margin"], units, trades,
-        trade_px, out["costs"], out["carry"], out["scale"])
+        _SHORTFALL[on_shortfall], out["equity"], True, out["cash"], out["margin"], units,
+        out["costs"], out["carry"], out["scale"])
     raise_for_status(status, row, detail, close.index, columns)
     idx = close.index
-    positions = pd.DataFrame(units, index=idx, columns=close.columns)
-    marks = close.ffill().fillna(0.0)
-    values = positions * marks * spec.multiplier
-    ti, tj = np.nonzero(trades)
-    fills = pd.DataFrame({
-        "date": idx[ti], "asset": [columns[j] for j in tj], "units": trades[ti, tj],
-        "price": trade_px[ti, tj],
-        "value": np.abs(trades[ti, tj]) * trade_px[ti, tj] * spec.multiplier[tj],
-    })
-    series = {k: pd.Series(v, index=idx, name=k) for k, v in out.items()}
+    series = {k: pd.Series(v, index=idx, name=k, copy=False) for k, v in out.items()}
     return BacktestResult(equity=series["equity"], cash=series["cash"], margin=series["margin"],
-                          positions=positions, position_values=values, trades=fills,
-                          costs=series["costs"], carry=series["carry"], scale=series["scale"])
+                          costs=series["costs"], carry=series["carry"], scale=series["scale"],
+                          _units=units, _fill_px=o, _close=close.copy(deep=False),
+                          _multiplier=spec.multiplier,
+                          _slippage=spec.slippage)

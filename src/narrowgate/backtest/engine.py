@@ -23,7 +23,7 @@ Conventions (the pandas layer in ``api.py`` converts to and from these):
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 KIND_WEIGHTS = 0
 KIND_UNITS = 1
@@ -52,7 +52,7 @@ def round_lots_nb(units: float, lot: float) -> float:
     return -np.floor(-q + 0.5) * lot
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _settle_nb(scale, target, r, desired, units, prices, t, mark_px, multiplier, is_futures,  # type: ignore[no-untyped-def]
                margin_rate, lot, fee, slippage, new_units):
     """Orders of one rebalance at ``scale``: fills ``new_units``; returns cash change,
@@ -84,7 +84,7 @@ def _settle_nb(scale, target, r, desired, units, prices, t, mark_px, multiplier,
     return cash_delta, margin, costs, traded
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _rebalance_nb(  # type: ignore[no-untyped-def]
     target, r, kind, prices, t, mark_px, units, cash, equity, multiplier,
     is_futures, margin_rate, lot, fee, slippage, shortfall, desired, new_units):
@@ -182,14 +182,15 @@ def _has_target(target, r):  # type: ignore[no-untyped-def]
     return False
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multiplier, is_futures,  # type: ignore[no-untyped-def]
            margin_rate, lot, basis, fee, slippage, borrow, cash_rate, financing_rate, shortfall,
-           out_equity, record, out_cash, out_margin, out_units, out_trades, out_trade_px,
-           out_costs, out_carry, out_scale):
+           out_equity, record, out_cash, out_margin, out_units, out_costs, out_carry, out_scale):
     """Simulate one portfolio day by day; fills ``out_equity`` (T) and, when ``record``,
-    the detail arrays. Returns (status, failing row, detail): detail is the asset index for
-    a missing price, or the currency short for a shortfall; row -1 when all went well.
+    the detail arrays (``out_units`` only on rebalance rows, the rows where ``out_scale``
+    is finite: units change nowhere else, so later rows repeat the last one written).
+    Returns (status, failing row, detail): detail is the asset index for a missing price,
+    or the currency short for a shortfall; row -1 when all went well.
 
     Day t: accrue carry on the book held since t-1 (borrow, basis, cash interest); if
     ``at_open``, execute row t-1's targets at the open of t; mark to the close of t
@@ -225,9 +226,6 @@ def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multip
         if not at_open:
             cash += _mark_nb(close, t, units, mark_px, multiplier, is_futures)
         if trade_row >= 0 and _has_target(target, trade_row):
-            if record:
-                for j in range(n):
-                    out_trades[t, j] = units[j]
             prices = open_ if at_open else close
             eq = _equity_nb(cash, units, mark_px, multiplier, is_futures)
             status, cash, _m, costs, _tv, scale, detail = _rebalance_nb(
@@ -237,12 +235,7 @@ def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multip
                 return status, t, detail
             if record:
                 for j in range(n):
-                    out_trades[t, j] = units[j] - out_trades[t, j]
-                    d = out_trades[t, j]
-                    if d > 0.0:
-                        out_trade_px[t, j] = prices[t, j] * (1.0 + slippage[j])
-                    elif d < 0.0:
-                        out_trade_px[t, j] = prices[t, j] * (1.0 - slippage[j])
+                    out_units[t, j] = units[j]
         if at_open:
             cash += _mark_nb(close, t, units, mark_px, multiplier, is_futures)
         eq = _equity_nb(cash, units, mark_px, multiplier, is_futures)
@@ -253,32 +246,9 @@ def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multip
             out_costs[t] = costs
             out_carry[t] = carry
             out_scale[t] = scale
-            for j in range(n):
-                out_units[t, j] = units[j]
         if not eq > 0.0:
             return STATUS_RUIN, t, eq
     return STATUS_OK, -1, 0.0
-
-
-@njit(cache=True, parallel=True)
-def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash, multiplier,  # type: ignore[no-untyped-def]
-                 is_futures, margin_rate, lot, basis, fee, slippage, borrow, cash_rate,
-                 financing_rate, shortfall, out_equity, out_status):
-    """K portfolios on the same prices, ``targets`` K×T×N, in parallel over K.
-
-    Fills ``out_equity`` (K×T; rows after a failure keep NaN) and ``out_status`` (K×3:
-    status, failing row, detail) with the same meaning as :func:`run_nb`.
-    """
-    dummy1 = np.empty(0)
-    dummy2 = np.empty((0, 0))
-    for k in prange(targets.shape[0]):
-        s, r, d = run_nb(close, open_, targets[k], kind, at_open, year_fraction, init_cash,
-                         multiplier, is_futures, margin_rate, lot, basis, fee, slippage, borrow,
-                         cash_rate, financing_rate, shortfall, out_equity[k], False, dummy1,
-                         dummy1, dummy2, dummy2, dummy2, dummy1, dummy1, dummy1)
-        out_status[k, 0] = s
-        out_status[k, 1] = r
-        out_status[k, 2] = d
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -309,55 +279,3 @@ def pair_ma_targets_nb(ratio, window, gross, flip, out):  # type: ignore[no-unty
         else:
             out[t, 0] = 0.0
             out[t, 1] = 0.0
-
-
-@njit(cache=True, parallel=True)
-def pair_ma_sweep_nb(close, open_, windows, gross, flip, at_open, year_fraction, init_cash,  # type: ignore[no-untyped-def]
-                     multiplier, is_futures, margin_rate, lot, basis, fee, slippage, borrow,
-                     cash_rate, financing_rate, shortfall, out_equity, out_status):
-    """One pair back-test per moving-average window (``close`` is T×2), rebalanced to target
-    at every close once the average exists; same outputs as :func:`run_batch_nb`."""
-    n_t = close.shape[0]
-    ratio = close[:, 0] / close[:, 1]
-    dummy1 = np.empty(0)
-    dummy2 = np.empty((0, 0))
-    for k in prange(windows.shape[0]):
-        target = np.empty((n_t, 2))
-        pair_ma_targets_nb(ratio, windows[k], gross, flip, target)
-        s, r, d = run_nb(close, open_, target, KIND_WEIGHTS, at_open, year_fraction, init_cash,
-                         multiplier, is_futures, margin_rate, lot, basis, fee, slippage, borrow,
-                         cash_rate, financing_rate, shortfall, out_equity[k], False, dummy1,
-                         dummy1, dummy2, dummy2, dummy2, dummy1, dummy1, dummy1)
-        out_status[k, 0] = s
-        out_status[k, 1] = r
-        out_status[k, 2] = d
-
-
-@njit(cache=True, parallel=True)
-def run_windows_nb(close, open_, weights, rebalance, starts, length, at_open, year_fraction,  # type: ignore[no-untyped-def]
-                   init_cash, multiplier, is_futures, margin_rate, lot, basis, fee, slippage,
-                   borrow, cash_rate, financing_rate, shortfall, out_return, out_status):
-    """Fresh-start windows of one strategy: for each start s, begin in cash, move to
-    ``weights[s]`` at s, follow ``rebalance`` (T, bool) and report the simple return from
-    the close of s to the close of s + ``length`` (NaN and a status when a window fails)."""
-    n = close.shape[1]
-    for k in prange(starts.shape[0]):
-        s = starts[k]
-        e = s + length + 1
-        target = np.full((length + 1, n), np.nan)
-        for i in range(length + 1):
-            if i == 0 or rebalance[s + i]:
-                for j in range(n):
-                    target[i, j] = weights[s + i, j]
-        eq = np.full(length + 1, np.nan)
-        dummy1 = np.empty(0)
-        dummy2 = np.empty((0, 0))
-        st, r, d = run_nb(close[s:e], open_[s:e], target, KIND_WEIGHTS, at_open,
-                          year_fraction[s:e], init_cash, multiplier, is_futures, margin_rate,
-                          lot, basis, fee, slippage, borrow, cash_rate, financing_rate, shortfall,
-                          eq, False, dummy1, dummy1, dummy2, dummy2, dummy2, dummy1, dummy1,
-                          dummy1)
-        out_return[k] = eq[length] / init_cash - 1.0 if st == STATUS_OK else np.nan
-        out_status[k, 0] = st
-        out_status[k, 1] = r
-        out_status[k, 2] = d

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from narrowgate.backtest import engine
+from narrowgate.backtest import batch
 from narrowgate.backtest.api import (
     _SHORTFALL,
     BacktestError,
@@ -74,7 +74,7 @@ def window_returns(strategy: AnyStrategy, close: pd.DataFrame, periods: int, *,
     c = price_array(prices, "close")
     out = np.full(starts.size, np.nan)
     status = np.zeros((starts.size, 3))
-    engine.run_windows_nb(
+    batch.run_windows_nb(
         c, open_array(prices, None if open_ is None else open_[prices.columns], free.execution, c),
         np.ascontiguousarray(compiled.weights.to_numpy(dtype=np.float64)),
         compiled.rebalance.to_numpy(dtype=np.bool_), starts, periods,

@@ -2,23 +2,27 @@
 
 Every variant shares the prices, instruments and costs; the kernels run variants in
 parallel (numba ``prange``) and keep only each variant's equity path (K×T float64), so a
-1,000-variant sweep over ten years of daily data needs about 20 MB.
+1,000-variant sweep over ten years of daily data needs about 20 MB. With ``scheduler``
+(an address or ``"local"``) the variant axis is cut into chunks run on a Dask distributed
+cluster (:mod:`narrowgate.backtest.dask_sweep`), with results identical to one process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from narrowgate.backtest import engine
+from narrowgate.backtest import batch, engine
 from narrowgate.backtest.api import (
     _KIND,
     _SHORTFALL,
     BacktestError,
     Costs,
+    EngineInputs,
     Execution,
     InstrumentSpec,
     Shortfall,
@@ -66,8 +70,54 @@ def _finish(out_equity: np.ndarray, out_status: np.ndarray, index: pd.Index,
             except BacktestError as err:
                 raise BacktestError(f"{len(bad)} of {len(status)} variants failed; variant "
                                     f"{bad.index[0]}: {err.message}", err.hint) from None
-    equity = pd.DataFrame(out_equity.T, index=index, columns=names)
+    equity = pd.DataFrame(out_equity.T, index=index, columns=names, copy=False)
     return SweepResult(equity=equity, status=status, initial_cash=initial_cash)
+
+
+def targets_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: EngineInputs,
+                  targets: np.ndarray, *, kind: int, at_open: bool, initial_cash: float,
+                  shortfall: int) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel call for K target arrays (K×T×N weights or units; prices T×N, ``yf`` years
+    per row): equity K×T (currency; NaN after a failure) and status K×3."""
+    out_equity = np.full((targets.shape[0], close.shape[0]), np.nan)
+    out_status = np.zeros((targets.shape[0], 3))
+    batch.run_batch_nb(close, open_, np.ascontiguousarray(targets), kind, at_open, yf,
+                       initial_cash, spec.multiplier, spec.is_futures, spec.margin_rate,
+                       spec.lot, spec.basis, spec.fee, spec.slippage, spec.borrow,
+                       spec.cash_rate, spec.financing_rate, shortfall, out_equity, out_status)
+    return out_equity, out_status
+
+
+def pair_ma_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: EngineInputs,
+                  windows: np.ndarray, *, gross: float, flip: bool, at_open: bool,
+                  initial_cash: float, shortfall: int) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel call for pair moving-average ``windows`` (trading days; prices T×2): equity
+    K×T (currency) and status K×3. Two spot legs filled at the close take the fast path;
+    variants it hands back (a shortfall under raise/scale) and every other case run on
+    the general kernel."""
+    k_n, t_n = windows.shape[0], close.shape[0]
+    out_equity = np.full((k_n, t_n), np.nan)
+    out_status = np.zeros((k_n, 3))
+    args = (yf, initial_cash, spec.multiplier)
+    costs = (spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate,
+             spec.financing_rate, shortfall)
+    redo = np.arange(k_n)
+    if not at_open and not spec.is_futures.any():
+        batch.pair_ma_spot_sweep(close, windows, gross, flip, yf, initial_cash, spec.multiplier,
+                                 spec.lot, spec.basis, spec.fee, spec.slippage, spec.borrow,
+                                 spec.cash_rate, spec.financing_rate, shortfall, out_equity,
+                                 out_status)
+        redo = np.flatnonzero(out_status[:, 0] == batch.STATUS_FALLBACK)
+        out_equity[redo] = np.nan
+    if redo.size:
+        sub_equity = np.full((redo.size, t_n), np.nan)
+        sub_status = np.zeros((redo.size, 3))
+        batch.pair_ma_sweep_nb(close, open_, np.ascontiguousarray(windows[redo]), gross, flip,
+                               at_open, *args, spec.is_futures, spec.margin_rate, spec.lot,
+                               *costs, sub_equity, sub_status)
+        out_equity[redo] = sub_equity
+        out_status[redo] = sub_status
+    return out_equity, out_status
 
 
 def sweep_targets(
@@ -84,23 +134,32 @@ def sweep_targets(
     on_shortfall: Shortfall = "scale",
     periods_per_year: float | None = None,
     allow_failures: bool = False,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
 ) -> SweepResult:
     """Back-test K target arrays (``targets`` K×T×N, aligned to ``close``; NaN = no trade)
-    in one call; same semantics as :func:`~narrowgate.backtest.api.run_backtest`."""
+    in one call; same semantics as :func:`~narrowgate.backtest.api.run_backtest`.
+
+    ``scheduler``: None runs in this process; a Dask scheduler address or ``"local"``
+    spreads chunks of ``chunk_size`` variants over a cluster (same results)."""
     tg = np.ascontiguousarray(targets, dtype=np.float64)
     if tg.ndim != 3 or tg.shape[1:] != close.shape:
         raise BacktestError(f"targets must be K×{close.shape[0]}×{close.shape[1]}, got {tg.shape}")
     columns = [str(c) for c in close.columns]
     c = price_array(close, "close")
     spec = engine_inputs(columns, instruments, costs or Costs())
-    out_equity = np.full((tg.shape[0], c.shape[0]), np.nan)
-    out_status = np.zeros((tg.shape[0], 3))
-    engine.run_batch_nb(
-        c, open_array(close, open_, execution, c), tg, _KIND[target_kind],
-        execution == "next_open", year_fraction(close.index, periods_per_year),
-        float(initial_cash), spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot,
-        spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
-        _SHORTFALL[on_shortfall], out_equity, out_status)
+    shared = (c, open_array(close, open_, execution, c), year_fraction(close.index,
+                                                                       periods_per_year), spec)
+    kwargs: dict[str, Any] = {
+        "kind": _KIND[target_kind], "at_open": execution == "next_open",
+        "initial_cash": float(initial_cash), "shortfall": _SHORTFALL[on_shortfall]}
+    if scheduler is None:
+        out_equity, out_status = targets_chunk(*shared, tg, **kwargs)
+    else:
+        from narrowgate.backtest.dask_sweep import run_chunked
+
+        out_equity, out_status = run_chunked(targets_chunk, shared, [tg], kwargs, scheduler,
+                                             chunk_size)
     names = list(range(tg.shape[0])) if labels is None else list(labels)
     return _finish(out_equity, out_status, close.index, names, columns, allow_failures,
                    float(initial_cash))
@@ -120,6 +179,8 @@ def sweep_pair_ma(
     on_shortfall: Shortfall = "scale",
     periods_per_year: float | None = None,
     allow_failures: bool = False,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
 ) -> SweepResult:
     """Pair back-tests over a grid of moving-average windows (trading days), one kernel call.
 
@@ -128,6 +189,7 @@ def sweep_pair_ma(
     flat if ``otherwise="flat"``) otherwise, flat before the average exists, rebalanced to
     target at every close. Equals :class:`~narrowgate.backtest.strategies.Pair` with a
     :class:`~narrowgate.backtest.strategies.RatioFilter` and ``rebalance="daily"``.
+    ``scheduler`` and ``chunk_size`` as in :func:`sweep_targets`.
     """
     if close.shape[1] != 2:
         raise BacktestError(f"a pair sweep needs exactly two price columns, got {close.shape[1]}")
@@ -142,13 +204,18 @@ def sweep_pair_ma(
         raise BacktestError("a pair sweep needs a price for both legs on every row",
                             "drop rows with a missing price first (close.dropna())")
     spec = engine_inputs(columns, instruments, costs or Costs())
-    out_equity = np.full((w.size, c.shape[0]), np.nan)
-    out_status = np.zeros((w.size, 3))
-    engine.pair_ma_sweep_nb(
-        c, open_array(close, open_, execution, c), w, float(gross), otherwise == "reverse",
-        execution == "next_open", year_fraction(close.index, periods_per_year),
-        float(initial_cash), spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot,
-        spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
-        _SHORTFALL[on_shortfall], out_equity, out_status)
+    shared = (c, open_array(close, open_, execution, c), year_fraction(close.index,
+                                                                       periods_per_year), spec)
+    kwargs: dict[str, Any] = {
+        "gross": float(gross), "flip": otherwise == "reverse",
+        "at_open": execution == "next_open", "initial_cash": float(initial_cash),
+        "shortfall": _SHORTFALL[on_shortfall]}
+    if scheduler is None:
+        out_equity, out_status = pair_ma_chunk(*shared, w, **kwargs)
+    else:
+        from narrowgate.backtest.dask_sweep import run_chunked
+
+        out_equity, out_status = run_chunked(pair_ma_chunk, shared, [w], kwargs, scheduler,
+                                             chunk_size)
     return _finish(out_equity, out_status, close.index, [int(x) for x in w], columns,
                    allow_failures, float(initial_cash))

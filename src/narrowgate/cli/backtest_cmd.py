@@ -4,7 +4,8 @@ A target is a trade claim of the thesis (its evaluator builds the strategy and r
 closes, so the terminal shows what the report decides on), a strategy YAML file (the
 format of docs/backtest.md, assets named as instrument ids such as us:QQQ), or nothing
 (every trade in the thesis). ``--sweep PARAM=RANGE`` re-runs the strategy over a grid of
-one parameter in a single kernel call and ranks the variants. Heavy imports stay inside
+one parameter in a single kernel call and ranks the variants; ``--scheduler`` spreads a
+large sweep over a Dask distributed cluster (an address, or ``local``). Heavy imports stay inside
 functions so ``narrowgate --help`` answers at once.
 """
 
@@ -44,6 +45,10 @@ def backtest(
     sweep: Annotated[str | None, typer.Option(
         "--sweep", help="PARAM=RANGE: window=20:200:10 (start:stop:step, stop included) "
                         "or gross=0.5,1,1.5. PARAM: window, gross or net.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run --sweep on a Dask distributed cluster: a scheduler address "
+                            "(tcp://HOST:8786) or 'local' for a LocalCluster on this "
+                            "machine; default: this process.")] = None,
     thesis: Annotated[str | None, typer.Option(
         "--thesis", help="Bundled thesis id or YAML file (default: ai-narrow-gate).")] = None,
     offline: Annotated[bool, typer.Option(
@@ -59,13 +64,15 @@ def backtest(
     if start and end and start >= end:
         raise NarrowgateError(f"--from {start} is not before --to {end}")
     grid = parse_sweep(sweep) if sweep else None
+    if scheduler is not None and grid is None:
+        raise NarrowgateError("--scheduler only applies to a sweep", "add --sweep PARAM=RANGE")
     console = Console()
     the_thesis = load_thesis(thesis)
     hub = _open_hub(offline, console)
     ctx = EvalContext(thesis=the_thesis, as_of=end or date.today(), offline=offline, hub=hub)
     jobs = _jobs(target, ctx, start, end)
     for label, plan, published in jobs:
-        _run_one(console, label, plan, published, grid, end)
+        _run_one(console, label, plan, published, grid, end, scheduler)
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -242,7 +249,8 @@ def _cell(key: str, value: float) -> str:
 
 
 def _run_one(console: Console, label: str, plan: TradePlan, published: date | None,
-             grid: tuple[str, list[float]] | None, end: date | None) -> None:
+             grid: tuple[str, list[float]] | None, end: date | None,
+             scheduler: str | None = None) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn
     from rich.table import Table
 
@@ -265,7 +273,7 @@ def _run_one(console: Console, label: str, plan: TradePlan, published: date | No
         if grid is not None:
             progress.update(task, description=f"{label}: sweeping {grid[0]} "
                                               f"({len(grid[1])} variants)")
-            swept = run_sweep(plan, grid[0], grid[1])
+            swept = run_sweep(plan, grid[0], grid[1], scheduler)
     ppy = plan.periods_per_year
     cash = float(plan.strategy.initial_cash)
     hist = _metrics(history, ppy, cash)
@@ -320,8 +328,10 @@ def _variant(strategy: Any, param: str, value: float) -> Any:
         raise NarrowgateError(f"--sweep {param}={value:g}: {exc.errors()[0]['msg']}") from None
 
 
-def run_sweep(plan: TradePlan, param: str, values: list[float]) -> Any:
-    """Every variant over the history window in one kernel call, as a table of the best.
+def run_sweep(plan: TradePlan, param: str, values: list[float],
+              scheduler: str | None = None) -> Any:
+    """Every variant over the history window in one kernel call, as a table of the best
+    (with ``scheduler``, chunks of variants on a Dask cluster; same results).
 
     A pair's window sweep with daily rebalancing uses the dedicated moving-average kernel;
     anything else compiles each variant's targets and runs them as one batch (variants
@@ -340,7 +350,7 @@ def run_sweep(plan: TradePlan, param: str, values: list[float]) -> Any:
     labels = [f"{param}={v:g}" for v in values]
     common = {"instruments": base.instruments, "costs": base.costs,
               "initial_cash": base.initial_cash, "on_shortfall": base.on_shortfall,
-              "allow_failures": True}
+              "allow_failures": True, "scheduler": scheduler}
     if param == "window" and base.rebalance == "daily" and base.entry is None \
             and base.exit is None and base.execution == "close":
         result = sweep_pair_ma(prices, [int(v) for v in values], gross=base.gross,
