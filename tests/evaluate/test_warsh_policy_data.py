@@ -49,3 +49,97 @@ def test_after_the_horizon_no_cut_no_shrink_is_contradicted(imported_hub: object
     ctx = eval_context(imported_hub, as_of="2027-01-05")
     result = evaluate_claim(ctx.thesis.claim("warsh-policy"), ctx)
     assert result.verdict is Verdict.CONTRADICTED
+
+
+def test_duration_part_from_dividend_yields(imported_hub: object) -> None:
+    """QQQ vs DIA dividend-yield durations at the baseline 2026-02-06, from the raw
+    (etf_daily_kittycapital) and dividend back-adjusted (market_data_drrobanthony) files."""
+    ctx = eval_context(imported_hub)
+    claim = ctx.thesis.claim("warsh-policy")
+    result = evaluate_claim(claim, ctx)
+    assert result.error is None
+    figures = {f.key: f.value for f in result.evidence.figures}
+    growth = claim.params["dividend_growth"]
+    # trailing 12 months: QQQ 4 ex-dates summing 2.7949 on a 609.65 close; DIA 12 ex-dates
+    # summing 6.8968 on 501.03 (tests/models/test_dividends.py derives them independently)
+    expected = {"us:QQQ": (2.7949, 609.65), "us:DIA": (6.8968, 501.03)}
+    # DGS10.csv 2026-02-06 4.22 → 2026-07-28 4.61 (its last row)
+    assert figures["ten_year_change"] == pytest.approx(0.39, abs=1e-9)
+    # total returns on the adjusted file's closes, 2026-02-06 → 2026-07-28
+    actual = {"us:QQQ": 674.7869 / 607.5807 - 1, "us:DIA": 525.2429 / 495.7896 - 1}
+    durations = {}
+    for inst, (dividends, price) in expected.items():
+        y, g = dividends / price, growth[inst]
+        durations[inst] = 1 / (y * (1 + g))  # Gordon: 1/(r − g), r = y(1+g) + g
+        assert figures[f"dividends_ttm_{inst}"] == pytest.approx(dividends, abs=1e-4)
+        assert figures[f"dividend_yield_{inst}"] == pytest.approx(y * 100, abs=1e-3)
+        assert figures[f"discount_rate_{inst}"] == pytest.approx((y * (1 + g) + g) * 100,
+                                                                 abs=0.01)
+        assert figures[f"duration_{inst}"] == pytest.approx(durations[inst], abs=0.1)
+        assert figures[f"rate_up_{inst}"] == pytest.approx(
+            (1 / (1 + 0.005 * durations[inst]) - 1) * 100, abs=0.1)
+        assert figures[f"rate_linear_{inst}"] == pytest.approx(durations[inst] * 0.5, abs=0.1)
+        assert figures[f"rate_implied_{inst}"] == pytest.approx(
+            -durations[inst] * 0.39, abs=0.1)
+        assert figures[f"return_{inst}"] == pytest.approx(actual[inst] * 100, abs=0.05)
+    # the measured figures: QQQ 0.458% → ~204 years, DIA 1.377% → ~69 years
+    assert figures["dividend_yield_us:QQQ"] == pytest.approx(0.458, abs=1e-9)
+    assert figures["dividend_yield_us:DIA"] == pytest.approx(1.377, abs=1e-9)
+    assert figures["duration_us:QQQ"] == pytest.approx(203.9, abs=1e-9)
+    assert figures["duration_us:DIA"] == pytest.approx(69.2, abs=1e-9)
+    # QQQ's forward yield (0.49%) is below 0.50%: a 50 bp cut sends the perpetuity past g
+    assert figures["rate_down_us:QQQ"] is None
+    assert figures["rate_down_us:DIA"] == pytest.approx(
+        (1 / (1 - 0.005 * durations["us:DIA"]) - 1) * 100, abs=0.1)
+    assert figures["duration_gap"] == pytest.approx(
+        durations["us:QQQ"] - durations["us:DIA"], abs=0.1)
+    assert figures["return_gap"] == pytest.approx(
+        (actual["us:QQQ"] - actual["us:DIA"]) * 100, abs=0.1)
+    # the model said QQQ falls most; QQQ rose most: context, the verdict is the policy path
+    assert figures["rate_implied_us:QQQ"] < figures["rate_implied_us:DIA"] < 0
+    assert figures["return_gap"] > 0
+    sources = {(d.instrument, d.source) for d in result.evidence.data}
+    for inst in ("us:QQQ", "us:DIA"):
+        assert (inst, "import: market_data_drrobanthony") in sources
+        assert (inst, "import: etf_daily_kittycapital") in sources
+    assert ("fred:DGS10", "import: series_macro_charts") in sources
+    chart = result.evidence.charts[-1]
+    assert [s.name for s in chart.series][:2] == ["+50 bp (exact)", "−50 bp (exact)"]
+    assert chart.series[1].y[0] is None
+    notes = " ".join(n.en for n in result.evidence.notes)
+    assert "buybacks" in notes and "equity risk premium is held fixed" in notes
+    whats = " ".join(m.what for m in result.evidence.missing)
+    assert "fred:DGS10" in whats and "sourced P/E" in whats
+    assert "duration ~204 years" in result.summary.en
+
+
+def test_sourced_pes_add_the_pe_view(imported_hub: object) -> None:
+    """With P/Es in the params (made-up test inputs, labelled so) the P/E view appears and
+    its MissingData goes; the verdict does not move."""
+    ctx = eval_context(imported_hub)
+    claim = ctx.thesis.claim("warsh-policy")
+    pes = [
+        {"instrument": "us:QQQ", "pe": 30.0, "growth": 0.10, "years": 10,
+         "terminal_growth": 0.03, "source": "test input, not a market figure"},
+        {"instrument": "us:DIA", "pe": 20.0, "growth": 0.05, "years": 10,
+         "terminal_growth": 0.03, "source": "test input, not a market figure"},
+    ]
+    changed = claim.model_copy(update={"params": {**claim.params, "sourced_pe": pes}})
+    result = evaluate_claim(changed, ctx)
+    assert result.error is None
+    assert result.verdict is Verdict.PENDING
+    figures = {f.key: f.value for f in result.evidence.figures}
+    assert figures["pe_duration_us:QQQ"] > figures["pe_duration_us:DIA"] > 0
+    assert "sourced P/E" not in " ".join(m.what for m in result.evidence.missing)
+
+
+def test_dividend_growth_is_required_for_both_funds() -> None:
+    from pydantic import ValidationError
+
+    from narrowgate.evaluate.warsh_policy import WarshPolicyParams
+    from narrowgate.thesis.loader import load_thesis
+
+    params = dict(load_thesis(None).claim("warsh-policy").params)
+    params["dividend_growth"] = {"us:QQQ": 0.07}
+    with pytest.raises(ValidationError, match="dividend_growth needs"):
+        WarshPolicyParams.model_validate(params)

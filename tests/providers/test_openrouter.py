@@ -15,7 +15,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pandas as pd
 import pytest
 
-from narrowgate.data.providers.openrouter import fetch_models, normalise_models
+from narrowgate.data.providers.openrouter import (
+    candidate_ids,
+    fetch_and_match,
+    fetch_models,
+    match_live,
+    normalise_models,
+)
 from narrowgate.errors import ProviderError
 from narrowgate.models.tokens import blended_price, pareto_frontier
 
@@ -122,3 +128,38 @@ def test_pareto_frontier_and_blended_price() -> None:
         "dominated": False,
         "good-twin": True,
     }
+
+
+def test_candidate_ids_follow_the_documented_rule() -> None:
+    assert candidate_ids("OpenAI", "GPT-5.4 mini") == ["openai/gpt-5.4-mini"]
+    assert candidate_ids("Anthropic", "Claude Opus 4.5-4.7") == [
+        "anthropic/claude-opus-4.5", "anthropic/claude-opus-4.6", "anthropic/claude-opus-4.7"]
+    assert candidate_ids("DeepSeek", "V4-Flash") == ["deepseek/v4-flash",
+                                                     "deepseek/deepseek-v4-flash"]
+    assert candidate_ids("Google", "Gemini 3.1 Pro Preview") == ["google/gemini-3.1-pro-preview"]
+    assert candidate_ids("OpenAI", "GPT-5", ["OpenAI/GPT-5-2025-08-07"]) == [
+        "openai/gpt-5-2025-08-07"]
+
+
+def test_match_live_is_exact_by_id_or_display_name() -> None:
+    rows = normalise_models(CONSTRUCTED_BODY).to_dict("records")
+    assert [r["model_id"] for r in match_live(rows, "Anthropic", "Claude Opus 4.5-4.7")] == [
+        "anthropic/claude-opus-4.7"]
+    assert [r["model_id"] for r in match_live(rows, "DeepSeek", "V4-Flash")] == [
+        "deepseek/deepseek-v4-flash"]  # by id and by the name "DeepSeek V4 Flash" alike
+    assert match_live(rows, "OpenAI", "GPT-5") == []  # no prefix or fuzzy matching
+    assert match_live(rows, "OpenAI", "GPT-5.4", ["openai/gpt-5.4-pinned"]) == []
+
+
+def test_fetch_and_match_turns_failures_into_an_error(
+    server: tuple[HTTPServer, type[_Handler]],
+) -> None:
+    httpd, handler = server
+    url = f"http://127.0.0.1:{httpd.server_port}/api/v1/models"
+    handler.body = json.dumps(CONSTRUCTED_BODY).encode()
+    live = fetch_and_match([("OpenAI", "GPT-5.4", []), ("Google", "Gemini 9", [])], url, 2.0)
+    assert live.error is None and live.rows == 3
+    assert [[r["model_id"] for r in m] for m in live.matches] == [["openai/gpt-5.4"], []]
+    handler.status = 500
+    failed = fetch_and_match([("OpenAI", "GPT-5.4", [])], url, 2.0)
+    assert failed.error == f"openrouter: HTTP 500 from {url}" and failed.matches == []

@@ -3,14 +3,18 @@
 Two parts: the policy path (policy rate down and Fed total assets down between the
 publication baseline and the data's end) decides the verdict; its claimed effect is shown
 as history — Nasdaq vs Dow and BTC returns while the balance sheet shrank vs grew. The
-equity-duration reading (P/E → duration) waits for sourced P/Es of the two indices.
+equity-duration part (:mod:`narrowgate.evaluate.warsh_duration`) reads QQQ's and DIA's
+trailing dividend yields at the baseline from two stored price files (raw and dividend
+back-adjusted), turns them into Gordon durations and ±50 bp price effects, and sets them
+against the actual 10-year yield move and fund returns since: context, not the verdict.
+A P/E-based view appears only with sourced index P/Es in the params.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import (
     AwaitingEvaluator,
@@ -36,8 +40,8 @@ from narrowgate.evaluate.verdict import (
     ChartSeries,
     Evidence,
     Figure,
-    MissingData,
 )
+from narrowgate.evaluate.warsh_duration import DurationInputs, SourcedPe, duration_part
 from narrowgate.evaluate.watch import both_ways, crossings
 from narrowgate.thesis.schema import Claim
 
@@ -60,6 +64,26 @@ class WarshPolicyParams(Params):
         13, ge=2, le=104, description="trailing WALCL change whose sign names the regime"
     )
     gap_slack_days: int = Field(45, ge=0, description="data this much older than as-of is fine")
+    dividend_growth: dict[InstrumentId, float] = Field(
+        description="assumed long-run dividend growth per fund (decimal per year), for "
+        "Gordon r = yield·(1+g) + g; needed for long_duration[0] and short_duration")
+    dividend_raw_source: str = Field(
+        "etf_daily_kittycapital", description="stored source of raw (not dividend-adjusted) "
+        "closes of the two funds")
+    dividend_adjusted_source: str = Field(
+        "market_data_drrobanthony", description="stored source of dividend back-adjusted "
+        "closes of the same funds")
+    ten_year: InstrumentId = Field("fred:DGS10", description="10-year Treasury yield, %")
+    rate_shift_bp: float = Field(50.0, gt=0, le=500, description="discount-rate move, bp")
+    sourced_pe: list[SourcedPe] = Field(
+        default_factory=list, description="sourced index P/Es for the P/E-based duration view")
+
+    @model_validator(mode="after")
+    def _growth_for_both(self) -> WarshPolicyParams:
+        wanted = {self.long_duration[0], self.short_duration}
+        if not wanted <= set(self.dividend_growth):
+            raise ValueError(f"dividend_growth needs {', '.join(sorted(wanted))}")
+        return self
 
 
 @register
@@ -69,17 +93,22 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
     title = "Rate cuts with balance-sheet shrinkage, and long-duration assets"
     capability = Capability.DATA_HUB
     measures = text(
-        "发布后政策利率与美联储总资产的路径;历史上缩表与扩表期间纳指相对道指及 BTC 的表现。",
+        "发布后政策利率与美联储总资产的路径;历史上缩表与扩表期间纳指相对道指及 BTC 的表现;"
+        "QQQ 与 DIA 的股息率久期、±50bp 影响,以及发布后十年期收益率的变动。",
         "Path of the policy rate and Fed total assets after publication; Nasdaq vs Dow and "
-        "BTC in shrinking vs growing balance-sheet periods over history.",
+        "BTC in shrinking vs growing balance-sheet periods over history; QQQ vs DIA "
+        "dividend-yield duration, ±50 bp effects and the 10-year move since publication.",
     )
 
     def data_needs(self, params: WarshPolicyParams, ctx: EvalContext) -> list[DataNeed]:
         series = [DataNeed(instrument=i, kind="series", start=params.history_start,
                            end=ctx.as_of, why="policy path and balance-sheet regimes")
                   for i in (params.balance_sheet, params.policy_rate)]
-        return series + bars_needs([*params.long_duration, params.short_duration],
-                                   params.history_start, ctx.as_of, "returns by regime")
+        rates = DataNeed(instrument=params.ten_year, kind="series", start=params.baseline_date,
+                         end=ctx.as_of, why="10-year yield move after publication")
+        return [*series, rates, *bars_needs([*params.long_duration, params.short_duration],
+                                            params.history_start, ctx.as_of,
+                                            "returns by regime; dividends for duration")]
 
     def setup_figures(self, params: WarshPolicyParams, ctx: EvalContext) -> list[Figure]:
         return [
@@ -190,12 +219,14 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
             data_gap(params.policy_rate, rate_path.end, ctx.as_of, params.gap_slack_days),
             data_gap(params.balance_sheet, assets.end, ctx.as_of, params.gap_slack_days),
         ) if m]
-        missing.append(MissingData(
-            what=(f"sourced P/E and growth for {nasdaq} and {params.short_duration} "
-                  "(equity duration via narrowgate.models.duration.compare_duration)"),
-            how="record them with sources in the thesis params; no provider supplies index "
-                "P/Es yet",
-        ))
+        duration = duration_part(ctx, DurationInputs(
+            nasdaq=nasdaq, dow=params.short_duration, baseline=params.baseline_date,
+            raw_source=params.dividend_raw_source,
+            adjusted_source=params.dividend_adjusted_source,
+            growth=dict(params.dividend_growth), ten_year=params.ten_year,
+            shift_bp=params.rate_shift_bp, sourced_pe=list(params.sourced_pe),
+            gap_slack_days=params.gap_slack_days))
+        missing += duration.missing
         shr, grw = ("shrinking", "growing")
         spread_en = ", ".join(f"{r} {spread.loc[r]:+.1f}" for r in (shr, grw) if r in spread)
         history_zh = history_en = ""
@@ -214,18 +245,20 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
             f"{params.max_balance_sheet_change_pct}%)。历史上纳指相对道指的年化超额:"
             + ",".join(f"{'缩表期' if r == shr else '扩表期'} {spread.loc[r]:+.1f} 个百分点"
                        for r in (shr, grw) if r in spread)
-            + f"。{history_zh}久期部分需指数市盈率数据。",
+            + f"。{history_zh}{duration.summary.zh}",
             f"{lead.en} Policy rate {rate_path.change:+.2f} points from {rate_path.start} to "
             f"{rate_path.end} (a cut needs ≥ {params.min_rate_cut_pp}); Fed total assets "
             f"{assets.pct * 100:+.2f}% from {assets.start} to {assets.end} (shrinking needs ≤ "
             f"{params.max_balance_sheet_change_pct}%). Historically {nasdaq} minus "
-            f"{params.short_duration}, annualised points: {spread_en}. {history_en}The "
-            "duration part needs index P/Es.",
+            f"{params.short_duration}, annualised points: {spread_en}. {history_en}"
+            f"{duration.summary.en}",
         )
         return Assessment(
             verdict=verdict,
             summary=summary,
-            evidence=Evidence(figures=figures, data=[walcl_used, rate_used, *bars_used],
-                              charts=[chart, bars], notes=[self.measures], missing=missing,
+            evidence=Evidence(figures=[*figures, *duration.figures],
+                              data=[walcl_used, rate_used, *bars_used, *duration.data],
+                              charts=[chart, bars, *duration.charts],
+                              notes=[self.measures, *duration.notes], missing=missing,
                               watch=watch),
         )

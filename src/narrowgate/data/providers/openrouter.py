@@ -3,10 +3,22 @@
 The endpoint needs no key. Its documented body is ``{"data": [{"id", "name", "created",
 "context_length", "pricing": {"prompt", "completion", ...}}]}`` with prices in USD per
 token as decimal strings; we normalise to USD per 1M tokens.
+
+Matching a recorded model to a live row (``candidate_ids`` / ``match_live``): OpenRouter
+ids are ``vendor/model-slug`` in lower case (``openai/gpt-5.4-mini``). A recorded model
+matches a live row when one of its candidate ids equals the row's id, or when the row's
+display name (without its ``"Vendor: "`` prefix) slugs to the same text under the same
+vendor. Candidates: the explicit ids a user records (used alone when given), else
+``vendor/slug(model)`` plus ``vendor/vendor-slug(model)`` for DeepSeek (its ids repeat it),
+and one id per version of a recorded range (``Claude Opus 4.5-4.7`` → 4.5, 4.6, 4.7).
+Exact matches only: a guessed fuzzy match would put another model's price beside ours.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +37,10 @@ PRICE_COLUMNS = (
     "context_length",
     "created",
 )
+VENDOR_PREFIX = {"OpenAI": "openai", "Anthropic": "anthropic", "Google": "google",
+                 "DeepSeek": "deepseek"}
+VENDOR_REPEATED = frozenset({"deepseek"})  # vendors whose model slugs start with their name
+_RANGE = re.compile(r"^(?P<head>.*?)(?P<major>\d+)\.(?P<lo>\d+)-(?P=major)\.(?P<hi>\d+)$")
 
 
 def normalise_models(payload: Any, request: str = OPENROUTER_MODELS_URL) -> pd.DataFrame:
@@ -80,3 +96,77 @@ def fetch_models(base_url: str = OPENROUTER_MODELS_URL, timeout_s: float = 10.0)
     except ValueError:
         raise ProviderError(f"openrouter: body from {base_url} is not JSON") from None
     return normalise_models(payload, base_url)
+
+
+def slug(text: str) -> str:
+    """OpenRouter-style slug: lower case, runs of anything but [a-z0-9.] become one '-'."""
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-")
+
+
+def candidate_ids(provider: str, model: str, explicit: Sequence[str] = ()) -> list[str]:
+    """The OpenRouter ids a recorded (provider, model) may appear under; see the module
+    docstring for the rule. Explicit ids win because a user who wrote them knows."""
+    if explicit:
+        return [i.lower() for i in explicit]
+    vendor = VENDOR_PREFIX.get(provider, slug(provider))
+    names = [model]
+    found = _RANGE.match(model)
+    if found and int(found["lo"]) < int(found["hi"]):
+        names = [f"{found['head']}{found['major']}.{minor}"
+                 for minor in range(int(found["lo"]), int(found["hi"]) + 1)]
+    out: list[str] = []
+    for name in names:
+        tail = slug(name)
+        out.append(f"{vendor}/{tail}")
+        if vendor in VENDOR_REPEATED and not tail.startswith(vendor):
+            out.append(f"{vendor}/{vendor}-{tail}")
+    return list(dict.fromkeys(out))
+
+
+def match_live(
+    rows: Iterable[Mapping[Any, Any]], provider: str, model: str, explicit: Sequence[str] = ()
+) -> list[Mapping[Any, Any]]:
+    """Live rows (``normalise_models`` records) that are the recorded model, by exact id
+    or by exact display-name slug under the same vendor; in the order of ``rows``."""
+    ids = set(candidate_ids(provider, model, explicit))
+    vendor = VENDOR_PREFIX.get(provider, slug(provider))
+    names = {i.split("/", 1)[1] for i in ids if i.startswith(vendor + "/")}
+    matched = []
+    for row in rows:
+        row_id = str(row.get("model_id", "")).lower()
+        display = str(row.get("name", "")).split(": ", 1)[-1]
+        if row_id in ids or (
+            not explicit and row.get("provider") == vendor and slug(display) in names
+        ):
+            matched.append(row)
+    return matched
+
+
+@dataclass(frozen=True)
+class LiveMatch:
+    """One fetch of the live list matched against recorded models (or why it failed)."""
+
+    url: str
+    fetched_at: datetime
+    rows: int = 0
+    error: str | None = None
+    matches: list[list[Mapping[Any, Any]]] = field(default_factory=list)  # per recorded model
+
+
+def fetch_and_match(
+    recorded: Sequence[tuple[str, str, Sequence[str]]],
+    url: str = OPENROUTER_MODELS_URL,
+    timeout_s: float = 10.0,
+) -> LiveMatch:
+    """Fetch the live list once and match each recorded (provider, model, explicit ids).
+
+    A ProviderError becomes ``error`` rather than an exception: live prices are a second
+    source beside the recorded ones, so a run goes on without them and says why.
+    """
+    try:
+        frame = fetch_models(url, timeout_s=timeout_s)
+    except ProviderError as exc:
+        return LiveMatch(url=url, fetched_at=datetime.now(UTC), error=exc.message)
+    rows = frame.to_dict("records")
+    return LiveMatch(url=url, fetched_at=datetime.now(UTC), rows=len(rows),
+                     matches=[match_live(rows, p, m, ids) for p, m, ids in recorded])

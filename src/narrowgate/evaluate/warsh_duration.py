@@ -1,0 +1,335 @@
+"""The equity-duration part of warsh-policy: Nasdaq (QQQ) vs Dow (DIA) rate sensitivity.
+
+Method (every step is stated in the evidence notes):
+
+1. Trailing 12-month dividends per share at the publication baseline, inferred from two
+   stored files of the same fund — raw closes and dividend back-adjusted closes
+   (:mod:`narrowgate.models.dividends`); yield = dividends / raw close on the baseline.
+2. Gordon growth: discount rate r = y·(1+g) + g with g the assumed long-run dividend growth
+   per index (thesis params, an assumption, not a forecast); modified duration
+   1/(r − g) = 1 / forward yield (years); the exact price change for ±Δr with cash flows
+   fixed (:func:`narrowgate.models.duration.perpetuity_price_change`). The equity risk
+   premium is held fixed, so the discount rate moves one for one with the 10-year yield.
+3. Context: the actual 10-year Treasury move (fred:DGS10, percent) from the baseline to its
+   last observation, what duration × Δyield implied for each fund, and each fund's total
+   return (dividend-adjusted closes) over the same dates.
+4. A P/E-based view (two-stage, :func:`narrowgate.models.duration.compare_duration`) only
+   from sourced P/Es in the params.
+
+pandas is imported inside functions (evaluator modules must import cheaply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from narrowgate.evaluate.common import InstrumentId, fetch_how, figure, pct, text
+from narrowgate.evaluate.hubdata import provenance_to_data, read_series, require_hub
+from narrowgate.evaluate.qt_slow import data_gap
+from narrowgate.evaluate.registry import EvalContext
+from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed, Figure, MissingData
+from narrowgate.thesis.schema import LocalizedText
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from narrowgate.models.dividends import TrailingYield
+
+
+class SourcedPe(BaseModel):
+    """A sourced index P/E for the P/E-based duration view (two-stage growth path)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    instrument: InstrumentId
+    pe: float = Field(gt=0)
+    basis: Literal["trailing", "forward"] = "forward"
+    growth: float = Field(description="earnings growth for `years` years, decimal per year")
+    years: int = Field(ge=1, le=50)
+    terminal_growth: float = Field(description="growth after `years`, decimal per year")
+    payout_ratio: float = Field(1.0, gt=0, le=1.5, description="(dividends+buybacks)/E")
+    source: str = Field(min_length=1, description="where and when the P/E was published")
+
+
+@dataclass(frozen=True)
+class DurationInputs:
+    """What the duration part reads, taken from WarshPolicyParams."""
+
+    nasdaq: str
+    dow: str
+    baseline: date
+    raw_source: str
+    adjusted_source: str
+    growth: dict[str, float]
+    ten_year: str
+    shift_bp: float
+    sourced_pe: list[SourcedPe]
+    gap_slack_days: int = 45
+
+
+@dataclass
+class DurationPart:
+    """Evidence pieces the evaluator merges into its own."""
+
+    figures: list[Figure] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    data: list[DataUsed] = field(default_factory=list)
+    missing: list[MissingData] = field(default_factory=list)
+    notes: list[LocalizedText] = field(default_factory=list)
+    summary: LocalizedText = field(
+        default_factory=lambda: text("久期部分缺少数据。", "The duration part lacks data."))
+
+
+@dataclass
+class FundReading:
+    """One fund at the baseline: trailing yield, Gordon duration (years), the exact price
+    changes for ±shift (decimals; ``down`` None where the perpetuity diverges), and the
+    10-year-move context (``implied`` = −duration × Δyield, ``actual`` total return)."""
+
+    ttm: TrailingYield
+    growth: float
+    duration: float
+    rate: float
+    up: float
+    down: float | None
+    adjusted: pd.Series
+    data: list[DataUsed]
+    implied: float = float("nan")
+    actual: float = float("nan")
+
+
+def _closes(ctx: EvalContext, inst: str, start: date, source: str) -> tuple[pd.Series, DataUsed]:
+    """Closes of one instrument from one named stored source, up to as-of, as stored."""
+    hub = require_hub(ctx, [inst])
+    bars = hub.bars(inst, start, ctx.as_of, adjust="raw", source=source)
+    closes = bars.frame["close"].astype(float).dropna().sort_index()
+    return closes, provenance_to_data(bars.provenance[0])
+
+
+def _fund_reading(ctx: EvalContext, inputs: DurationInputs, inst: str) -> FundReading:
+    """Trailing yield, Gordon duration and ±shift effects of one fund at the baseline."""
+    from narrowgate.models.dividends import trailing_dividend_yield
+    from narrowgate.models.duration import (
+        duration_from_dividend_yield,
+        perpetuity_price_change,
+    )
+
+    start = inputs.baseline - timedelta(days=400)
+    raw, raw_used = _closes(ctx, inst, start, inputs.raw_source)
+    adjusted, adj_used = _closes(ctx, inst, start, inputs.adjusted_source)
+    ttm = trailing_dividend_yield(raw, adjusted, inputs.baseline)
+    g = inputs.growth[inst]
+    rate = ttm.dividend_yield * (1.0 + g) + g
+    shift = inputs.shift_bp / 10_000
+    return FundReading(
+        ttm=ttm, growth=g, rate=rate,
+        duration=duration_from_dividend_yield(ttm.dividend_yield, growth=g),
+        up=perpetuity_price_change(rate, g, shift),
+        down=perpetuity_price_change(rate, g, -shift) if rate - shift > g else None,
+        adjusted=adjusted, data=[raw_used, adj_used],
+    )
+
+
+def _window_return(closes: pd.Series, start: date, end: date) -> float:
+    """Close-to-close return (decimal) from the last close on/before ``start`` to the last
+    on/before ``end``."""
+    import pandas as pd
+
+    index = pd.DatetimeIndex(closes.index)
+    first = closes[index <= pd.Timestamp(start)].iloc[-1]
+    last = closes[index <= pd.Timestamp(end)].iloc[-1]
+    return float(last / first - 1.0)
+
+
+def duration_part(ctx: EvalContext, inputs: DurationInputs) -> DurationPart:
+    """Figures, chart, notes and gaps of the duration reading; a missing input becomes a
+    MissingData (the policy verdict never depends on this part)."""
+    import pandas as pd
+
+    from narrowgate.errors import DataNotFound
+    from narrowgate.models.valuation import ValuationInputError
+
+    part = DurationPart(notes=_assumption_notes(inputs))
+    _pe_view(inputs, part)
+    funds = (inputs.nasdaq, inputs.dow)
+    try:
+        readings = {inst: _fund_reading(ctx, inputs, inst) for inst in funds}
+        tsy, tsy_used = read_series(ctx, inputs.ten_year, inputs.baseline - timedelta(days=10))
+    except (DataNotFound, ValuationInputError) as exc:
+        part.missing.append(MissingData(
+            what=f"dividend-yield duration of {', '.join(funds)}: {exc}",
+            how=f"{fetch_how([*funds, inputs.ten_year])}; raw source "
+                f"{inputs.raw_source!r} and dividend-adjusted source "
+                f"{inputs.adjusted_source!r} are both needed"))
+        return part
+    for reading in readings.values():
+        part.data.extend(reading.data)
+    part.data.append(tsy_used)
+    gap = data_gap(inputs.ten_year, tsy.index[-1].date(), ctx.as_of, inputs.gap_slack_days)
+    part.missing += [gap] if gap else []
+    before = tsy[pd.DatetimeIndex(tsy.index) <= pd.Timestamp(inputs.baseline)]
+    tsy_from, tsy_to = before.index[-1].date(), tsy.index[-1].date()
+    d_yield = float(tsy.iloc[-1] - before.iloc[-1])  # percentage points
+    bp = f"{inputs.shift_bp:g}"
+    for inst, r in readings.items():
+        r.implied = -r.duration * d_yield / 100
+        r.actual = _window_return(r.adjusted, tsy_from, tsy_to)
+        down = None if r.down is None else pct(r.down * 100, 1)
+        part.figures += [
+            figure(f"dividend_yield_{inst}", f"{inst} 过去 12 个月股息率",
+                   f"{inst} trailing 12-month dividend yield",
+                   pct(r.ttm.dividend_yield * 100, 3), "%"),
+            figure(f"dividends_ttm_{inst}", f"{inst} 过去 12 个月每股分红",
+                   f"{inst} dividends, trailing 12 months", round(r.ttm.dividends, 4),
+                   f"USD per share ({r.ttm.count} ex-dates)"),
+            figure(f"discount_rate_{inst}", f"{inst} 隐含折现率(Gordon)",
+                   f"{inst} implied discount rate (Gordon)", pct(r.rate * 100, 2),
+                   "% per year"),
+            figure(f"duration_{inst}", f"{inst} 股息率久期", f"{inst} dividend-yield duration",
+                   round(r.duration, 1), "years"),
+            figure(f"rate_up_{inst}", f"{inst} 折现率 +{bp}bp 的价格变化",
+                   f"{inst} price change, discount rate +{bp} bp", pct(r.up * 100, 1), "%"),
+            figure(f"rate_down_{inst}", f"{inst} 折现率 −{bp}bp 的价格变化",
+                   f"{inst} price change, discount rate −{bp} bp", down,
+                   "% (none: the perpetuity diverges)" if down is None else "%"),
+            figure(f"rate_linear_{inst}", f"{inst} ±{bp}bp 一阶价格变化(久期 × 变动)",
+                   f"{inst} first-order price change for ±{bp} bp (duration × move)",
+                   pct(r.duration * inputs.shift_bp / 100, 1), "% (∓)"),
+            figure(f"rate_implied_{inst}", f"{inst} 十年期收益率变动隐含的价格变化",
+                   f"{inst} price change implied by the 10-year move", pct(r.implied * 100, 1),
+                   "%"),
+            figure(f"return_{inst}", f"{inst} 同期总回报", f"{inst} total return, same dates",
+                   pct(r.actual * 100, 1), "%"),
+        ]
+    nq, dj = readings[inputs.nasdaq], readings[inputs.dow]
+    pair = f"{inputs.nasdaq} minus {inputs.dow}"
+    part.figures += [
+        figure("duration_gap", "久期差(纳指减道指)", f"duration gap, {pair}",
+               round(nq.duration - dj.duration, 1), "years"),
+        figure("rate_up_gap", f"+{bp}bp 影响差(纳指减道指)", f"+{bp} bp effect gap, {pair}",
+               pct((nq.up - dj.up) * 100, 1), "percentage points"),
+        figure("ten_year_change", "基准日后十年期美债收益率变化",
+               "10-year yield change since the baseline", round(d_yield, 2),
+               f"percentage points ({tsy_from} → {tsy_to})"),
+        figure("return_gap", "同期总回报差(纳指减道指)", f"total return gap, {pair}, same dates",
+               pct((nq.actual - dj.actual) * 100, 1), "percentage points"),
+    ]
+    part.charts.append(_chart(inputs, readings))
+    part.summary = _summary(inputs, readings, d_yield, tsy_from, tsy_to)
+    return part
+
+
+def _chart(inputs: DurationInputs, readings: dict[str, FundReading]) -> Chart:
+    """Bars per fund: ±shift effects, the 10-year-implied change and the actual return."""
+    labels: list[str | float | int] = list(readings)
+    bp = f"{inputs.shift_bp:g}"
+
+    def values(pick: Callable[[FundReading], float | None]) -> list[float | None]:
+        return [None if (v := pick(r)) is None else round(v * 100, 2) for r in readings.values()]
+
+    rows: list[tuple[str, Callable[[FundReading], float | None]]] = [
+        (f"+{bp} bp (exact)", lambda r: r.up), (f"−{bp} bp (exact)", lambda r: r.down),
+        ("implied by the 10-year move", lambda r: r.implied),
+        ("actual total return", lambda r: r.actual),
+    ]
+    return Chart(
+        title=text("股息率久期下的利率敏感度与实际表现",
+                   "Rate sensitivity from dividend-yield duration, and what happened"),
+        series=[ChartSeries(name=name, x=labels, kind="bar", y=values(pick))
+                for name, pick in rows],
+        x_label="fund", y_label="% price change", x_is_date=False,
+    )
+
+
+def _summary(inputs: DurationInputs, readings: dict[str, FundReading], d_yield: float,
+             tsy_from: date, tsy_to: date) -> LocalizedText:
+    zh, en = [], []
+    for inst, r in readings.items():
+        y, impl, act = r.ttm.dividend_yield * 100, r.implied * 100, r.actual * 100
+        zh.append(f"{inst} 股息率 {y:.2f}%、久期约 {r.duration:.0f} 年、隐含 {impl:+.0f}%、"
+                  f"实际 {act:+.1f}%")
+        en.append(f"{inst} yield {y:.2f}%, duration ~{r.duration:.0f} years, implied "
+                  f"{impl:+.0f}%, actual {act:+.1f}%")
+    return text(
+        f"久期(股息贴现,基准日 {inputs.baseline}):十年期收益率 {tsy_from}→{tsy_to} 变化 "
+        f"{d_yield:+.2f} 个百分点;" + ";".join(zh) + "。股息率久期不计回购,"
+        "幅度不可作预测,只看方向。",
+        f"Duration (dividend discount, baseline {inputs.baseline}): the 10-year yield moved "
+        f"{d_yield:+.2f} points from {tsy_from} to {tsy_to}; " + "; ".join(en) + ". "
+        "Dividend-yield durations leave buybacks out: read the direction, not the size.",
+    )
+
+
+def _assumption_notes(inputs: DurationInputs) -> list[LocalizedText]:
+    growth = ", ".join(f"{k} {v:.1%}" for k, v in inputs.growth.items())
+    return [
+        text(
+            f"股息:同一基金的未复权收盘({inputs.raw_source})与分红前复权收盘"
+            f"({inputs.adjusted_source})之比在除息日跳升,"
+            "股息 = 前一日收盘 × (1 − 前一日因子/当日因子);"
+            f"股息率 = 基准日前 12 个月股息 / 基准日收盘。",
+            f"Dividends: the ratio of the fund's dividend back-adjusted closes "
+            f"({inputs.adjusted_source}) to its raw closes ({inputs.raw_source}) steps up on "
+            "each ex-date; dividend = previous raw close × (1 − previous factor / factor). "
+            "Yield = dividends with ex-dates in the 12 months to the baseline / the raw close "
+            "on the baseline.",
+        ),
+        text(
+            f"Gordon 模型:折现率 r = 股息率 × (1+g) + g,g 为假设的长期股息增速({growth});"
+            "修正久期 = 1/(r − g) = 1/远期股息率,与 g 几乎无关;风险溢价不变,"
+            "折现率随十年期收益率一对一变动;±变动的价格影响按现金流不变精确计算,"
+            "折现率降至 g 以下时永续价值发散(记为空)。",
+            f"Gordon: discount rate r = yield × (1+g) + g with g an assumed long-run dividend "
+            f"growth ({growth}); modified duration 1/(r − g) = 1 / forward yield, nearly "
+            "independent of g. The equity risk premium is held fixed, so r moves one for one "
+            "with the 10-year yield; ± effects are exact with cash flows fixed, and where the "
+            "cut takes r to or below g the perpetuity diverges (shown as none).",
+        ),
+        text(
+            "局限:股息率久期只计股息。纳指成分股主要以回购和留存收益回报股东,"
+            "股东现金收益率远高于股息率,按现金流不变计算的久期 1/(股东现金收益率) "
+            "远短于 1/股息率:此处的纳指久期与纳指减道指的差距都是高估的上限,只说明方向。",
+            "Limits: the dividend-yield duration counts dividends only. Nasdaq-100 companies "
+            "return cash mostly through buybacks and retained earnings, so their cash yield to "
+            "holders is well above the dividend yield and the fixed-cash-flow duration "
+            "1/(cash yield) is far shorter than 1/(dividend yield): the Nasdaq duration and the "
+            "Nasdaq-minus-Dow gap here are upper bounds that show direction, not size.",
+        ),
+    ]
+
+
+def _pe_view(inputs: DurationInputs, part: DurationPart) -> None:
+    """Two-stage P/E durations from sourced P/Es in the params, else a MissingData."""
+    from narrowgate.models.duration import EquityAssumptions, compare_duration
+
+    held = {p.instrument: p for p in inputs.sourced_pe}
+    if not {inputs.nasdaq, inputs.dow} <= set(held):
+        part.missing.append(MissingData(
+            what=(f"sourced P/E and growth for {inputs.nasdaq} and {inputs.dow} (P/E-based "
+                  "duration via narrowgate.models.duration.compare_duration)"),
+            how="record them with sources under `sourced_pe` in the thesis params; no "
+                "provider supplies index P/Es yet",
+        ))
+        return
+    table = compare_duration(
+        [EquityAssumptions(i, p.pe, p.growth, p.years, p.terminal_growth, p.payout_ratio,
+                           p.basis, p.source) for i, p in held.items()
+         if i in (inputs.nasdaq, inputs.dow)],
+        shift=inputs.shift_bp / 10_000,
+    )
+    for inst, row in table.iterrows():
+        part.figures += [
+            figure(f"pe_duration_{inst}", f"{inst} 市盈率久期(两阶段)",
+                   f"{inst} P/E duration (two-stage)", round(float(row["modified"]), 1),
+                   "years"),
+            figure(f"pe_rate_up_{inst}", f"{inst} 市盈率视角 +{inputs.shift_bp:g}bp",
+                   f"{inst} P/E view, +{inputs.shift_bp:g} bp",
+                   pct(float(row["price_change"]) * 100, 1), "%"),
+        ]
+        part.notes.append(text(f"{inst} 市盈率来源:{row['source']}",
+                               f"{inst} P/E source: {row['source']}"))
