@@ -227,7 +227,7 @@ def _card(index: int, result: ClaimResult) -> CardView:
     )
 
 
-HEADLINE_FIGURES = 4
+HEADLINE_FIGURES = 3  # "the two or three figures that decide it"
 
 
 def headline_figures(figures: list[Figure]) -> list[Figure]:
