@@ -21,9 +21,8 @@ tried): never a silent zero.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from narrowgate.errors import DataNotFound
 
@@ -166,15 +165,6 @@ def fiscal_calendar(facts: pd.DataFrame) -> dict[pd.Timestamp, tuple[int, str]]:
     return calendar
 
 
-def _candidates(facts: pd.DataFrame, spec: ConceptSpec) -> pd.DataFrame:
-    tagged = facts["taxonomy"] + ":" + facts["concept"]
-    rows = facts[tagged.isin(spec.tags) & (facts["unit"] == spec.unit)].copy()
-    rows["tag"] = tagged[rows.index]
-    rows["priority"] = rows["tag"].map({tag: i for i, tag in enumerate(spec.tags)})
-    rows["days"] = (rows["end"] - rows["start"]).dt.days
-    return rows.sort_values(["priority", "filed"])
-
-
 def _latest(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per key, the best tag (lowest priority number), then its latest-filed row."""
     best_tag = rows.groupby(keys)["priority"].transform("min")
@@ -182,35 +172,118 @@ def _latest(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return rows.sort_values("filed").groupby(keys, sort=False).tail(1)
 
 
-def _derive_quarters(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    """Discrete quarters from year-to-date values of one tag: YTD(k) − YTD(k−1)."""
+def _derive_quarters(ytd: pd.DataFrame) -> pd.DataFrame:
+    """Discrete quarters from year-to-date values, per tag: YTD(k) − YTD(k−1).
+
+    Vectorised over all tags at once (shift within tag and fiscal-year start) instead of
+    a Python loop over ``to_dict`` records per tag, for speed (measured, with
+    :class:`ConceptReader`: 252 reads of 3 companies 2.9 s → 1.3 s; a quarterly read
+    ~8 ms). Rows come out in the old order (tag, start, end) so ties resolve as before.
+    """
     import pandas as pd
 
-    cumulative = rows.sort_values("filed").groupby(["start", "end"]).tail(1)
-    derived: list[dict[str, Any]] = []
-    for _, group in cumulative.groupby("start"):
-        records: list[dict[Any, Any]] = group.sort_values("end").to_dict("records")
-        for previous, current in itertools.pairwise(records):
-            gap = int(current["days"]) - int(previous["days"])
-            if not QUARTER_DAYS[0] <= gap <= QUARTER_DAYS[1]:
-                continue
-            months = round(int(current["days"]) / 30.4)
-            span = "FY" if int(current["days"]) >= ANNUAL_DAYS[0] else f"{months}M"
-            year_start = pd.Timestamp(current["start"])
-            derived.append({
-                **{k: current[k] for k in ("end", "tag", "priority", "form", "filed",
-                                           "accession")},
-                "start": pd.Timestamp(previous["end"]) + pd.Timedelta(days=1),
-                "value": float(current["value"]) - float(previous["value"]),
-                "derived": True,
-                "how": f"derived: {span} − {round(int(previous['days']) / 30.4)}M "
-                       f"year-to-date (year from {year_start:%Y-%m-%d})",
-            })
-    return derived
+    # per (tag, start, end) the latest filing; the multi-key sort is stable (lexsort)
+    cumulative = ytd.sort_values("filed").groupby(["tag", "start", "end"]).tail(1)
+    cumulative = cumulative.sort_values(["tag", "start", "end"])
+    previous = cumulative.groupby(["tag", "start"], sort=False)[["end", "days", "value"]].shift(1)
+    gap = cumulative["days"] - previous["days"]
+    keep = gap.between(*QUARTER_DAYS).to_numpy()
+    current, previous = cumulative[keep], previous[keep]
+    how = [
+        f"derived: {'FY' if days >= ANNUAL_DAYS[0] else f'{round(days / 30.4)}M'} − "
+        f"{round(before / 30.4)}M year-to-date (year from {pd.Timestamp(start):%Y-%m-%d})"
+        for days, before, start in zip(current["days"].astype(int),
+                                       previous["days"].astype(int), current["start"],
+                                       strict=True)
+    ]
+    return pd.DataFrame({
+        **{k: current[k].to_numpy() for k in ("end", "tag", "priority", "form", "filed",
+                                              "accession")},
+        "start": (previous["end"] + pd.Timedelta(days=1)).to_numpy(),
+        "value": (current["value"].astype(float) - previous["value"].astype(float)).to_numpy(),
+        "derived": True,
+        "how": how,
+    })
+
+
+class ConceptReader:
+    """Reads concepts from one company's facts frame, each (concept, period) once.
+
+    The ``taxonomy:Name`` tag column, the fiscal calendar, the rows per tag set and the
+    restatement index are computed once per frame rather than once per concept, for speed
+    (measured: capex-chain's 51 reads + restatement checks 1.7 s → 0.38 s). Series are
+    cached and shared: treat them as read-only.
+    """
+
+    def __init__(self, facts: pd.DataFrame, company: str = "company") -> None:
+        self.facts, self.company = facts, company
+        self._tagged: pd.Series | None = None
+        self._calendar: dict[pd.Timestamp, tuple[int, str]] | None = None
+        self._rows: dict[tuple[tuple[str, ...], str], pd.DataFrame] = {}
+        self._series: dict[tuple[ConceptSpec, str], ConceptSeries | None] = {}
+        self._filings: dict[str, dict[tuple[str, pd.Timestamp, pd.Timestamp],
+                                      list[tuple[pd.Timestamp, float]]]] = {}
+
+    @property
+    def calendar(self) -> dict[pd.Timestamp, tuple[int, str]]:
+        if self._calendar is None:
+            self._calendar = fiscal_calendar(self.facts)
+        return self._calendar
+
+    def tag_rows(self, tags: tuple[str, ...], unit: str) -> pd.DataFrame:
+        """Facts rows of ``tags`` (``taxonomy:Name``) in ``unit``, in frame order, with
+        a ``tag`` column."""
+        key = (tags, unit)
+        if key not in self._rows:
+            facts = self.facts
+            if self._tagged is None:
+                self._tagged = facts["taxonomy"] + ":" + facts["concept"]
+            tagged = self._tagged
+            rows = facts[tagged.isin(tags) & (facts["unit"] == unit)].copy()
+            rows["tag"] = tagged[rows.index]
+            self._rows[key] = rows
+        return self._rows[key]
+
+    def filings(self, unit: str) -> dict[tuple[str, pd.Timestamp, pd.Timestamp],
+                                          list[tuple[pd.Timestamp, float]]]:
+        """(filed, value) of every duration fact in ``unit`` per (tag, start, end), in
+        frame order: the restatement check's index, built once per unit."""
+        if unit not in self._filings:
+            rows = self.facts[(self.facts["unit"] == unit) & self.facts["start"].notna()
+                              & self.facts["end"].notna()]
+            index: dict[tuple[str, pd.Timestamp, pd.Timestamp],
+                        list[tuple[pd.Timestamp, float]]] = {}
+            for taxonomy, name, start, end, filed, value in zip(
+                rows["taxonomy"], rows["concept"], rows["start"], rows["end"], rows["filed"],
+                rows["value"], strict=True,
+            ):
+                index.setdefault((f"{taxonomy}:{name}", start, end), []).append(
+                    (filed, float(value)))
+            self._filings[unit] = index
+        return self._filings[unit]
+
+    def read(self, concept: str | ConceptSpec, period: PeriodKind = "annual") -> ConceptSeries:
+        """As :func:`read_concept` on this reader's facts (cached per concept and period)."""
+        spec = concept if isinstance(concept, ConceptSpec) else CONCEPTS.get(concept)
+        if spec is None:
+            raise DataNotFound(
+                f"unknown concept {concept!r}; known: {', '.join(sorted(CONCEPTS))}")
+        key = (spec, period)
+        if key not in self._series:
+            self._series[key] = _read(self, spec, period)
+        series = self._series[key]
+        if series is None:
+            raise ConceptNotFound(self.company, spec.name, spec.tags, period)
+        return series
+
+
+def as_reader(facts: pd.DataFrame | ConceptReader, company: str = "company") -> ConceptReader:
+    """``facts`` itself when already a reader, else a new reader over the frame."""
+    return facts if isinstance(facts, ConceptReader) else ConceptReader(facts, company)
 
 
 def read_concept(
-    facts: pd.DataFrame,
+    facts: pd.DataFrame | ConceptReader,
     concept: str | ConceptSpec,
     period: PeriodKind = "annual",
     *,
@@ -218,16 +291,23 @@ def read_concept(
 ) -> ConceptSeries:
     """Values of ``concept`` per fiscal period, with tag and filing; see the module docstring.
 
-    ``facts`` is the standard facts frame of one company (``normalise_companyfacts``);
-    ``company`` names it in errors and in the result.
+    ``facts`` is the standard facts frame of one company (``normalise_companyfacts``), or
+    a :class:`ConceptReader` over it to read several concepts cheaply; ``company`` names it
+    in errors and in the result.
     """
+    if isinstance(facts, ConceptReader):
+        return facts.read(concept, period)
+    return ConceptReader(facts, company).read(concept, period)
+
+
+def _read(reader: ConceptReader, spec: ConceptSpec, period: PeriodKind) -> ConceptSeries | None:
     import pandas as pd
 
-    spec = concept if isinstance(concept, ConceptSpec) else CONCEPTS.get(concept)
-    if spec is None:
-        raise DataNotFound(f"unknown concept {concept!r}; known: {', '.join(sorted(CONCEPTS))}")
-    rows = _candidates(facts, spec)
-    calendar = fiscal_calendar(facts)
+    rows = reader.tag_rows(spec.tags, spec.unit).copy()
+    rows["priority"] = rows["tag"].map({tag: i for i, tag in enumerate(spec.tags)})
+    rows["days"] = (rows["end"] - rows["start"]).dt.days
+    rows = rows.sort_values(["priority", "filed"])
+    calendar = reader.calendar
     notes: list[str] = []
     if spec.instant:
         wanted = {"FY"} if period == "annual" else {"Q1", "Q2", "Q3", "Q4", "FY"}
@@ -241,11 +321,9 @@ def read_concept(
         direct = rows[rows["days"].between(*QUARTER_DAYS)].assign(derived=False, how="reported")
         pool = [direct]
         if spec.additive:
-            ytd = rows[rows["days"] >= QUARTER_DAYS[0]]
-            pieces = [
-                pd.DataFrame(_derive_quarters(group)) for _, group in ytd.groupby("tag")
-            ]
-            pool += [p for p in pieces if not p.empty]
+            derived = _derive_quarters(rows[rows["days"] >= QUARTER_DAYS[0]])
+            if not derived.empty:
+                pool.append(derived)
         merged = pd.concat(pool, ignore_index=True)
         # a reported quarter beats a derived one of the same tag; tag priority beats both
         merged = merged.sort_values(["derived", "filed"], ascending=[False, True])
@@ -255,10 +333,9 @@ def read_concept(
         if picked["derived"].any():
             notes.append("some quarters are derived from year-to-date values (see 'how')")
     if picked.empty:
-        raise ConceptNotFound(company, spec.name, spec.tags, period)
-    return ConceptSeries(
-        company, spec.name, period, spec.unit, _label(picked, calendar, period, notes), notes
-    )
+        return None
+    return ConceptSeries(reader.company, spec.name, period, spec.unit,
+                         _label(picked, calendar, period, notes), notes)
 
 
 def _label(

@@ -21,6 +21,7 @@ from narrowgate.evaluate.verdict import DataUsed
 if TYPE_CHECKING:
     import pandas as pd
 
+    from narrowgate.data.concepts import ConceptReader
     from narrowgate.models.capex import CompanyFinancials
     from narrowgate.models.capex_pattern import CapexChainPattern
     from narrowgate.models.capex_projection import CapexScenario
@@ -78,7 +79,8 @@ def load_financials(hub: Any, ticker: str, as_of: date
     return fin, data
 
 
-def _trailing_sec(ticker: str, facts: pd.DataFrame, notes: list[str]) -> Trailing | None:
+def _trailing_sec(ticker: str, facts: pd.DataFrame | ConceptReader, notes: list[str]
+                  ) -> Trailing | None:
     from narrowgate.models.capex_ttm import ttm_from_facts
 
     try:
@@ -111,6 +113,7 @@ def load_company(hub: Any, ticker: str, as_of: date
     DataNotFound when neither has the company; InvalidCapex / FiscalYearChange /
     ConceptNotFound when the SEC facts are unusable (never a silent zero).
     """
+    from narrowgate.data.concepts import ConceptReader
     from narrowgate.data.fallback import load_hyperscaler_cashflows
     from narrowgate.models.capex import financials_from_facts, financials_from_fallback
 
@@ -133,8 +136,10 @@ def load_company(hub: Any, ticker: str, as_of: date
             end=date(max(years), 12, 31) if years else None,
             rows=len(rows), note=note, fallback=True,
         )], notes
-    fin = financials_from_facts(ticker, facts)
-    trailing = _trailing_sec(ticker, facts, notes)
+    # one reader: the annual and quarterly reads share the tag column and fiscal calendar
+    reader = ConceptReader(facts, ticker)
+    fin = financials_from_facts(ticker, reader)
+    trailing = _trailing_sec(ticker, reader, notes)
     return fin, trailing, [used.model_copy(update={"note": f"{used.note}; tags: "
                                                    f"{', '.join(fin.sources())}"})], notes
 

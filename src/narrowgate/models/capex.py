@@ -24,7 +24,7 @@ import pandas as pd
 from narrowgate.errors import DataNotFound, NarrowgateError
 
 if TYPE_CHECKING:
-    from narrowgate.data.concepts import ConceptSeries
+    from narrowgate.data.concepts import ConceptReader, ConceptSeries
 
 Field = Literal[
     "capex", "operating_cash_flow", "depreciation_amortization", "depreciation", "net_income",
@@ -186,35 +186,41 @@ def _check_fiscal_ends(ticker: str, ends: Mapping[int, pd.Timestamp]) -> None:
             )
 
 
-def restatements(facts: pd.DataFrame, series: ConceptSeries) -> dict[pd.Timestamp, list[
-        tuple[float, pd.Timestamp]]]:
+def restatements(facts: pd.DataFrame | ConceptReader, series: ConceptSeries
+                 ) -> dict[pd.Timestamp, list[tuple[float, pd.Timestamp]]]:
     """Earlier filed values that the value read for each period replaced: period end →
     [(value USD, filed), …] in filing order, for periods whose filings disagree.
 
     Same tag, same start and end; the reader took the latest filing (a restatement wins,
     the original stays in ``facts``). Identical re-filings (comparatives) and differences
     below RESTATEMENT_MIN_USD / RESTATEMENT_MIN_FRACTION (rounding) are not listed.
+    ``facts`` may be the :class:`~narrowgate.data.concepts.ConceptReader` the series came
+    from (its filings index is then reused).
     """
-    tagged = facts["taxonomy"] + ":" + facts["concept"]
-    facts = facts[tagged.isin(series.tags_used()) & (facts["unit"] == series.unit)]
-    tagged = tagged[facts.index]
-    out: dict[pd.Timestamp, list[tuple[float, pd.Timestamp]]] = {}
+    from narrowgate.data.concepts import as_reader
+
+    # A dict of filings per (tag, start, end), built once per reader, instead of boolean
+    # masks over the facts per period (measured: 50 calls 1.85 s → ~0.01 s; a pandas merge
+    # per call still cost ~4 ms each). Instants (no start) never match, as before.
+    history = as_reader(facts).filings(series.unit)
     frame = series.frame
+    out: dict[pd.Timestamp, list[tuple[float, pd.Timestamp]]] = {}
     for tag, start, end, filed, value, derived in zip(
         frame["tag"], frame["start"], frame["end"], frame["filed"], frame["value"],
         frame["derived"], strict=True,
     ):
-        if bool(derived):
+        if bool(derived) or pd.isna(start) or pd.isna(end):
             continue
-        same = facts[(tagged == tag) & (facts["end"] == end)
-                     & (facts["start"] == start) & (facts["filed"] < filed)]
-        tolerance = max(RESTATEMENT_MIN_USD, RESTATEMENT_MIN_FRACTION * abs(float(value)))
-        earlier = same[(same["value"] - float(value)).abs() > tolerance]
-        earlier = earlier.sort_values("filed").drop_duplicates("value")
-        if not earlier.empty:
-            out[pd.Timestamp(end)] = [
-                (float(v), pd.Timestamp(f))
-                for v, f in zip(earlier["value"], earlier["filed"], strict=True)]
+        value = float(value)
+        tolerance = max(RESTATEMENT_MIN_USD, RESTATEMENT_MIN_FRACTION * abs(value))
+        # in frame order, then stably by filing date; the first filing of each value
+        earlier = sorted(((f, v) for f, v in history.get((tag, start, end), ())
+                          if f < filed and abs(v - value) > tolerance), key=lambda fv: fv[0])
+        firsts: dict[float, pd.Timestamp] = {}
+        for f, v in earlier:
+            firsts.setdefault(v, f)
+        if firsts:
+            out[pd.Timestamp(end)] = [(float(v), pd.Timestamp(f)) for v, f in firsts.items()]
     return out
 
 
@@ -227,7 +233,8 @@ def restatement_note(name: str, period: str, value_usd_bn: float, filed: pd.Time
 
 
 def _observations(
-    ticker: str, series: ConceptSeries, notes: list[str], facts: pd.DataFrame | None = None,
+    ticker: str, series: ConceptSeries, notes: list[str],
+    facts: pd.DataFrame | ConceptReader | None = None,
 ) -> dict[int, Observation]:
     frame = series.frame
     restated = restatements(facts, series) if facts is not None else {}
@@ -266,7 +273,7 @@ def _observations(
 
 def financials_from_facts(
     ticker: str,
-    facts: pd.DataFrame,
+    facts: pd.DataFrame | ConceptReader,
     required: Iterable[Field] = REQUIRED_FROM_SEC,
 ) -> CompanyFinancials:
     """Annual figures from a standard SEC facts frame, via the concept reader.
@@ -277,9 +284,10 @@ def financials_from_facts(
     property and equipment); the tag is kept in each observation's ``source``. The field
     ``depreciation`` (PP&E only) is read separately where the company reports it.
     Raises the reader's ConceptNotFound for a missing required concept, InvalidCapex,
-    FiscalYearChange. Values are converted from USD to USD bn.
+    FiscalYearChange. Values are converted from USD to USD bn. ``facts`` may be a
+    :class:`~narrowgate.data.concepts.ConceptReader` shared with the quarterly reads.
     """
-    from narrowgate.data.concepts import ConceptNotFound, ConceptSpec, read_concept
+    from narrowgate.data.concepts import ConceptNotFound, ConceptSpec, as_reader
 
     # not (yet) in the shared concept map: PP&E depreciation alone
     local = {"depreciation": ConceptSpec(
@@ -287,17 +295,18 @@ def financials_from_facts(
         description="depreciation of property and equipment only",
     )}
     required_set = set(required)
+    reader = as_reader(facts, ticker)
     notes: list[str] = []
     fields: dict[str, dict[int, Observation]] = {}
     for name in FIELDS:
         try:
-            series = read_concept(facts, local.get(name, name), "annual", company=ticker)
+            series = reader.read(local.get(name, name), "annual")
         except ConceptNotFound:
             if name in required_set:
                 raise
             notes.append(f"{name}: not reported in the SEC facts")
             continue
-        fields[name] = _observations(ticker, series, notes, facts)
+        fields[name] = _observations(ticker, series, notes, reader)
         notes.extend(f"{name}: {n}" for n in series.notes)
     if "capex" in fields:
         _check_capex(ticker, fields["capex"])

@@ -30,7 +30,7 @@ from narrowgate.models.capex import (
 )
 
 if TYPE_CHECKING:
-    from narrowgate.data.concepts import ConceptSeries
+    from narrowgate.data.concepts import ConceptReader, ConceptSeries
 
 QUARTERLY_FIELDS: tuple[str, ...] = (
     "capex", "operating_cash_flow", "depreciation_amortization", "buybacks", "dividends",
@@ -83,7 +83,8 @@ class Trailing:
         return None if value is None else float(value)
 
 
-def _quarter_rows(name: str, series: ConceptSeries, facts: pd.DataFrame) -> pd.DataFrame:
+def _quarter_rows(name: str, series: ConceptSeries, facts: pd.DataFrame | ConceptReader
+                  ) -> pd.DataFrame:
     frame = series.frame
     restated = restatements(facts, series)
     notes = [
@@ -102,25 +103,28 @@ def _quarter_rows(name: str, series: ConceptSeries, facts: pd.DataFrame) -> pd.D
     })
 
 
-def quarterly_from_facts(ticker: str, facts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def quarterly_from_facts(ticker: str, facts: pd.DataFrame | ConceptReader
+                         ) -> tuple[pd.DataFrame, list[str]]:
     """Quarterly values of QUARTERLY_FIELDS (columns QUARTER_COLUMNS) and notes.
 
     Uses :func:`narrowgate.data.concepts.read_concept` with ``period="quarterly"`` (latest
     filing wins; a restated quarter carries a ``note`` naming the replaced values). A field
     the company never reported is left out and named; MissingFinancials when not even
-    capex has quarters.
+    capex has quarters. ``facts`` may be a :class:`~narrowgate.data.concepts.ConceptReader`
+    shared with the annual reads (one tag column and fiscal calendar per company).
     """
-    from narrowgate.data.concepts import ConceptNotFound, read_concept
+    from narrowgate.data.concepts import ConceptNotFound, as_reader
 
+    reader = as_reader(facts, ticker)
     notes: list[str] = []
     parts: list[pd.DataFrame] = []
     for name in QUARTERLY_FIELDS:
         try:
-            series = read_concept(facts, name, "quarterly", company=ticker)
+            series = reader.read(name, "quarterly")
         except ConceptNotFound:
             notes.append(f"quarterly {name}: not reported in the SEC facts")
             continue
-        parts.append(_quarter_rows(name, series, facts))
+        parts.append(_quarter_rows(name, series, reader))
     if not parts or parts[0]["field"].iloc[0] != "capex":
         raise MissingFinancials(f"{ticker}: no quarterly capex in the SEC facts",
                                 "import the company's 10-Q filings (SEC companyfacts)")
@@ -193,7 +197,8 @@ def ttm_from_quarterly(ticker: str, quarterly: pd.DataFrame,
     return Trailing(ticker.upper(), end, values, window, sources, notes=tuple(notes))
 
 
-def ttm_from_facts(ticker: str, facts: pd.DataFrame) -> tuple[Trailing, pd.DataFrame]:
+def ttm_from_facts(ticker: str, facts: pd.DataFrame | ConceptReader
+                   ) -> tuple[Trailing, pd.DataFrame]:
     """TTM figures and the quarterly table from an SEC facts frame (see the functions)."""
     quarterly, notes = quarterly_from_facts(ticker, facts)
     return ttm_from_quarterly(ticker, quarterly, notes), quarterly
