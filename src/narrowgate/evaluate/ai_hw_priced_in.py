@@ -87,6 +87,15 @@ class AiHwPricedInParams(ValuationSettings):
     )
 
 
+def method_figures(settings: ValuationSettings) -> list[Figure]:
+    """The method both valuation claims share (same date, multiple, discount rate)."""
+    return [
+        date_figure("price_date", "价格日", "price date", settings.price_date),
+        figure("fair_pe", "合理市盈率", "fair P/E", settings.fair_pe_x, "x"),
+        figure("discount_rate", "折现率", "discount rate", settings.discount_rate * 100, "%/yr"),
+    ]
+
+
 def stock_figures(v: StockValuation, fair: float) -> list[Figure]:
     """The per-stock figures both valuation claims show (same keys, same units)."""
     i, out = v.instrument, []
@@ -188,9 +197,7 @@ class AiHwPricedIn(AwaitingEvaluator[AiHwPricedInParams]):
 
     def setup_figures(self, params: AiHwPricedInParams, ctx: EvalContext) -> list[Figure]:
         return [
-            date_figure("price_date", "价格日", "price date", params.price_date),
-            figure("fair_pe", "合理市盈率", "fair P/E", params.fair_pe_x, "x"),
-            figure("discount_rate", "折现率", "discount rate", params.discount_rate * 100, "%/yr"),
+            *method_figures(params),
             figure("growth_after", "预测期后增速", "growth after the forecasts",
                    params.growth_after * 100, "%/yr"),
             figure("article_year", "文章所称计入年份", "article's priced-in year",

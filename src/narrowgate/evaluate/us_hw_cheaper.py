@@ -19,6 +19,7 @@ from narrowgate.evaluate.ai_hw_priced_in import (
     AiHwPricedInParams,
     ValuationSettings,
     ValuedStock,
+    method_figures,
     missing_forecasts,
     stock_figures,
 )
@@ -26,7 +27,6 @@ from narrowgate.evaluate.common import (
     AwaitingEvaluator,
     Capability,
     bars_needs,
-    date_figure,
     figure,
     text,
 )
@@ -102,9 +102,7 @@ class UsHwCheaper(AwaitingEvaluator[UsHwCheaperParams]):
 
     def setup_figures(self, params: UsHwCheaperParams, ctx: EvalContext) -> list[Figure]:
         return [
-            date_figure("price_date", "价格日", "price date", params.price_date),
-            figure("fair_pe", "合理市盈率", "fair P/E", params.fair_pe_x, "x"),
-            figure("discount_rate", "折现率", "discount rate", params.discount_rate * 100, "%/yr"),
+            *method_figures(params),
             figure("looser_by", "宽松所需提前年数", "years earlier for 'looser'",
                    params.looser_by_years, "years"),
         ]
