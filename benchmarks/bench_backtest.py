@@ -91,7 +91,8 @@ def ng_w1(close: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
 
 
 def ng_w1_kernel(c: np.ndarray, tg: np.ndarray, yf: np.ndarray) -> np.ndarray:
-    """The kernel alone (no pandas wrapping), as a sweep or evaluator calls it."""
+    """The kernel alone (no pandas wrapping) on the arrays the API hands it (the frames'
+    own Fortran-order values), equity only."""
     from narrowgate.backtest import engine
 
     n = c.shape[1]
@@ -156,6 +157,19 @@ def first_call(cache_dir: str, what: str = "w2") -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def first_calls(what: str, cold_runs: int = 3, warm_runs: int = 5) -> tuple[float, float]:
+    """Median first-call time (s) over ``cold_runs`` fresh processes each with an empty
+    numba cache, and over ``warm_runs`` fresh processes sharing a warmed cache."""
+    cold = []
+    for _ in range(cold_runs):
+        with tempfile.TemporaryDirectory() as cache:
+            cold.append(first_call(cache, what)["first_call_s"])
+    with tempfile.TemporaryDirectory() as cache:
+        first_call(cache, what)
+        warm = [first_call(cache, what)["first_call_s"] for _ in range(warm_runs)]
+    return float(np.median(cold)), float(np.median(warm))
+
+
 PEAK_CHILD = """
 import sys, json, numpy as np
 sys.path.insert(0, {root!r})
@@ -167,6 +181,8 @@ def status(key):
             return int(line.split()[1]) / 1024
 engine = {engine!r}
 if engine == "narrowgate":
+    import numba, narrowgate.backtest.sweep  # noqa
+    imports = status('VmRSS')
     b.ng_w2(close, windows[:2])
     base = status('VmRSS')
     open('/proc/self/clear_refs', 'w').write('5')
@@ -175,11 +191,13 @@ else:
     import vectorbt  # noqa
     tg = b.w2_targets_np(close, windows)
     wide = close.iloc[:, np.tile([0, 1], windows.size)]
+    imports = status('VmRSS')
     b.vbt_run(wide.iloc[:50], tg[:50], np.repeat(np.arange(windows.size), 2))
     base = status('VmRSS')
     open('/proc/self/clear_refs', 'w').write('5')
     b.vbt_run(wide, tg, np.repeat(np.arange(windows.size), 2))
-print(json.dumps({{"base_rss_mb": base, "peak_rss_mb": status('VmHWM')}}))
+print(json.dumps({{"imports_rss_mb": imports, "base_rss_mb": base,
+                  "peak_rss_mb": status('VmHWM')}}))
 """
 
 
@@ -231,23 +249,22 @@ def main() -> None:
 
     print(f"numba {numba.__version__}, threads {numba.get_num_threads()}, cpus {os.cpu_count()}")
 
+    cold_n, warm_n = (1, 3) if args.quick else (3, 5)
     for what in ("w2", "plain"):
-        with tempfile.TemporaryDirectory() as cache:
-            cold = first_call(cache, what)
-            warm = first_call(cache, what)
-        print(f"first call ({what}, fresh process, narrowgate imports included): cold cache "
-              f"{cold['first_call_s']:.2f} s, warm cache {warm['first_call_s']:.3f} s "
-              f"(numpy/pandas imports + data {warm['import_and_data_s']:.2f} s)")
+        cold, warm = first_calls(what, cold_n, warm_n)
+        print(f"first call ({what}, fresh process, narrowgate and numba imports included; "
+              f"median of {cold_n} cold / {warm_n} warm): cold cache {cold:.2f} s, "
+              f"warm cache {warm:.3f} s")
 
-    from narrowgate.backtest.api import year_fraction
+    from narrowgate.backtest.api import frame_array, year_fraction
 
     print("\nW1 monthly rebalance, steady state (best of repeats)")
     for n, t in ((10, 2520), (100, 2520), (500, 5040)):
         close = gbm(n, t)
         targets = w1_targets(close)
         eq = ng_w1(close, targets)
-        c = np.ascontiguousarray(close.to_numpy())
-        tg = np.ascontiguousarray(targets.to_numpy())
+        c = frame_array(close)
+        tg = frame_array(targets)
         yf = year_fraction(close.index)
         ng_api = best(lambda close=close, targets=targets: ng_w1(close, targets), reps)
         ng_k = best(lambda c=c, tg=tg, yf=yf: ng_w1_kernel(c, tg, yf), reps)
@@ -294,13 +311,11 @@ def main() -> None:
               f"{np.max(np.abs(vbt_eq - eq)):.2e} (currency, on 1e6)")
     if args.dask:
         bench_dask(close, windows, eq, reps)
-    ng_mem = peak_memory("narrowgate")
-    print(f"  peak RSS narrowgate: {ng_mem['peak_rss_mb']:.0f} MB "
-          f"(+{ng_mem['peak_rss_mb'] - ng_mem['base_rss_mb']:.0f} MB over the warmed process)")
-    if have_vbt:
-        vb_mem = peak_memory("vectorbt")
-        print(f"  peak RSS vectorbt:   {vb_mem['peak_rss_mb']:.0f} MB "
-              f"(+{vb_mem['peak_rss_mb'] - vb_mem['base_rss_mb']:.0f} MB over the warmed process)")
+    for name in ("narrowgate", "vectorbt") if have_vbt else ("narrowgate",):
+        mem = peak_memory(name)
+        print(f"  peak RSS {name + ':':11s} {mem['peak_rss_mb']:5.0f} MB total; imports alone "
+              f"{mem['imports_rss_mb']:.0f} MB; +{mem['peak_rss_mb'] - mem['base_rss_mb']:.0f} "
+              "MB over the warmed process")
 
 
 if __name__ == "__main__":

@@ -2,14 +2,29 @@
 metrics with explicit units, sweeps and since-publication helpers.
 
 Import the submodules you need; this package is never imported by ``narrowgate --help``.
+The names below load on first use (PEP 562), so ``import narrowgate.backtest`` costs
+nothing and ``Costs``/``InstrumentSpec`` alone do not import numba or pandas.
 """
 
-from narrowgate.backtest.api import (
-    BacktestError,
-    BacktestResult,
-    Costs,
-    InstrumentSpec,
-    run_backtest,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from narrowgate.backtest.api import BacktestError, BacktestResult, run_backtest
+    from narrowgate.backtest.specs import Costs, InstrumentSpec
 
 __all__ = ["BacktestError", "BacktestResult", "Costs", "InstrumentSpec", "run_backtest"]
+
+_HOME = {"BacktestError": "api", "BacktestResult": "api", "run_backtest": "api",
+         "Costs": "specs", "InstrumentSpec": "specs"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

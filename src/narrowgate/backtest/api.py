@@ -13,10 +13,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from narrowgate.backtest import engine
+from narrowgate.backtest.specs import Costs, InstrumentSpec
 from narrowgate.errors import NarrowgateError
+
+__all__ = ["BacktestError", "BacktestResult", "Costs", "InstrumentSpec", "run_backtest"]
 
 TargetKind = Literal["weights", "units"]
 Execution = Literal["close", "next_open"]
@@ -34,65 +36,6 @@ class BacktestError(NarrowgateError):
     """A back-test that cannot go on: cash or margin short, a missing price, ruin."""
 
     exit_code = 7
-
-
-class InstrumentSpec(BaseModel):
-    """How one column trades. Spot: fractional units bought with cash. Futures: whole lots,
-    daily mark-to-market, ``margin_rate`` × notional held from cash, no borrow fee.
-
-    ``basis_per_year`` is the annualised futures basis (fraction of notional per year,
-    negative = discount): a position accrues ``-basis_per_year × notional`` per year, so an
-    index-level proxy for a short futures leg at a discount pays that discount.
-    ``fee``, ``slippage`` and ``borrow_per_year`` override the :class:`Costs` defaults.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: Literal["spot", "futures"] = "spot"
-    multiplier: float = Field(1.0, gt=0, description="currency per price point per unit")
-    margin_rate: float = Field(0.0, ge=0, le=1, description="fraction of notional")
-    lot: float | None = Field(None, ge=0, description="unit step; 0 = fractional")
-    basis_per_year: float = 0.0
-    fee: float | None = Field(None, ge=0)
-    slippage: float | None = Field(None, ge=0)
-    borrow_per_year: float | None = Field(None, ge=0)
-
-    @model_validator(mode="after")
-    def _futures_need_margin(self) -> InstrumentSpec:
-        if self.kind == "futures" and self.margin_rate <= 0:
-            raise ValueError("a futures instrument needs margin_rate > 0 (fraction of notional)")
-        return self
-
-    @property
-    def lot_size(self) -> float:
-        """Unit step used by the engine: 1 lot for futures, fractional for spot by default."""
-        if self.lot is not None:
-            return self.lot
-        return 1.0 if self.kind == "futures" else 0.0
-
-    @classmethod
-    def cffex(cls, instrument: str, margin_rate: float | None = None,
-              basis_per_year: float = 0.0) -> InstrumentSpec:
-        """A CFFEX index future (``cnfut:IF``/``IC``/``IM``) with the multiplier on record;
-        ``margin_rate`` defaults to the exchange minimum (brokers charge more)."""
-        from narrowgate.instruments import FUTURES
-
-        spec = FUTURES[instrument]
-        rate = spec.min_margin if margin_rate is None else margin_rate
-        return cls(kind="futures", multiplier=spec.multiplier, margin_rate=rate,
-                   basis_per_year=basis_per_year)
-
-
-class Costs(BaseModel):
-    """Trading and carrying costs, every one a fraction with its unit in its name."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    fee: float = Field(0.0, ge=0, description="fraction of traded value")
-    slippage: float = Field(0.0, ge=0, description="fraction of price, against the trader")
-    borrow_per_year: float = Field(0.0, ge=0, description="on short market value, per year")
-    cash_rate_per_year: float = Field(0.0, description="earned on positive cash, per year")
-    financing_rate_per_year: float = Field(0.0, description="paid on negative cash, per year")
 
 
 @dataclass(frozen=True)
@@ -189,9 +132,18 @@ class EngineInputs:
     financing_rate: float
 
 
-def engine_inputs(columns: list[str], instruments: Mapping[str, InstrumentSpec] | None,
+def engine_inputs(columns: list[str] | pd.Index, instruments: Mapping[str, InstrumentSpec] | None,
                   costs: Costs) -> EngineInputs:
     """Per-column arrays from specs (spot with the default costs where none is given)."""
+    if not instruments:
+        n = len(columns)
+        return EngineInputs(
+            multiplier=np.ones(n), is_futures=np.zeros(n, dtype=np.bool_),
+            margin_rate=np.zeros(n), lot=np.zeros(n), basis=np.zeros(n),
+            fee=np.full(n, costs.fee), slippage=np.full(n, costs.slippage),
+            borrow=np.full(n, costs.borrow_per_year), cash_rate=costs.cash_rate_per_year,
+            financing_rate=costs.financing_rate_per_year)
+    columns = [str(c) for c in columns]
     default = InstrumentSpec()
     specs = [(instruments or {}).get(c, default) for c in columns]
     unknown = set(instruments or {}) - set(columns)
@@ -228,22 +180,37 @@ def year_fraction(index: pd.Index, periods_per_year: float | None = None) -> np.
     return yf
 
 
-def price_array(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """C-contiguous float64 prices (NaN for missing); non-positive prices are an error."""
-    arr = np.ascontiguousarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+def frame_array(frame: pd.DataFrame) -> np.ndarray:
+    """A frame's values as a read-only float64 T×N array (NaN for missing) in the layout
+    pandas keeps them (columns contiguous: Fortran order): a view, no copy, when they are
+    float64 already. One layout and one flag set, so the kernel compiles one signature."""
+    arr = np.asfortranarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+    view = arr.view()
+    view.flags.writeable = False
+    return view
+
+
+def price_array(frame: pd.DataFrame, name: str, *, contiguous: bool = True) -> np.ndarray:
+    """Float64 prices (NaN for missing), C-contiguous, or as :func:`frame_array` gives them
+    when not ``contiguous``; non-positive prices are an error."""
+    if contiguous:
+        arr = np.ascontiguousarray(frame.to_numpy(dtype=np.float64, na_value=np.nan))
+    else:
+        arr = frame_array(frame)
     if (arr <= 0.0).any():
         raise BacktestError(f"{name} prices must be positive")
     return arr
 
 
 def open_array(close: pd.DataFrame, open_: pd.DataFrame | None, execution: Execution,
-               close_array: np.ndarray) -> np.ndarray:
+               close_array: np.ndarray, *, contiguous: bool = True) -> np.ndarray:
     """Execution prices at the open aligned to ``close`` (the closes when filling at close)."""
     if execution != "next_open":
         return close_array
     if open_ is None:
         raise BacktestError("execution='next_open' needs open prices (open_)")
-    return price_array(open_.reindex(index=close.index, columns=close.columns), "open")
+    return price_array(open_.reindex(index=close.index, columns=close.columns), "open",
+                       contiguous=contiguous)
 
 
 def raise_for_status(status: int, row: int, detail: float, index: pd.Index,
@@ -284,26 +251,29 @@ def run_backtest(
     Carry costs accrue by ACT/365 year fractions unless ``periods_per_year`` is given.
     """
     costs = costs or Costs()
-    columns = [str(c) for c in close.columns]
+    if not targets.columns.equals(close.columns):
+        extra = set(targets.columns) - set(close.columns)
+        if extra:
+            raise BacktestError(f"targets for assets without prices: {sorted(map(str, extra))}")
     tgt = targets.reindex(index=close.index, columns=close.columns)
-    extra = set(targets.columns) - set(close.columns)
-    if extra:
-        raise BacktestError(f"targets for assets without prices: {sorted(map(str, extra))}")
-    c = price_array(close, "close")
-    o = open_array(close, open_, execution, c)
-    spec = engine_inputs(columns, instruments, costs)
+    # The kernel reads the frames' values where pandas keeps them (Fortran order): no
+    # T×N copies of prices or targets.
+    c = price_array(close, "close", contiguous=False)
+    o = open_array(close, open_, execution, c, contiguous=False)
+    spec = engine_inputs(close.columns, instruments, costs)
     t_n, n = c.shape
     out = {name: np.full(t_n, np.nan) for name in ("equity", "cash", "margin", "costs",
                                                    "carry", "scale")}
     units = np.empty((t_n, n))
     status, row, detail = engine.run_nb(
-        c, o, np.ascontiguousarray(tgt.to_numpy(dtype=np.float64, na_value=np.nan)),
-        _KIND[target_kind], execution == "next_open", year_fraction(close.index, periods_per_year),
-        float(initial_cash), spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot,
-        spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
-        _SHORTFALL[on_shortfall], out["equity"], True, out["cash"], out["margin"], units,
-        out["costs"], out["carry"], out["scale"])
-    raise_for_status(status, row, detail, close.index, columns)
+        c, o, frame_array(tgt), _KIND[target_kind], execution == "next_open",
+        year_fraction(close.index, periods_per_year), float(initial_cash), spec.multiplier,
+        spec.is_futures, spec.margin_rate, spec.lot, spec.basis, spec.fee, spec.slippage,
+        spec.borrow, spec.cash_rate, spec.financing_rate, _SHORTFALL[on_shortfall],
+        out["equity"], True, out["cash"], out["margin"], units, out["costs"], out["carry"],
+        out["scale"])
+    if status != engine.STATUS_OK:
+        raise_for_status(status, row, detail, close.index, [str(col) for col in close.columns])
     idx = close.index
     series = {k: pd.Series(v, index=idx, name=k, copy=False) for k, v in out.items()}
     return BacktestResult(equity=series["equity"], cash=series["cash"], margin=series["margin"],
