@@ -19,6 +19,9 @@ VERDICT_STYLES: dict[Verdict, str] = {
     Verdict.QUALITATIVE: "magenta",
 }
 
+# A terminal is for the verdicts; a long list of data gaps belongs in the report's fold.
+MAX_WARNINGS_SHOWN = 8
+
 HEADERS = {
     "zh": ("论点", "类型", "结论", "依据"),
     "en": ("claim", "kind", "verdict", "why"),
@@ -53,5 +56,12 @@ def render_scorecard(
         f"{len(scorecard.results)} claims — {counts}"
         + (f" — newest data {newest}" if newest else "")
     )
-    for warning in scorecard.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+    shown = scorecard.warnings[:MAX_WARNINGS_SHOWN]
+    for warning in shown:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    hidden = len(scorecard.warnings) - len(shown)
+    if hidden > 0:
+        more = {"zh": f"另有 {hidden} 条数据缺口提示,见报告的“数据缺口”与 scorecard.json。",
+                "en": f"{hidden} more data-gap warnings: see the report's 'Data gaps' fold "
+                "and scorecard.json."}
+        console.print(f"[yellow]…[/yellow] {more[lang]}")
