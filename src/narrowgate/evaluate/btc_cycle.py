@@ -39,6 +39,7 @@ from narrowgate.evaluate.verdict import (
     Verdict,
 )
 from narrowgate.evaluate.watch import both_ways, crossings
+from narrowgate.models.cycles import last_halving
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,16 +80,8 @@ class BtcCycleParams(Params):
         return self
 
 
-def last_halving(halvings: list[date], on: date) -> date:
-    """The most recent halving on or before ``on``."""
-    past = [h for h in halvings if h <= on]
-    if not past:
-        raise ValueError(f"no halving on or before {on}")
-    return past[-1]
-
-
 def days_since_halving(halvings: list[date], on: date) -> int:
-    return (on - last_halving(halvings, on)).days
+    return (on - last_halving(on, halvings)).days
 
 
 def cycle_lengths(halvings: list[date]) -> list[int]:
@@ -122,7 +115,7 @@ class BtcCycle(Evaluator[BtcCycleParams]):
     def calendar(self, params: BtcCycleParams, ctx: EvalContext) -> Assessment:
         """The calendar reading alone (no prices): pending, or insufficient data after Oct 1."""
         pub = ctx.published
-        current = last_halving(params.halvings, pub)
+        current = last_halving(pub, params.halvings)
         d_pub = days_since_halving(params.halvings, pub)
         d_entry = days_since_halving(params.halvings, params.entry_window)
         d_asof = days_since_halving(params.halvings, ctx.as_of)
@@ -233,7 +226,7 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
     closes, used = read_closes(ctx, [params.instrument], params.halvings[0])
     prices = closes[params.instrument].dropna()
     data_end = prices.index[-1].date()
-    current = last_halving(params.halvings, ctx.published)
+    current = last_halving(ctx.published, params.halvings)
     base = prices.loc[: pd.Timestamp(params.baseline_date)]
     base_day, base_close = base.index[-1].date(), float(base.iloc[-1])
     so_far = prices.loc[pd.Timestamp(current) : pd.Timestamp(base_day)]

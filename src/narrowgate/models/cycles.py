@@ -6,9 +6,11 @@ current cycle can be read against the same phase of earlier ones.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the calendar functions are pure Python, so evaluators import them cheaply
+    import pandas as pd
 
 
 def last_halving(day: date, halvings: list[date]) -> date:
@@ -25,6 +27,8 @@ def cycle_paths(prices: pd.Series, halvings: list[date], max_days: int) -> pd.Da
     Values are the close divided by the first close on or after the halving; calendar days,
     forward-filled (crypto trades every day, so fills only bridge gaps in the file).
     """
+    import pandas as pd
+
     daily = prices.dropna().sort_index()
     columns: dict[str, pd.Series] = {}
     for halving in sorted(halvings):
@@ -51,5 +55,5 @@ def drawdown_from_cycle_high(path: pd.Series, day_index: int) -> float:
 def same_phase_dates(days_since: int, halvings: list[date]) -> dict[str, date]:
     """For each halving, the calendar date that sits ``days_since`` days after it."""
     return {
-        h.isoformat(): (pd.Timestamp(h) + pd.Timedelta(days=days_since)).date() for h in halvings
+        h.isoformat(): h + timedelta(days=days_since) for h in halvings
     }
