@@ -26,8 +26,8 @@ from narrowgate.evaluate.common import (
     pct,
     text,
 )
-from narrowgate.evaluate.hubdata import line_chart, read_closes
-from narrowgate.evaluate.qt_slow import data_gap, read_preferred_series
+from narrowgate.evaluate.hubdata import line_chart, read_closes, read_series
+from narrowgate.evaluate.qt_slow import data_gap
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, DataUsed, Evidence, Figure, MissingData, Verdict
 from narrowgate.thesis.schema import Claim
@@ -64,8 +64,9 @@ def read_levels(
     from narrowgate.instruments import kind_of
 
     if kind_of(instrument) == "series":
-        values, used = read_preferred_series(
-            ctx, instrument, start, source if instrument == "fred:WALCL" else None)
+        values, used = read_series(
+            ctx, instrument, start,
+            prefer_source=source if instrument == "fred:WALCL" else None)
         return values, [used]
     closes, data = read_closes(ctx, [instrument], start)
     return closes[instrument].dropna(), data

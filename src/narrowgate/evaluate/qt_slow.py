@@ -23,11 +23,10 @@ from narrowgate.evaluate.common import (
     figure,
     text,
 )
-from narrowgate.evaluate.hubdata import line_chart, provenance_to_data, read_series
+from narrowgate.evaluate.hubdata import line_chart, read_series
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
     Assessment,
-    DataUsed,
     Evidence,
     Figure,
     MissingData,
@@ -37,36 +36,13 @@ from narrowgate.evaluate.watch import crossings
 from narrowgate.thesis.schema import Claim, LocalizedText
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 VERDICT_ZH = {
     Verdict.SUPPORTED: "成立",
     Verdict.CONTRADICTED: "被否定",
     Verdict.MIXED: "部分成立",
 }
-
-
-def read_preferred_series(
-    ctx: EvalContext, instrument: str, start: date | None, source: str | None
-) -> tuple[pd.Series, DataUsed]:
-    """A series from the preferred stored source when the store holds it, else the hub's pick.
-
-    Why: fred:WALCL is stored twice — exact FRED values and a dashboard rounded to ±5,000 M
-    that runs a few weeks longer. Paces of a few USD bn a week need the exact one; a store
-    without it (e.g. a live FRED pull) still works through the hub's own choice.
-    """
-    from narrowgate.errors import DataNotFound
-
-    if source is not None and ctx.hub is not None:
-        try:
-            result = ctx.hub.series(instrument, start, ctx.as_of, source=source)
-        except DataNotFound:
-            pass
-        else:
-            values = result.frame["value"].astype(float).sort_index().dropna()
-            if not values.empty:
-                return values, provenance_to_data(result.provenance[0])
-    return read_series(ctx, instrument, start)
 
 
 def data_gap(instrument: str, data_end: date, as_of: date, slack_days: int) -> MissingData | None:
@@ -160,8 +136,8 @@ class QtSlow(AwaitingEvaluator[QtSlowParams]):
         from narrowgate.models.macro import balance_sheet_pace
 
         start = min(params.reference_start, params.chart_start)
-        walcl, used = read_preferred_series(ctx, params.balance_sheet, start,
-                                            params.balance_sheet_source)
+        walcl, used = read_series(ctx, params.balance_sheet, start,
+                                  prefer_source=params.balance_sheet_source)
         reference = balance_sheet_pace(walcl, params.reference_start, params.reference_end)
         after = balance_sheet_pace(walcl, params.baseline_date, ctx.as_of)
         share = after.per_week_usd_bn / reference.per_week_usd_bn

@@ -26,11 +26,10 @@ from narrowgate.evaluate.common import (
     pct,
     text,
 )
-from narrowgate.evaluate.hubdata import line_chart, read_closes
+from narrowgate.evaluate.hubdata import line_chart, read_closes, read_series
 from narrowgate.evaluate.qt_slow import (
     data_gap,
     interim_figure,
-    read_preferred_series,
     with_horizon,
 )
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
@@ -130,10 +129,10 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
         from narrowgate.models.liquidity import level_change
         from narrowgate.models.macro import balance_sheet_regimes, returns_by_regime
 
-        walcl, walcl_used = read_preferred_series(
-            ctx, params.balance_sheet, params.history_start, params.balance_sheet_source)
-        rate, rate_used = read_preferred_series(ctx, params.policy_rate, params.history_start,
-                                                None)
+        walcl, walcl_used = read_series(
+            ctx, params.balance_sheet, params.history_start,
+            prefer_source=params.balance_sheet_source)
+        rate, rate_used = read_series(ctx, params.policy_rate, params.history_start)
         rate_path = level_change(rate, params.baseline_date, ctx.as_of)
         assets = level_change(walcl, params.baseline_date, ctx.as_of)
         def cuts(change: float) -> bool:
