@@ -2,10 +2,13 @@
 
 Run on the back-test engine as futures: CFFEX multipliers (IF 300, IC 200, IM 200 CNY per
 point), whole lots, daily mark-to-market, margin held from cash at the params' rates, the
-same notional on each side, re-sized at each monthly roll. Real continuous-contract
-closes are used when the store has all of them; otherwise the index levels stand in, with
-an explicit annual basis per leg (IC/IM futures usually trade at a discount, which a short
-pays as the contract converges; a proxy without it would flatter the trade).
+same notional on each side, re-sized each rebalance period. Prices, in order of trust
+(:mod:`narrowgate.evaluate.futures_prices`): single contracts in the store, rolled front
+month before expiry and back-adjusted (``roll: front-month-before-expiry``); otherwise the
+index levels with an explicit annual basis per leg (IC/IM futures usually trade at a
+discount, which a short pays as the contract converges; a proxy without it would flatter
+the trade). Sina's main continuous series is never a price here: it jumps at each switch
+of contract and carries no contract code (the note says so and shows its jumps).
 """
 
 from __future__ import annotations
@@ -34,9 +37,14 @@ from narrowgate.thesis.schema import Claim, LocalizedText
 if TYPE_CHECKING:
     import pandas as pd
 
+    from narrowgate.backtest.api import InstrumentSpec
+    from narrowgate.evaluate.futures_prices import RolledLegs
+
 
 class FuturesLeg(Params):
-    contract: InstrumentId = Field(description="CFFEX continuous contract, e.g. cnfut:IF")
+    contract: InstrumentId = Field(
+        description="CFFEX product, e.g. cnfut:IF; its single contracts (cnfut:IF2412 …) "
+                    "are rolled when the store holds them")
     index_proxy: InstrumentId = Field(description="underlying index, e.g. cnidx:000300")
     side: Literal["long", "short"]
     notional_weight: float = Field(gt=0, le=1, description="share of that side's notional")
@@ -65,6 +73,9 @@ class IfVsIcImParams(Params):
     capital_cny: float = Field(100_000_000, gt=0, description="initial cash; whole lots need size")
     rebalance: Literal["once", "weekly", "monthly"] = "monthly"
     roll: Literal["front-month-before-expiry", "index-proxy"] = "front-month-before-expiry"
+    roll_days_before_expiry: int = Field(
+        2, ge=0, le=10, description="roll at the close this many sessions before expiry "
+                                    "(third Friday of the contract month)")
     backtest_start: date
     cost_bps_per_trade: float = Field(2.0, ge=0, description="fees + slippage, bp of notional")
     trading_days_per_year: float = Field(244, gt=0, description="annualises Sharpe and vol")
@@ -96,6 +107,16 @@ def _basis_note(params: IfVsIcImParams) -> LocalizedText:
     )
 
 
+def _leg_spec(leg: FuturesLeg, basis_per_year: float) -> InstrumentSpec:
+    """The engine's terms for one leg, built only here so that a new InstrumentSpec field
+    (e.g. a margin group) is set in one place; ``basis_per_year`` is 0 for real futures
+    prices (the basis is in them) and the leg's annual basis for the index proxy."""
+    from narrowgate.backtest.api import InstrumentSpec
+
+    return InstrumentSpec(kind="futures", multiplier=leg.multiplier_cny_per_point,
+                          margin_rate=leg.margin_pct / 100, basis_per_year=basis_per_year)
+
+
 @register
 class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
     test = "if-vs-ic-im"
@@ -112,8 +133,12 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
     )
 
     def data_needs(self, params: IfVsIcImParams, ctx: EvalContext) -> list[DataNeed]:
-        ids = [leg.contract for leg in params.legs] + [leg.index_proxy for leg in params.legs]
-        return bars_needs(ids, params.backtest_start, ctx.as_of, "futures or index closes")
+        """The index levels only: the single contracts (a hundred or more a leg) are pulled
+        on request — the evidence names them — and sina's main continuous series is no
+        price, so a run never fetches either."""
+        ids = [leg.index_proxy for leg in params.legs]
+        return bars_needs(ids, params.backtest_start, ctx.as_of,
+                          "index levels (the proxy until single contracts are stored)")
 
     def setup_figures(self, params: IfVsIcImParams, ctx: EvalContext) -> list[Figure]:
         out = [date_figure("published", "发布日", "published", ctx.published),
@@ -145,50 +170,43 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
                                  "annual basis assumption for the index proxy"))
         return out
 
-    def _futures_closes(self, params: IfVsIcImParams, ctx: EvalContext, start: date,
-                        end: date | None) -> tuple[pd.DataFrame, list[DataUsed]] | None:
-        """Real continuous-contract closes when the store has every leg, else None."""
-        from narrowgate.errors import DataNotFound
-        from narrowgate.evaluate.hubdata import read_closes
-
-        if params.roll == "index-proxy":
-            return None
-        try:
-            return read_closes(ctx, [leg.contract for leg in params.legs], start, end)
-        except DataNotFound:
-            return None
-
     def backtest_plan(self, params: IfVsIcImParams, ctx: EvalContext,
                       start: date | None = None, end: date | None = None) -> TradePlan:
-        """The futures strategy and its closes (columns = contract ids; index levels when
-        the store has no futures series, with each leg's basis as a carry)."""
-        from narrowgate.backtest.api import Costs, InstrumentSpec
+        """The futures strategy and its closes (columns = the legs' ids): rolled single
+        contracts when the store holds every one the window needs, else index levels with
+        each leg's basis as a carry and MissingData naming the contracts to pull."""
+        from narrowgate.backtest.api import Costs
         from narrowgate.backtest.strategies import LongShort
-        from narrowgate.evaluate.hubdata import read_closes
+        from narrowgate.evaluate.futures_prices import (
+            leg_schedules,
+            read_rolled,
+            roll_cost_note,
+            rolled_note,
+        )
 
         begin = start or params.backtest_start
-        real = self._futures_closes(params, ctx, begin, end)
+        stop = min(end, ctx.as_of) if end else ctx.as_of
+        rolled: RolledLegs | None = None
         missing: list[MissingData] = []
+        if params.roll == "front-month-before-expiry":
+            schedules = leg_schedules([leg.contract for leg in params.legs], begin, stop,
+                                      params.roll_days_before_expiry)
+            if schedules is not None:
+                rolled, missing = read_rolled(ctx, schedules, params.roll_days_before_expiry)
         notes = [self._sizing_note(params)]
-        if real is not None:
-            closes, data = real[0], real[1]
-            notes.append(text(
-                "使用存储中的期货连续合约收盘价(假定换月已做价差调整);基差已含在价格中,不另计。",
-                "Real continuous-contract closes from the store (assumed back-adjusted at "
-                "rolls); the basis is in the prices, so none is added."))
+        if rolled is not None:
+            closes, data = rolled.closes, list(rolled.data)
+            notes.append(rolled_note(rolled, ctx.published))
         else:
-            closes, data = read_closes(ctx, [leg.index_proxy for leg in params.legs], begin, end)
-            closes = closes.rename(columns={leg.index_proxy: leg.contract for leg in params.legs})
-            notes.append(_basis_note(params))
-            missing = [MissingData(
-                what=f"{leg.contract} daily closes (real futures series, continuous contract)",
-                how=f"`narrowgate data pull {leg.contract}`; until then {leg.index_proxy} "
-                    "plus the annual basis stands in") for leg in params.legs]
-        specs = {leg.contract: InstrumentSpec(
-            kind="futures", multiplier=leg.multiplier_cny_per_point,
-            margin_rate=leg.margin_pct / 100,
-            basis_per_year=0.0 if real is not None else leg.basis_pct_per_year / 100)
-            for leg in params.legs}
+            closes, data, proxy_notes = self._proxy_closes(params, ctx, begin, end, stop)
+            notes.extend(proxy_notes)
+            missing = [m.model_copy(update={"how": f"{m.how}; until then the index proxy "
+                                                   "plus the annual basis stands in"})
+                       for m in missing]
+        notes.append(roll_cost_note(params.cost_bps_per_trade, params.notional_per_side_x))
+        specs = {leg.contract: _leg_spec(leg, 0.0 if rolled is not None
+                                         else leg.basis_pct_per_year / 100)
+                 for leg in params.legs}
         strategy = LongShort(
             name="if-vs-ic-im",
             long={leg.contract: leg.notional_weight for leg in params.legs if leg.side == "long"},
@@ -200,6 +218,25 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
         return TradePlan(strategy=strategy, closes=closes, data=[*data, *self.recorded(params)],
                          periods_per_year=params.trading_days_per_year, currency="CNY",
                          notes=notes, missing=missing)
+
+    @staticmethod
+    def _proxy_closes(params: IfVsIcImParams, ctx: EvalContext, begin: date, end: date | None,
+                      stop: date) -> tuple[pd.DataFrame, list[DataUsed], list[LocalizedText]]:
+        """Index levels renamed to the legs' ids, with the basis note; a stored sina main
+        continuous series only adds a note on why it is not used (and its jumps)."""
+        from narrowgate.evaluate.futures_prices import main_continuous_check
+        from narrowgate.evaluate.hubdata import read_closes
+
+        proxies = [leg.index_proxy for leg in params.legs]
+        closes, data = read_closes(ctx, proxies, begin, end)
+        notes = [_basis_note(params)]
+        main_note, main_data = main_continuous_check(
+            ctx, {leg.contract: leg.index_proxy for leg in params.legs}, begin, stop, closes)
+        if main_note is not None:
+            notes.append(main_note)
+            data.extend(main_data)
+        closes = closes.rename(columns={leg.index_proxy: leg.contract for leg in params.legs})
+        return closes, data, notes
 
     @staticmethod
     def _sizing_note(params: IfVsIcImParams) -> LocalizedText:

@@ -15,13 +15,16 @@ carry ``pe``: CSI's rolling P/E (滚动市盈率) from the index history, and on
 is empty, the P/E on total shares (市盈率1) from CSI's daily indicator file
 (``stock_zh_index_value_csindex``, about the last 20 trading days), noted in the fetch log.
 The indicator call is optional: one attempt, and its failure only adds a note (H-code and
-many thematic indices have no indicator file). Futures are the unadjusted
-continuous main contract (gaps at rolls remain) with ``open_interest`` and ``settle``.
+many thematic indices have no indicator file). Futures come two ways, both unadjusted and
+with ``open_interest`` and ``settle``: ``cnfut:IF`` is sina's main continuous series (it
+jumps at each switch of contract; no contract identity), ``cnfut:IF2412`` one contract
+(``futures_zh_daily_sina``), from which models/futures_roll.py builds a rolled series.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -40,6 +43,8 @@ A_HIST_COLUMNS = (
     "振幅", "涨跌幅", "涨跌额", "换手率",
 )
 CFFEX_CONTINUOUS = {"IF": "IF0", "IC": "IC0", "IM": "IM0", "IH": "IH0"}
+#: One CFFEX stock-index contract: product + YYMM, e.g. IF2412 (expires 2024-12-20).
+CFFEX_CONTRACT = re.compile(r"^(IF|IH|IC|IM)\d{2}(0[1-9]|1[0-2])$")
 AKSHARE_HK_INDICES = {"HSTECH"}
 
 
@@ -187,6 +192,19 @@ def normalise_futures_main_sina(frame: pd.DataFrame) -> pd.DataFrame:
                  {"持仓量": "open_interest", "动态结算价": "settle"})
 
 
+#: futures_zh_daily_sina's columns (akshare 1.19 source: it names sina's daily K-line
+#: fields by position; ``hold`` is open interest, ``settle`` the day's settlement price).
+SINA_CONTRACT_COLUMNS = ("date", "open", "high", "low", "close", "volume", "hold", "settle")
+
+
+def normalise_futures_contract_sina(frame: pd.DataFrame) -> pd.DataFrame:
+    """futures_zh_daily_sina (one contract, e.g. IF2412) → bars plus ``open_interest``
+    (``hold``) and ``settle``; the close is the contract's own, unadjusted."""
+    return _bars(frame, {"date": "date", "open": "open", "high": "high", "low": "low",
+                         "close": "close", "volume": "volume"},
+                 {"hold": "open_interest", "settle": "settle"})
+
+
 def normalise_hk_index_sina(frame: pd.DataFrame) -> pd.DataFrame:
     """stock_hk_index_daily_sina (date, open, high, low, close, volume) → bars."""
     return _bars(frame, {"date": "date", "open": "open", "high": "high", "low": "low",
@@ -239,11 +257,15 @@ class AkshareProvider:
             if market == "cnfut" and symbol in CFFEX_CONTINUOUS:
                 return [AkshareCall("futures_main_sina", {"symbol": CFFEX_CONTINUOUS[symbol],
                                                           "start_date": start, "end_date": end})]
+            if market == "cnfut" and CFFEX_CONTRACT.match(symbol):
+                # the contract's whole life in one call; fetch() clips to the dates asked
+                return [AkshareCall("futures_zh_daily_sina", {"symbol": symbol})]
             if market == "hkidx" and symbol in AKSHARE_HK_INDICES:
                 return [AkshareCall("stock_hk_index_daily_sina", {"symbol": symbol})]
         raise DataNotFound(
             f"akshare: cannot serve {query.kind} for {query.instrument!r}",
-            "akshare serves bars for cn:300502, cnidx:000300, cnfut:IF|IC|IM|IH, hkidx:HSTECH",
+            "akshare serves bars for cn:300502, cnidx:000300, cnfut:IF|IC|IM|IH (main "
+            "continuous), cnfut:IF2412 (one contract), hkidx:HSTECH",
         )
 
     def call(self, request: AkshareCall, attempts: int | None = None) -> pd.DataFrame:
@@ -285,7 +307,17 @@ class AkshareProvider:
 
     def fetch(self, query: Query) -> FetchResult:
         calls = self.shape_query(query)
-        frames, notes = self._call_all(calls)
+        try:
+            frames, notes = self._call_all(calls)
+        except ProviderError as exc:
+            # futures_zh_daily_sina names columns by position, so a symbol sina does not
+            # know (an empty body) fails as a length mismatch: no data, not a dead network
+            if calls[0].function == "futures_zh_daily_sina" and "Length mismatch" in exc.message:
+                raise DataNotFound(
+                    f"akshare: sina has no daily bars for {query.instrument}",
+                    "check the contract code; sina may not serve long-expired contracts — "
+                    "import them from a CSV (`narrowgate data import FILE --id ID`)") from None
+            raise
         if frames[0] is None or frames[0].empty:
             raise DataNotFound(f"akshare: {calls[0]} returned no rows for {query.instrument}")
         function = calls[0].function
@@ -298,6 +330,8 @@ class AkshareProvider:
                 notes += filled
         elif function == "futures_main_sina":
             bars = normalise_futures_main_sina(frames[0])
+        elif function == "futures_zh_daily_sina":
+            bars = normalise_futures_contract_sina(frames[0])
         else:
             bars = normalise_hk_index_sina(frames[0])
         if query.start is not None:
