@@ -4,6 +4,11 @@ Written without the engine's helpers so that agreement means something. Same con
 accrue carry on yesterday's book, mark futures into cash, fill targets at the close (or the
 next open), settle all orders of a rebalance together, scale the targeted book by bisection
 when cash minus margin would go negative (shortfall="scale").
+
+Futures margin: each position pays its own unless it has a ``group`` label; the futures of
+one group pay the larger of their long-side and short-side totals (CFFEX netting). Where
+the engine stops, this raises RuntimeError: a book that does not fit even with the targeted
+positions closed ("unfundable"), equity at or below zero after a close ("ruin").
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ def _lots(x: float, lot: float) -> float:
 def reference_backtest(close, target, *, kind="weights", open_=None, year_fraction=None,
                        cash0=1_000_000.0, multiplier=None, futures=None, margin=None, lot=None,
                        basis=None, fee=None, slippage=None, borrow=None, cash_rate=0.0,
-                       financing_rate=0.0, shortfall="scale"):
+                       financing_rate=0.0, shortfall="scale", group=None):
     close = np.asarray(close, dtype=float)
     n_t, n = close.shape
     z = [0.0] * n
@@ -35,6 +40,7 @@ def reference_backtest(close, target, *, kind="weights", open_=None, year_fracti
     fee = list(fee if fee is not None else z)
     slippage = list(slippage if slippage is not None else z)
     borrow = list(borrow if borrow is not None else z)
+    group = list(group if group is not None else [None] * n)
     yf = year_fraction if year_fraction is not None else [1 / 252] * n_t
     cash = cash0
     units = [0.0] * n
@@ -45,9 +51,17 @@ def reference_backtest(close, target, *, kind="weights", open_=None, year_fracti
         return cash + sum(units[j] * multiplier[j] * marks[j] for j in range(n)
                           if not futures[j] and units[j] != 0)
 
+    def position_margin(u, j) -> float:
+        return abs(u[j]) * multiplier[j] * marks[j] * margin[j]
+
     def margin_in_use(u) -> float:
-        return sum(abs(u[j]) * multiplier[j] * marks[j] * margin[j] for j in range(n)
-                   if futures[j] and u[j] != 0)
+        held = [j for j in range(n) if futures[j] and u[j] != 0]
+        total = sum(position_margin(u, j) for j in held if group[j] is None)
+        for g in dict.fromkeys(group[j] for j in held if group[j] is not None):
+            long_side = sum(position_margin(u, j) for j in held if group[j] == g and u[j] > 0)
+            short_side = sum(position_margin(u, j) for j in held if group[j] == g and u[j] < 0)
+            total += max(long_side, short_side)
+        return total
 
     def mark(prices) -> None:
         nonlocal cash
@@ -92,6 +106,8 @@ def reference_backtest(close, target, *, kind="weights", open_=None, year_fracti
         if shortfall != "finance" and not ok(new, c):
             if shortfall == "raise":
                 raise RuntimeError("shortfall")
+            if not ok(*book(0.0)):
+                raise RuntimeError("unfundable")
             lo, hi = 0.0, 1.0
             for _ in range(60):
                 mid = (lo + hi) / 2
@@ -126,6 +142,8 @@ def reference_backtest(close, target, *, kind="weights", open_=None, year_fracti
             if not all(math.isnan(x) for x in row):
                 rebalance(row, close[t])
         equity.append(value())
+        if not equity[-1] > 0:
+            raise RuntimeError("ruin")
         cash_path.append(cash)
         margin_path.append(margin_in_use(units))
         pos.append(list(units))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from narrowgate.backtest import BacktestError, Costs, InstrumentSpec, run_backtest
+from narrowgate.backtest.specs import CFFEX_EQUITY_INDEX
+from narrowgate.backtest.strategies import load_strategy
+from narrowgate.backtest.sweep import sweep_targets
 
 IDX = pd.bdate_range("2024-01-01", periods=6)
 
@@ -141,3 +147,93 @@ def test_weight_zero_before_listing_is_not_a_trade() -> None:
     close = frame(A=[np.nan, 100, 100, 100, 100, 100], B=[10.0] * 6)
     r = run_backtest(close, once(close, 0.0, 1.0), initial_cash=100.0)
     assert r.equity.iloc[-1] == pytest.approx(100.0)
+
+
+# --- CFFEX cross-product margin netting (margin groups) ---------------------------------
+
+def cffex_pair(grouped: bool) -> dict[str, InstrumentSpec]:
+    """IF and IC at 12% margin, in the CFFEX stock-index group or each on its own."""
+    specs = {"IF": InstrumentSpec.cffex("cnfut:IF", margin_rate=0.12),
+             "IC": InstrumentSpec.cffex("cnfut:IC", margin_rate=0.12)}
+    return specs if grouped else {k: replace(s, margin_group=None) for k, s in specs.items()}
+
+
+def test_cffex_specs_share_the_equity_index_margin_group() -> None:
+    groups = {InstrumentSpec.cffex(f"cnfut:{s}").margin_group for s in ("IF", "IC", "IM")}
+    assert groups == {CFFEX_EQUITY_INDEX}
+
+
+def test_long_if_short_ic_in_one_group_hold_the_larger_side_only() -> None:
+    close = frame(IF=[4000, 4010, 3990, 4020, 4050, 4100],  # 4000 × 300 = 1.2 M a lot
+                  IC=[6000, 6030, 5990, 6000, 5950, 5900])  # 6000 × 200 = 1.2 M a lot
+    r = run_backtest(close, once(close, 2.0, -2.0), target_kind="units",
+                     instruments=cffex_pair(True), initial_cash=1e6)
+    long_side = 2 * close["IF"] * 300 * 0.12
+    short_side = 2 * close["IC"] * 200 * 0.12
+    assert r.margin.iloc[0] == pytest.approx(288_000.0)  # one side, not 576,000
+    assert np.allclose(r.margin, np.maximum(long_side, short_side), rtol=0, atol=1e-6)
+    assert (r.margin.iloc[1:] < long_side.iloc[1:] + short_side.iloc[1:]).all()
+
+
+def test_without_groups_margin_is_the_sum_of_both_sides() -> None:
+    close = frame(IF=[4000, 4010, 3990, 4020, 4050, 4100],
+                  IC=[6000, 6030, 5990, 6000, 5950, 5900])
+    r = run_backtest(close, once(close, 2.0, -2.0), target_kind="units",
+                     instruments=cffex_pair(False), initial_cash=2e6)
+    expected = 2 * close["IF"] * 300 * 0.12 + 2 * close["IC"] * 200 * 0.12
+    assert r.margin.iloc[0] == pytest.approx(576_000.0)
+    assert np.allclose(r.margin, expected, rtol=0, atol=1e-6)
+
+
+def test_grouped_and_ungrouped_futures_add_up() -> None:
+    close = frame(IF=[4000.0] * 6, IC=[6000.0] * 6, IM=[6000.0] * 6)
+    specs = {**cffex_pair(True),
+             "IM": InstrumentSpec(kind="futures", multiplier=200, margin_rate=0.15)}
+    r = run_backtest(close, once(close, 3.0, -1.0, -1.0), target_kind="units",
+                     instruments=specs, initial_cash=1e7)
+    # group: max(3 × 1.2 M, 1 × 1.2 M) × 12%; IM on its own: 1.2 M × 15%
+    assert r.margin.iloc[0] == pytest.approx(3 * 1.2e6 * 0.12 + 1.2e6 * 0.15)
+
+
+def test_netting_lets_a_trade_fit_that_the_sum_would_not() -> None:
+    close = frame(IF=[4000.0] * 6, IC=[6000.0] * 6)
+    units = once(close, 2.0, -2.0)  # 288,000 netted, 576,000 summed, against 400,000 cash
+    netted = run_backtest(close, units, target_kind="units", instruments=cffex_pair(True),
+                          initial_cash=400_000.0, on_shortfall="raise")
+    assert netted.positions.iloc[0].tolist() == [2.0, -2.0]
+    assert netted.cash.iloc[0] - netted.margin.iloc[0] == pytest.approx(112_000.0)
+    with pytest.raises(BacktestError, match=r"short by 176,000\.00"):
+        run_backtest(close, units, target_kind="units", instruments=cffex_pair(False),
+                     initial_cash=400_000.0, on_shortfall="raise")
+    scaled = run_backtest(close, units, target_kind="units", instruments=cffex_pair(False),
+                          initial_cash=400_000.0, on_shortfall="scale")
+    assert scaled.positions.iloc[0].tolist() == [1.0, -1.0]
+
+
+def test_sweeps_net_margin_like_a_single_back_test() -> None:
+    close = frame(IF=[4000, 4010, 3990, 4020, 4050, 4100],
+                  IC=[6000, 6030, 5990, 6000, 5950, 5900])
+    weights = once(close, 6.0, -6.0)  # on 400 k: 2 lots a leg, fits netted, not summed
+    stack = np.stack([weights.to_numpy(), 0.5 * weights.to_numpy()])
+    final = {}
+    for grouped in (True, False):
+        specs = cffex_pair(grouped)
+        swept = sweep_targets(close, stack, instruments=specs, initial_cash=400_000.0)
+        for k in range(2):
+            single = run_backtest(close, pd.DataFrame(stack[k], index=IDX, columns=close.columns),
+                                  instruments=specs, initial_cash=400_000.0)
+            np.testing.assert_array_equal(swept.equity[k].to_numpy(), single.equity.to_numpy())
+            if k == 0:
+                final[grouped] = single.positions.iloc[-1].tolist()
+    assert final == {True: [2.0, -2.0], False: [1.0, -1.0]}
+
+
+def test_margin_group_on_a_spot_instrument_is_rejected() -> None:
+    with pytest.raises(ValueError, match="margin_group 'CFFEX-equity-index' is set on a spot"):
+        InstrumentSpec(kind="spot", margin_group=CFFEX_EQUITY_INDEX)
+    with pytest.raises(ValueError, match="non-empty name"):
+        InstrumentSpec(kind="futures", multiplier=300, margin_rate=0.12, margin_group=" ")
+    # a strategy file declares instruments as mappings: the same check, located by pydantic
+    spot = {"multiplier": 300, "margin_group": CFFEX_EQUITY_INDEX}
+    with pytest.raises(ValidationError, match=r"instruments\.IF\n.*set on a spot instrument"):
+        load_strategy({"kind": "pair", "long": "IF", "short": "IC", "instruments": {"IF": spot}})

@@ -1,14 +1,22 @@
 """The engine agrees with the plain-loop reference on random portfolios (hypothesis):
-shorts, fees, slippage, borrow, basis, interest, futures margin and lots included."""
+shorts, fees, slippage, borrow, basis, interest, futures margin and lots included, futures
+margin netted in groups or not, leveraged enough for margin to bind."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narrowgate.backtest import Costs, InstrumentSpec, run_backtest
+from narrowgate.backtest import (
+    BacktestError,
+    BacktestResult,
+    Costs,
+    InstrumentSpec,
+    run_backtest,
+)
 from narrowgate.backtest.api import year_fraction
 from tests.backtest.reference import reference_backtest
 
@@ -25,6 +33,15 @@ def portfolios(draw: st.DrawFn) -> dict:
     target[rng.uniform(size=t) < 0.5] = np.nan
     target[rng.uniform(size=(t, n)) < 0.2] = np.nan
     futures = rng.uniform(size=n) < draw(st.sampled_from([0.0, 0.5, 1.0]))
+    # Futures leverage (×8, ×25: the margin check binds) and margin groups: none, all in
+    # one group, or a mix of two groups and ungrouped futures.
+    target[:, futures] *= draw(st.sampled_from([1.0, 8.0, 25.0]))
+    grouping = draw(st.sampled_from(["none", "one", "mixed"]))
+    group = np.full(n, -1)
+    if grouping == "one":
+        group[futures] = 0
+    elif grouping == "mixed":
+        group[futures] = rng.integers(-1, 2, int(futures.sum()))
     return {
         "close": close, "open": opens, "target": target, "futures": futures,
         "multiplier": np.where(futures, rng.choice([10.0, 200.0, 300.0], n), 1.0),
@@ -39,6 +56,7 @@ def portfolios(draw: st.DrawFn) -> dict:
         "shortfall": draw(st.sampled_from(["scale", "finance"])),
         "at_open": draw(st.booleans()),
         "cash": draw(st.sampled_from([1e4, 1e7])),
+        "group": [None if g < 0 else f"g{g}" for g in group],
     }
 
 
@@ -53,22 +71,34 @@ def test_engine_matches_reference(p: dict) -> None:
     specs = {
         c: InstrumentSpec(kind="futures" if p["futures"][j] else "spot",
                           multiplier=p["multiplier"][j], margin_rate=p["margin"][j],
-                          lot=p["lot"][j], basis_per_year=p["basis"][j])
+                          lot=p["lot"][j], basis_per_year=p["basis"][j],
+                          margin_group=p["group"][j])
         for j, c in enumerate(cols)
     }
     costs = Costs(fee=p["fee"], slippage=p["slippage"], borrow_per_year=p["borrow"],
                   cash_rate_per_year=p["cash_rate"],
                   financing_rate_per_year=p["financing_rate"])
-    got = run_backtest(close, pd.DataFrame(p["target"], index=idx, columns=cols),
-                       open_=opens, execution="next_open" if p["at_open"] else "close",
-                       instruments=specs, costs=costs, initial_cash=p["cash"],
-                       on_shortfall=p["shortfall"])
-    eq, cash, margin, pos = reference_backtest(
-        p["close"], p["target"], open_=p["open"] if p["at_open"] else None,
-        year_fraction=year_fraction(idx), cash0=p["cash"], multiplier=p["multiplier"],
-        futures=p["futures"], margin=p["margin"], lot=p["lot"], basis=p["basis"],
-        fee=[p["fee"]] * n, slippage=[p["slippage"]] * n, borrow=[p["borrow"]] * n,
-        cash_rate=p["cash_rate"], financing_rate=p["financing_rate"], shortfall=p["shortfall"])
+
+    def engine() -> BacktestResult:
+        return run_backtest(close, pd.DataFrame(p["target"], index=idx, columns=cols),
+                            open_=opens, execution="next_open" if p["at_open"] else "close",
+                            instruments=specs, costs=costs, initial_cash=p["cash"],
+                            on_shortfall=p["shortfall"])
+
+    try:
+        eq, cash, margin, pos = reference_backtest(
+            p["close"], p["target"], open_=p["open"] if p["at_open"] else None,
+            year_fraction=year_fraction(idx), cash0=p["cash"], multiplier=p["multiplier"],
+            futures=p["futures"], margin=p["margin"], lot=p["lot"], basis=p["basis"],
+            fee=[p["fee"]] * n, slippage=[p["slippage"]] * n, borrow=[p["borrow"]] * n,
+            cash_rate=p["cash_rate"], financing_rate=p["financing_rate"],
+            shortfall=p["shortfall"], group=p["group"])
+    except RuntimeError as stop:  # unfundable or ruin: the engine must stop as well
+        with pytest.raises(BacktestError, match="even with the targeted" if
+                           str(stop) == "unfundable" else "equity fell"):
+            engine()
+        return
+    got = engine()
     scale = p["cash"]
     np.testing.assert_allclose(got.equity.to_numpy() / scale, eq / scale, rtol=0, atol=1e-9)
     np.testing.assert_allclose(got.cash.to_numpy() / scale, cash / scale, rtol=0, atol=1e-9)

@@ -91,9 +91,9 @@ def test_fast_pair_path_equals_general_kernel_bitwise() -> None:
         slow = np.full_like(fast, np.nan)
         slow_status = np.zeros_like(fast_status)
         batch.pair_ma_sweep_nb(c, c, windows, gross, flip, False, yf, 1e6, spec.multiplier,
-                               spec.is_futures, spec.margin_rate, spec.lot, spec.basis, spec.fee,
-                               spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
-                               1, slow, slow_status)
+                               spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot,
+                               spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate,
+                               spec.financing_rate, 1, slow, slow_status)
         np.testing.assert_array_equal(fast, slow)
         np.testing.assert_array_equal(fast_status, slow_status)
 

@@ -118,11 +118,15 @@ class BacktestResult:
 
 @dataclass(frozen=True)
 class EngineInputs:
-    """Instrument and cost arrays in kernel order (one element per column)."""
+    """Instrument and cost arrays in kernel order (one element per column).
+
+    ``margin_group`` (int64) numbers the columns' margin groups 0..G-1 in order of first
+    appearance (-1 = none), so the kernel can keep its per-group totals in a flat array."""
 
     multiplier: np.ndarray
     is_futures: np.ndarray
     margin_rate: np.ndarray
+    margin_group: np.ndarray
     lot: np.ndarray
     basis: np.ndarray
     fee: np.ndarray
@@ -139,7 +143,8 @@ def engine_inputs(columns: list[str] | pd.Index, instruments: Mapping[str, Instr
         n = len(columns)
         return EngineInputs(
             multiplier=np.ones(n), is_futures=np.zeros(n, dtype=np.bool_),
-            margin_rate=np.zeros(n), lot=np.zeros(n), basis=np.zeros(n),
+            margin_rate=np.zeros(n), margin_group=np.full(n, -1, dtype=np.int64),
+            lot=np.zeros(n), basis=np.zeros(n),
             fee=np.full(n, costs.fee), slippage=np.full(n, costs.slippage),
             borrow=np.full(n, costs.borrow_per_year), cash_rate=costs.cash_rate_per_year,
             financing_rate=costs.financing_rate_per_year)
@@ -153,10 +158,17 @@ def engine_inputs(columns: list[str] | pd.Index, instruments: Mapping[str, Instr
     def pick(values: list[float | None], default: float) -> np.ndarray:
         return np.array([default if v is None else v for v in values], dtype=np.float64)
 
+    group_index: dict[str, int] = {}
+    for s in specs:
+        if s.margin_group is not None:
+            group_index.setdefault(s.margin_group, len(group_index))
+
     return EngineInputs(
         multiplier=np.array([s.multiplier for s in specs], dtype=np.float64),
         is_futures=np.array([s.kind == "futures" for s in specs], dtype=np.bool_),
         margin_rate=np.array([s.margin_rate for s in specs], dtype=np.float64),
+        margin_group=np.array([-1 if s.margin_group is None else group_index[s.margin_group]
+                               for s in specs], dtype=np.int64),
         lot=np.array([s.lot_size for s in specs], dtype=np.float64),
         basis=np.array([s.basis_per_year for s in specs], dtype=np.float64),
         fee=pick([s.fee for s in specs], costs.fee),
@@ -268,8 +280,8 @@ def run_backtest(
     status, row, detail = engine.run_nb(
         c, o, frame_array(tgt), _KIND[target_kind], execution == "next_open",
         year_fraction(close.index, periods_per_year), float(initial_cash), spec.multiplier,
-        spec.is_futures, spec.margin_rate, spec.lot, spec.basis, spec.fee, spec.slippage,
-        spec.borrow, spec.cash_rate, spec.financing_rate, _SHORTFALL[on_shortfall],
+        spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot, spec.basis, spec.fee,
+        spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate, _SHORTFALL[on_shortfall],
         out["equity"], True, out["cash"], out["margin"], units, out["costs"], out["carry"],
         out["scale"])
     if status != engine.STATUS_OK:

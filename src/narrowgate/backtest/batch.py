@@ -178,8 +178,8 @@ def pair_ma_spot_sweep(close: np.ndarray, windows: np.ndarray, gross: float, fli
 
 @njit(cache=True, parallel=True)
 def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash, multiplier,  # type: ignore[no-untyped-def]
-                 is_futures, margin_rate, lot, basis, fee, slippage, borrow, cash_rate,
-                 financing_rate, shortfall, out_equity, out_status):
+                 is_futures, margin_rate, margin_group, lot, basis, fee, slippage, borrow,
+                 cash_rate, financing_rate, shortfall, out_equity, out_status):
     """K portfolios on the same prices, ``targets`` K×T×N, in parallel over K.
 
     Fills ``out_equity`` (K×T; rows after a failure keep NaN) and ``out_status`` (K×3:
@@ -190,10 +190,10 @@ def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash,
     dummy2 = np.empty((0, 0))
     for k in prange(targets.shape[0]):
         s, r, d = engine.run_nb(close, open_, targets[k], kind, at_open, year_fraction,
-                                init_cash, multiplier, is_futures, margin_rate, lot, basis, fee,
-                                slippage, borrow, cash_rate, financing_rate, shortfall,
-                                out_equity[k], False, dummy1, dummy1, dummy2, dummy1, dummy1,
-                                dummy1)
+                                init_cash, multiplier, is_futures, margin_rate, margin_group,
+                                lot, basis, fee, slippage, borrow, cash_rate, financing_rate,
+                                shortfall, out_equity[k], False, dummy1, dummy1, dummy2, dummy1,
+                                dummy1, dummy1)
         out_status[k, 0] = s
         out_status[k, 1] = r
         out_status[k, 2] = d
@@ -201,8 +201,9 @@ def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash,
 
 @njit(cache=True, parallel=True)
 def pair_ma_sweep_nb(close, open_, windows, gross, flip, at_open, year_fraction, init_cash,  # type: ignore[no-untyped-def]
-                     multiplier, is_futures, margin_rate, lot, basis, fee, slippage, borrow,
-                     cash_rate, financing_rate, shortfall, out_equity, out_status):
+                     multiplier, is_futures, margin_rate, margin_group, lot, basis, fee,
+                     slippage, borrow, cash_rate, financing_rate, shortfall, out_equity,
+                     out_status):
     """One pair back-test per moving-average window (``close`` is T×2), rebalanced to target
     at every close once the average exists; same outputs as :func:`run_batch_nb`."""
     n_t = close.shape[0]
@@ -214,9 +215,9 @@ def pair_ma_sweep_nb(close, open_, windows, gross, flip, at_open, year_fraction,
         engine.pair_ma_targets_nb(ratio, windows[k], gross, flip, target)
         s, r, d = engine.run_nb(close, open_, target, engine.KIND_WEIGHTS, at_open,
                                 year_fraction, init_cash, multiplier, is_futures, margin_rate,
-                                lot, basis, fee, slippage, borrow, cash_rate, financing_rate,
-                                shortfall, out_equity[k], False, dummy1, dummy1, dummy2, dummy1,
-                                dummy1, dummy1)
+                                margin_group, lot, basis, fee, slippage, borrow, cash_rate,
+                                financing_rate, shortfall, out_equity[k], False, dummy1, dummy1,
+                                dummy2, dummy1, dummy1, dummy1)
         out_status[k, 0] = s
         out_status[k, 1] = r
         out_status[k, 2] = d
@@ -224,8 +225,9 @@ def pair_ma_sweep_nb(close, open_, windows, gross, flip, at_open, year_fraction,
 
 @njit(cache=True, parallel=True)
 def run_windows_nb(close, open_, weights, rebalance, starts, length, at_open, year_fraction,  # type: ignore[no-untyped-def]
-                   init_cash, multiplier, is_futures, margin_rate, lot, basis, fee, slippage,
-                   borrow, cash_rate, financing_rate, shortfall, out_return, out_status):
+                   init_cash, multiplier, is_futures, margin_rate, margin_group, lot, basis, fee,
+                   slippage, borrow, cash_rate, financing_rate, shortfall, out_return,
+                   out_status):
     """Fresh-start windows of one strategy: for each start s, begin in cash, move to
     ``weights[s]`` at s, follow ``rebalance`` (T, bool) and report the simple return from
     the close of s to the close of s + ``length`` (NaN and a status when a window fails)."""
@@ -243,9 +245,9 @@ def run_windows_nb(close, open_, weights, rebalance, starts, length, at_open, ye
         dummy2 = np.empty((0, 0))
         st, r, d = engine.run_nb(close[s:e], open_[s:e], target, engine.KIND_WEIGHTS, at_open,
                                  year_fraction[s:e], init_cash, multiplier, is_futures,
-                                 margin_rate, lot, basis, fee, slippage, borrow, cash_rate,
-                                 financing_rate, shortfall, eq, False, dummy1, dummy1, dummy2,
-                                 dummy1, dummy1, dummy1)
+                                 margin_rate, margin_group, lot, basis, fee, slippage, borrow,
+                                 cash_rate, financing_rate, shortfall, eq, False, dummy1, dummy1,
+                                 dummy2, dummy1, dummy1, dummy1)
         out_return[k] = eq[length] / init_cash - 1.0 if st == engine.STATUS_OK else np.nan
         out_status[k, 0] = st
         out_status[k, 1] = r

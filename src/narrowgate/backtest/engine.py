@@ -17,6 +17,9 @@ Conventions (the pandas layer in ``api.py`` converts to and from these):
   sides), ``borrow`` (fraction per year of the short market value of non-futures),
   ``cash_rate`` and ``financing_rate`` (fraction per year on positive / negative cash).
   Accruals use ``year_fraction[t]`` (years between row t-1 and row t).
+* ``margin_group`` (int64 per asset): -1 = the futures position pays its own margin;
+  g in 0..G-1 = futures of group g pay max(their long-side total, their short-side total),
+  the exchange's cross-product netting (CFFEX stock-index futures). Spot assets are -1.
 * A rebalance settles all its orders together: the check is on the book after all of them,
   ``cash - margin_in_use >= 0``. On a shortfall the kernel raises (returns a status), scales
   the targeted positions down to fit, or allows negative cash (financed), per ``shortfall``.
@@ -62,12 +65,34 @@ def round_lots_nb(units: float, lot: float) -> float:
 
 
 @njit(**_CALLEE)
+def _margin_nb(units, mark_px, multiplier, is_futures, margin_rate, margin_group, side):  # type: ignore[no-untyped-def]
+    """Margin in use (currency) for ``units`` at ``mark_px``: ungrouped futures add their
+    own margin; each group adds the larger of its long-side and short-side totals.
+    ``side`` is scratch space, 2 per group (long, short), overwritten: no allocation."""
+    m = 0.0
+    for g in range(side.shape[0]):
+        side[g] = 0.0
+    for j in range(units.shape[0]):
+        if is_futures[j] and units[j] != 0.0:
+            v = abs(units[j]) * multiplier[j] * mark_px[j] * margin_rate[j]
+            g = margin_group[j]
+            if g < 0:
+                m += v
+            elif units[j] > 0.0:
+                side[2 * g] += v
+            else:
+                side[2 * g + 1] += v
+    for g in range(0, side.shape[0], 2):
+        m += side[g] if side[g] >= side[g + 1] else side[g + 1]
+    return m
+
+
+@njit(**_CALLEE)
 def _settle_nb(scale, target, r, desired, units, prices, t, mark_px, multiplier, is_futures,  # type: ignore[no-untyped-def]
-               margin_rate, lot, fee, slippage, new_units):
+               margin_rate, margin_group, side, lot, fee, slippage, new_units):
     """Orders of one rebalance at ``scale``: fills ``new_units``; returns cash change,
     margin in use after, costs (fees + slippage) and traded value."""
     cash_delta = 0.0
-    margin = 0.0
     costs = 0.0
     traded = 0.0
     for j in range(units.shape[0]):
@@ -88,15 +113,16 @@ def _settle_nb(scale, target, r, desired, units, prices, t, mark_px, multiplier,
             costs += f + slip
             traded += value
         new_units[j] = nu
-        if is_futures[j] and nu != 0.0:
-            margin += abs(nu) * multiplier[j] * mark_px[j] * margin_rate[j]
+    margin = _margin_nb(new_units, mark_px, multiplier, is_futures, margin_rate, margin_group,
+                        side)
     return cash_delta, margin, costs, traded
 
 
 @njit(**_CALLEE)
 def _rebalance_nb(  # type: ignore[no-untyped-def]
     target, r, kind, prices, t, mark_px, units, cash, equity, multiplier,
-    is_futures, margin_rate, lot, fee, slippage, shortfall, desired, new_units):
+    is_futures, margin_rate, margin_group, side, lot, fee, slippage, shortfall, desired,
+    new_units):
     """Move ``units`` to the targets of row ``r`` at ``prices[t]``; returns status, new
     cash, margin, costs, traded value, the scale applied and the shortfall (currency)."""
     n = units.shape[0]
@@ -119,8 +145,8 @@ def _rebalance_nb(  # type: ignore[no-untyped-def]
                 return STATUS_NO_PRICE, cash, 0.0, 0.0, 0.0, 1.0, float(j)
     tol = _TOL * max(1.0, abs(equity))
     cd, margin, costs, traded = _settle_nb(1.0, target, r, desired, units, prices, t, mark_px,
-                                           multiplier, is_futures, margin_rate, lot, fee,
-                                           slippage, new_units)
+                                           multiplier, is_futures, margin_rate, margin_group,
+                                           side, lot, fee, slippage, new_units)
     free = cash + cd - margin
     if shortfall == SHORTFALL_FINANCE or free >= -tol:
         for j in range(n):
@@ -129,8 +155,8 @@ def _rebalance_nb(  # type: ignore[no-untyped-def]
     if shortfall == SHORTFALL_RAISE:
         return STATUS_SHORTFALL, cash, margin, costs, traded, 1.0, -free
     cd, margin, costs, traded = _settle_nb(0.0, target, r, desired, units, prices, t, mark_px,
-                                           multiplier, is_futures, margin_rate, lot, fee,
-                                           slippage, new_units)
+                                           multiplier, is_futures, margin_rate, margin_group,
+                                           side, lot, fee, slippage, new_units)
     if cash + cd - margin < -tol:
         return STATUS_UNFUNDABLE, cash, margin, costs, traded, 0.0, -(cash + cd - margin)
     lo = 0.0
@@ -138,15 +164,16 @@ def _rebalance_nb(  # type: ignore[no-untyped-def]
     for _ in range(60):
         mid = 0.5 * (lo + hi)
         cd, margin, costs, traded = _settle_nb(mid, target, r, desired, units, prices, t, mark_px,
-                                               multiplier, is_futures, margin_rate, lot, fee,
-                                               slippage, new_units)
+                                               multiplier, is_futures, margin_rate,
+                                               margin_group, side, lot, fee, slippage,
+                                               new_units)
         if cash + cd - margin >= -tol:
             lo = mid
         else:
             hi = mid
     cd, margin, costs, traded = _settle_nb(lo, target, r, desired, units, prices, t, mark_px,
-                                           multiplier, is_futures, margin_rate, lot, fee,
-                                           slippage, new_units)
+                                           multiplier, is_futures, margin_rate, margin_group,
+                                           side, lot, fee, slippage, new_units)
     for j in range(n):
         units[j] = new_units[j]
     return STATUS_OK, cash + cd, margin, costs, traded, lo, 0.0
@@ -175,15 +202,6 @@ def _equity_nb(cash, units, mark_px, multiplier, is_futures):  # type: ignore[no
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _margin_nb(units, mark_px, multiplier, is_futures, margin_rate):  # type: ignore[no-untyped-def]
-    m = 0.0
-    for j in range(units.shape[0]):
-        if is_futures[j] and units[j] != 0.0:
-            m += abs(units[j]) * multiplier[j] * mark_px[j] * margin_rate[j]
-    return m
-
-
-@njit(cache=True, inline="always", error_model="numpy")
 def _has_target(target, r):  # type: ignore[no-untyped-def]
     for j in range(target.shape[1]):  # noqa: SIM110 (numba has no any() over generators)
         if not np.isnan(target[r, j]):
@@ -193,8 +211,9 @@ def _has_target(target, r):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, error_model="numpy")
 def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multiplier, is_futures,  # type: ignore[no-untyped-def]
-           margin_rate, lot, basis, fee, slippage, borrow, cash_rate, financing_rate, shortfall,
-           out_equity, record, out_cash, out_margin, out_units, out_costs, out_carry, out_scale):
+           margin_rate, margin_group, lot, basis, fee, slippage, borrow, cash_rate,
+           financing_rate, shortfall, out_equity, record, out_cash, out_margin, out_units,
+           out_costs, out_carry, out_scale):
     """Simulate one portfolio day by day; fills ``out_equity`` (T) and, when ``record``,
     the detail arrays (``out_units`` only on rebalance rows, the rows where ``out_scale``
     is finite: units change nowhere else, so later rows repeat the last one written).
@@ -214,11 +233,15 @@ def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multip
     desired = np.empty(n)
     new_units = np.empty(n)
     any_carry = cash_rate != 0.0 or financing_rate != 0.0
+    n_groups = 0
     for j in range(n):
         units[j] = 0.0
         mark_px[j] = np.nan
         if basis[j] != 0.0 or (borrow[j] != 0.0 and not is_futures[j]):
             any_carry = True
+        if margin_group[j] >= n_groups:
+            n_groups = margin_group[j] + 1
+    side = np.empty(2 * n_groups)  # per margin group: long-side, short-side margin
     # Fortran-order inputs (a pandas frame's values, uncopied) are read in place: prices
     # row by row (strided, but the N cache lines in use serve 8 days each); targets once
     # column by column in memory order, flagging the rebalance rows (1.0), then only on
@@ -256,7 +279,8 @@ def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multip
             eq = _equity_nb(cash, units, mark_px, multiplier, is_futures)
             status, cash, _m, costs, _tv, scale, detail = _rebalance_nb(
                 target, trade_row, kind, prices, t, mark_px, units, cash, eq, multiplier,
-                is_futures, margin_rate, lot, fee, slippage, shortfall, desired, new_units)
+                is_futures, margin_rate, margin_group, side, lot, fee, slippage, shortfall,
+                desired, new_units)
             if status != STATUS_OK:
                 return status, t, detail
             if record:
@@ -268,7 +292,8 @@ def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multip
         out_equity[t] = eq
         if record:
             out_cash[t] = cash
-            out_margin[t] = _margin_nb(units, mark_px, multiplier, is_futures, margin_rate)
+            out_margin[t] = _margin_nb(units, mark_px, multiplier, is_futures, margin_rate,
+                                       margin_group, side)
             out_costs[t] = costs
             out_carry[t] = carry
             out_scale[t] = scale

@@ -79,8 +79,8 @@ def window_returns(strategy: AnyStrategy, close: pd.DataFrame, periods: int, *,
         np.ascontiguousarray(compiled.weights.to_numpy(dtype=np.float64)),
         compiled.rebalance.to_numpy(dtype=np.bool_), starts, periods,
         free.execution == "next_open", year_fraction(prices.index), free.initial_cash,
-        spec.multiplier, spec.is_futures, spec.margin_rate, spec.lot, spec.basis, spec.fee,
-        spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
+        spec.multiplier, spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot,
+        spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
         _SHORTFALL[free.on_shortfall], out, status)
     return pd.Series(out, index=prices.index[starts], name=f"return_{periods}")
 

@@ -11,6 +11,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+# CFFEX margins its stock-index futures (IF CSI 300, IH SSE 50, IC CSI 500, IM CSI 1000)
+# held in one account on the larger side only; bond futures (T, TF, TS) are not in it.
+CFFEX_EQUITY_INDEX = "CFFEX-equity-index"
+_CFFEX_EQUITY_INDEX_SYMBOLS = frozenset({"IF", "IH", "IC", "IM"})
+
 
 def _number(obj: object, name: str, *, lo: float | None = None, hi: float | None = None,
             strict_lo: bool = False, optional: bool = False) -> None:
@@ -45,6 +50,11 @@ class InstrumentSpec:
     ``-basis_per_year × notional`` per year, so an index-level proxy for a short futures leg
     at a discount pays that discount. ``fee``, ``slippage`` and ``borrow_per_year`` override
     the :class:`Costs` defaults.
+
+    ``margin_group`` (futures only) names an exchange's cross-product margin offset: the
+    futures of one group are margined at the larger of their long-side and short-side
+    margin totals instead of the sum of both (CFFEX charges stock-index futures this way,
+    "单向大边保证金"); futures without a group each pay their own margin.
     """
 
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
@@ -57,6 +67,7 @@ class InstrumentSpec:
     fee: float | None = None
     slippage: float | None = None
     borrow_per_year: float | None = None
+    margin_group: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("spot", "futures"):
@@ -69,6 +80,14 @@ class InstrumentSpec:
             _number(self, name, lo=0.0, optional=True)
         if self.kind == "futures" and self.margin_rate <= 0:
             raise ValueError("a futures instrument needs margin_rate > 0 (fraction of notional)")
+        if self.margin_group is not None:
+            if not isinstance(self.margin_group, str) or not self.margin_group.strip():
+                raise ValueError(f"margin_group must be a non-empty name, got "
+                                 f"{self.margin_group!r}")
+            if self.kind != "futures":
+                raise ValueError(f"margin_group {self.margin_group!r} is set on a spot "
+                                 "instrument: margin groups net futures margin only; drop "
+                                 "margin_group or set kind='futures'")
 
     @property
     def lot_size(self) -> float:
@@ -81,13 +100,16 @@ class InstrumentSpec:
     def cffex(cls, instrument: str, margin_rate: float | None = None,
               basis_per_year: float = 0.0) -> InstrumentSpec:
         """A CFFEX index future (``cnfut:IF``/``IC``/``IM``) with the multiplier on record;
-        ``margin_rate`` defaults to the exchange minimum (brokers charge more)."""
+        ``margin_rate`` defaults to the exchange minimum (brokers charge more). Stock-index
+        futures share :data:`CFFEX_EQUITY_INDEX`, so their margin nets as CFFEX nets it."""
         from narrowgate.instruments import FUTURES
 
         spec = FUTURES[instrument]
         rate = spec.min_margin if margin_rate is None else margin_rate
+        symbol = instrument.partition(":")[2]
+        group = CFFEX_EQUITY_INDEX if symbol in _CFFEX_EQUITY_INDEX_SYMBOLS else None
         return cls(kind="futures", multiplier=spec.multiplier, margin_rate=rate,
-                   basis_per_year=basis_per_year)
+                   basis_per_year=basis_per_year, margin_group=group)
 
 
 @dataclass(frozen=True)

@@ -83,8 +83,9 @@ def targets_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: En
     out_status = np.zeros((targets.shape[0], 3))
     batch.run_batch_nb(close, open_, np.ascontiguousarray(targets), kind, at_open, yf,
                        initial_cash, spec.multiplier, spec.is_futures, spec.margin_rate,
-                       spec.lot, spec.basis, spec.fee, spec.slippage, spec.borrow,
-                       spec.cash_rate, spec.financing_rate, shortfall, out_equity, out_status)
+                       spec.margin_group, spec.lot, spec.basis, spec.fee, spec.slippage,
+                       spec.borrow, spec.cash_rate, spec.financing_rate, shortfall, out_equity,
+                       out_status)
     return out_equity, out_status
 
 
@@ -113,8 +114,8 @@ def pair_ma_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: En
         sub_equity = np.full((redo.size, t_n), np.nan)
         sub_status = np.zeros((redo.size, 3))
         batch.pair_ma_sweep_nb(close, open_, np.ascontiguousarray(windows[redo]), gross, flip,
-                               at_open, *args, spec.is_futures, spec.margin_rate, spec.lot,
-                               *costs, sub_equity, sub_status)
+                               at_open, *args, spec.is_futures, spec.margin_rate,
+                               spec.margin_group, spec.lot, *costs, sub_equity, sub_status)
         out_equity[redo] = sub_equity
         out_status[redo] = sub_status
     return out_equity, out_status

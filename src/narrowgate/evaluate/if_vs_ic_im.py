@@ -73,6 +73,9 @@ class IfVsIcImParams(Params):
     capital_cny: float = Field(100_000_000, gt=0, description="initial cash; whole lots need size")
     rebalance: Literal["once", "weekly", "monthly"] = "monthly"
     roll: Literal["front-month-before-expiry", "index-proxy"] = "front-month-before-expiry"
+    margin: Literal["larger-side", "sum"] = Field(
+        "larger-side", description="CFFEX holds stock-index futures margin on the larger "
+                                   "side only (IF/IH/IC/IM in one account); 'sum' holds both")
     roll_days_before_expiry: int = Field(
         2, ge=0, le=10, description="roll at the close this many sessions before expiry "
                                     "(third Friday of the contract month)")
@@ -107,14 +110,16 @@ def _basis_note(params: IfVsIcImParams) -> LocalizedText:
     )
 
 
-def _leg_spec(leg: FuturesLeg, basis_per_year: float) -> InstrumentSpec:
-    """The engine's terms for one leg, built only here so that a new InstrumentSpec field
-    (e.g. a margin group) is set in one place; ``basis_per_year`` is 0 for real futures
-    prices (the basis is in them) and the leg's annual basis for the index proxy."""
+def _leg_spec(leg: FuturesLeg, basis_per_year: float, margin: str) -> InstrumentSpec:
+    """The engine's terms for one leg, built only here: ``basis_per_year`` is 0 for real
+    futures prices (the basis is in them) and the leg's annual basis for the index proxy;
+    ``margin`` "larger-side" puts the leg in CFFEX's stock-index margin group."""
     from narrowgate.backtest.api import InstrumentSpec
+    from narrowgate.backtest.specs import CFFEX_EQUITY_INDEX
 
     return InstrumentSpec(kind="futures", multiplier=leg.multiplier_cny_per_point,
-                          margin_rate=leg.margin_pct / 100, basis_per_year=basis_per_year)
+                          margin_rate=leg.margin_pct / 100, basis_per_year=basis_per_year,
+                          margin_group=CFFEX_EQUITY_INDEX if margin == "larger-side" else None)
 
 
 @register
@@ -205,7 +210,7 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
                        for m in missing]
         notes.append(roll_cost_note(params.cost_bps_per_trade, params.notional_per_side_x))
         specs = {leg.contract: _leg_spec(leg, 0.0 if rolled is not None
-                                         else leg.basis_pct_per_year / 100)
+                                         else leg.basis_pct_per_year / 100, params.margin)
                  for leg in params.legs}
         strategy = LongShort(
             name="if-vs-ic-im",
@@ -241,18 +246,24 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
     @staticmethod
     def _sizing_note(params: IfVsIcImParams) -> LocalizedText:
         margins = ", ".join(f"{leg.contract} {leg.margin_pct:g}%" for leg in params.legs)
+        if params.margin == "larger-side":
+            margin_zh = "按中金所股指期货单向大边规则只收多、空两边中较大的一边"
+            margin_en = ("on the larger side only, as CFFEX margins stock-index futures held "
+                         "in one account")
+        else:
+            margin_zh = "多空两边相加(比中金所单向大边规则保守)"
+            margin_en = ("summed over both sides (more than CFFEX's larger-side rule "
+                         "charges: conservative)")
         return text(
             f"初始资金 {params.capital_cny:,.0f} 元,每边名义金额为权益的 "
             f"{params.notional_per_side_x:g} 倍,整手(四舍五入),每期({params.rebalance})"
             f"首个收盘按等名义重新定手数;每日盯市,保证金({margins},实收保证金未经核实)"
-            "从现金中扣留,两边相加(中金所对 IF/IC/IM 按单边较大者收取,此处偏保守)。"
-            "收益为占初始资金的百分比。",
+            f"从现金中扣留,{margin_zh}。收益为占初始资金的百分比。",
             f"Capital CNY {params.capital_cny:,.0f}; each side's notional is "
             f"{params.notional_per_side_x:g}× equity in whole lots (nearest), re-sized to equal "
             f"notional at the first close of each {params.rebalance} period; marked to market "
-            f"daily, margin ({margins}; the charged rates are unverified) held from cash and "
-            "summed over both sides (CFFEX charges the larger side across IF/IC/IM, so this "
-            "is conservative). Returns are on the initial capital.")
+            f"daily, margin ({margins}; the charged rates are unverified) held from cash, "
+            f"{margin_en}. Returns are on the initial capital.")
 
     def decide(self, claim: Claim, params: IfVsIcImParams, ctx: EvalContext) -> Assessment | None:
         return trade_assessment(
