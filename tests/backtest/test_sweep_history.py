@@ -76,7 +76,7 @@ def test_rank_among_history() -> None:
 def test_fast_pair_path_equals_general_kernel_bitwise() -> None:
     from narrowgate.backtest import batch
     from narrowgate.backtest.api import engine_inputs, year_fraction
-    from narrowgate.backtest.sweep import pair_ma_chunk
+    from narrowgate.backtest.arrays import pair_ma_chunk
 
     close = gbm(500, 2, seed=4)
     c = np.ascontiguousarray(close.to_numpy())

@@ -9,33 +9,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from narrowgate.backtest import engine
+from narrowgate.backtest.inputs import (
+    _KIND,
+    _SHORTFALL,
+    BacktestError,
+    EngineInputs,
+    Execution,
+    Shortfall,
+    TargetKind,
+    engine_inputs,
+)
 from narrowgate.backtest.specs import Costs, InstrumentSpec
-from narrowgate.errors import NarrowgateError
 
-__all__ = ["BacktestError", "BacktestResult", "Costs", "InstrumentSpec", "run_backtest"]
-
-TargetKind = Literal["weights", "units"]
-Execution = Literal["close", "next_open"]
-Shortfall = Literal["raise", "scale", "finance"]
-
-_KIND = {"weights": engine.KIND_WEIGHTS, "units": engine.KIND_UNITS}
-_SHORTFALL = {
-    "raise": engine.SHORTFALL_RAISE,
-    "scale": engine.SHORTFALL_SCALE,
-    "finance": engine.SHORTFALL_FINANCE,
-}
-
-
-class BacktestError(NarrowgateError):
-    """A back-test that cannot go on: cash or margin short, a missing price, ruin."""
-
-    exit_code = 7
+__all__ = ["BacktestError", "BacktestResult", "Costs", "EngineInputs", "Execution",
+           "InstrumentSpec", "Shortfall", "TargetKind", "engine_inputs", "run_backtest"]
 
 
 @dataclass(frozen=True)
@@ -114,69 +106,6 @@ class BacktestResult:
             return pd.Series(0.0, index=self.equity.index)
         by_day = self.trades.groupby("date")["value"].sum()
         return by_day.reindex(self.equity.index, fill_value=0.0)
-
-
-@dataclass(frozen=True)
-class EngineInputs:
-    """Instrument and cost arrays in kernel order (one element per column).
-
-    ``margin_group`` (int64) numbers the columns' margin groups 0..G-1 in order of first
-    appearance (-1 = none), so the kernel can keep its per-group totals in a flat array."""
-
-    multiplier: np.ndarray
-    is_futures: np.ndarray
-    margin_rate: np.ndarray
-    margin_group: np.ndarray
-    lot: np.ndarray
-    basis: np.ndarray
-    fee: np.ndarray
-    slippage: np.ndarray
-    borrow: np.ndarray
-    cash_rate: float
-    financing_rate: float
-
-
-def engine_inputs(columns: list[str] | pd.Index, instruments: Mapping[str, InstrumentSpec] | None,
-                  costs: Costs) -> EngineInputs:
-    """Per-column arrays from specs (spot with the default costs where none is given)."""
-    if not instruments:
-        n = len(columns)
-        return EngineInputs(
-            multiplier=np.ones(n), is_futures=np.zeros(n, dtype=np.bool_),
-            margin_rate=np.zeros(n), margin_group=np.full(n, -1, dtype=np.int64),
-            lot=np.zeros(n), basis=np.zeros(n),
-            fee=np.full(n, costs.fee), slippage=np.full(n, costs.slippage),
-            borrow=np.full(n, costs.borrow_per_year), cash_rate=costs.cash_rate_per_year,
-            financing_rate=costs.financing_rate_per_year)
-    columns = [str(c) for c in columns]
-    default = InstrumentSpec()
-    specs = [(instruments or {}).get(c, default) for c in columns]
-    unknown = set(instruments or {}) - set(columns)
-    if unknown:
-        raise BacktestError(f"instrument specs for columns not in the prices: {sorted(unknown)}")
-
-    def pick(values: list[float | None], default: float) -> np.ndarray:
-        return np.array([default if v is None else v for v in values], dtype=np.float64)
-
-    group_index: dict[str, int] = {}
-    for s in specs:
-        if s.margin_group is not None:
-            group_index.setdefault(s.margin_group, len(group_index))
-
-    return EngineInputs(
-        multiplier=np.array([s.multiplier for s in specs], dtype=np.float64),
-        is_futures=np.array([s.kind == "futures" for s in specs], dtype=np.bool_),
-        margin_rate=np.array([s.margin_rate for s in specs], dtype=np.float64),
-        margin_group=np.array([-1 if s.margin_group is None else group_index[s.margin_group]
-                               for s in specs], dtype=np.int64),
-        lot=np.array([s.lot_size for s in specs], dtype=np.float64),
-        basis=np.array([s.basis_per_year for s in specs], dtype=np.float64),
-        fee=pick([s.fee for s in specs], costs.fee),
-        slippage=pick([s.slippage for s in specs], costs.slippage),
-        borrow=pick([s.borrow_per_year for s in specs], costs.borrow_per_year),
-        cash_rate=costs.cash_rate_per_year,
-        financing_rate=costs.financing_rate_per_year,
-    )
 
 
 def year_fraction(index: pd.Index, periods_per_year: float | None = None) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Every variant shares the prices, instruments and costs; the kernels run variants in
 parallel (numba ``prange``) and keep only each variant's equity path (K×T float64), so a
-1,000-variant sweep over ten years of daily data needs about 20 MB. With ``scheduler``
+1,000-variant sweep over ten years of daily data needs about 20 MB (plain-array callers:
+:mod:`narrowgate.backtest.arrays`). With ``scheduler``
 (an address or ``"local"``) the variant axis is cut into chunks run on a Dask distributed
 cluster (:mod:`narrowgate.backtest.dask_sweep`), with results identical to one process.
 """
@@ -16,13 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from narrowgate.backtest import batch, engine
+from narrowgate.backtest import engine
 from narrowgate.backtest.api import (
     _KIND,
     _SHORTFALL,
     BacktestError,
     Costs,
-    EngineInputs,
     Execution,
     InstrumentSpec,
     Shortfall,
@@ -33,6 +33,7 @@ from narrowgate.backtest.api import (
     raise_for_status,
     year_fraction,
 )
+from narrowgate.backtest.arrays import pair_ma_chunk, targets_chunk
 
 
 @dataclass(frozen=True)
@@ -72,53 +73,6 @@ def _finish(out_equity: np.ndarray, out_status: np.ndarray, index: pd.Index,
                                     f"{bad.index[0]}: {err.message}", err.hint) from None
     equity = pd.DataFrame(out_equity.T, index=index, columns=names, copy=False)
     return SweepResult(equity=equity, status=status, initial_cash=initial_cash)
-
-
-def targets_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: EngineInputs,
-                  targets: np.ndarray, *, kind: int, at_open: bool, initial_cash: float,
-                  shortfall: int) -> tuple[np.ndarray, np.ndarray]:
-    """Kernel call for K target arrays (K×T×N weights or units; prices T×N, ``yf`` years
-    per row): equity K×T (currency; NaN after a failure) and status K×3."""
-    out_equity = np.full((targets.shape[0], close.shape[0]), np.nan)
-    out_status = np.zeros((targets.shape[0], 3))
-    batch.run_batch_nb(close, open_, np.ascontiguousarray(targets), kind, at_open, yf,
-                       initial_cash, spec.multiplier, spec.is_futures, spec.margin_rate,
-                       spec.margin_group, spec.lot, spec.basis, spec.fee, spec.slippage,
-                       spec.borrow, spec.cash_rate, spec.financing_rate, shortfall, out_equity,
-                       out_status)
-    return out_equity, out_status
-
-
-def pair_ma_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: EngineInputs,
-                  windows: np.ndarray, *, gross: float, flip: bool, at_open: bool,
-                  initial_cash: float, shortfall: int) -> tuple[np.ndarray, np.ndarray]:
-    """Kernel call for pair moving-average ``windows`` (trading days; prices T×2): equity
-    K×T (currency) and status K×3. Two spot legs filled at the close take the fast path;
-    variants it hands back (a shortfall under raise/scale) and every other case run on
-    the general kernel."""
-    k_n, t_n = windows.shape[0], close.shape[0]
-    out_equity = np.full((k_n, t_n), np.nan)
-    out_status = np.zeros((k_n, 3))
-    args = (yf, initial_cash, spec.multiplier)
-    costs = (spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate,
-             spec.financing_rate, shortfall)
-    redo = np.arange(k_n)
-    if not at_open and not spec.is_futures.any():
-        batch.pair_ma_spot_sweep(close, windows, gross, flip, yf, initial_cash, spec.multiplier,
-                                 spec.lot, spec.basis, spec.fee, spec.slippage, spec.borrow,
-                                 spec.cash_rate, spec.financing_rate, shortfall, out_equity,
-                                 out_status)
-        redo = np.flatnonzero(out_status[:, 0] == batch.STATUS_FALLBACK)
-        out_equity[redo] = np.nan
-    if redo.size:
-        sub_equity = np.full((redo.size, t_n), np.nan)
-        sub_status = np.zeros((redo.size, 3))
-        batch.pair_ma_sweep_nb(close, open_, np.ascontiguousarray(windows[redo]), gross, flip,
-                               at_open, *args, spec.is_futures, spec.margin_rate,
-                               spec.margin_group, spec.lot, *costs, sub_equity, sub_status)
-        out_equity[redo] = sub_equity
-        out_status[redo] = sub_status
-    return out_equity, out_status
 
 
 def sweep_targets(
