@@ -99,8 +99,9 @@ def ng_w1_kernel(c: np.ndarray, tg: np.ndarray, yf: np.ndarray) -> np.ndarray:
     z = np.zeros(n)
     eq = np.empty(c.shape[0])
     e1, e2 = np.empty(0), np.empty((0, 0))
-    engine.run_nb(c, c, tg, 0, False, yf, CASH, np.ones(n), np.zeros(n, np.bool_), z, z, z,
-                  np.full(n, FEE), z, z, 0.0, 0.0, 1, eq, False, e1, e1, e2, e1, e1, e1)
+    engine.run_nb(c, c, tg, 0, False, yf, CASH, np.ones(n), np.zeros(n, np.bool_), z,
+                  np.full(n, -1, np.int64), z, z, np.full(n, FEE), z, z, 0.0, 0.0, 1, eq, False,
+                  e1, e1, e2, e1, e1, e1)
     return eq
 
 
@@ -130,7 +131,7 @@ def reference_w1(close: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
 
 # --- first call in a fresh process ------------------------------------------------------
 
-CHILD = """
+CHILD = """{prelude}
 import time, sys, json, numpy as np
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
@@ -148,62 +149,93 @@ print(json.dumps({{"import_and_data_s": t1 - t0, "first_call_s": t2 - t1, "peak_
 """
 
 
-def first_call(cache_dir: str, what: str = "w2") -> dict[str, float]:
+def child_prelude(as_installed: bool) -> str:
+    """Code a child runs first: with ``as_installed``, packages outside narrowgate's runtime
+    dependency closure (the peers, the test tools, scipy with them) look not installed."""
+    if not as_installed:
+        return ""
+    from benchmarks.install_closure import HIDE_OUTSIDE_CLOSURE, outside_closure
+
+    return HIDE_OUTSIDE_CLOSURE.format(hidden=outside_closure())
+
+
+def first_call(cache_dir: str, what: str = "w2", as_installed: bool = False) -> dict[str, float]:
     """First call in a fresh process (imports of narrowgate.backtest and numba included):
     ``what`` = "w2" (the 1,000-window sweep) or "plain" (run_backtest, W1 10×2520)."""
     env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
-    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), what=what)], env=env,
+    code = CHILD.format(prelude=child_prelude(as_installed), root=str(ROOT), what=what)
+    out = subprocess.run([sys.executable, "-c", code], env=env,
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def first_calls(what: str, cold_runs: int = 3, warm_runs: int = 5) -> tuple[float, float]:
+def first_calls(what: str, cold_runs: int = 3, warm_runs: int = 5,
+                as_installed: bool = False) -> tuple[float, float]:
     """Median first-call time (s) over ``cold_runs`` fresh processes each with an empty
     numba cache, and over ``warm_runs`` fresh processes sharing a warmed cache."""
     cold = []
     for _ in range(cold_runs):
         with tempfile.TemporaryDirectory() as cache:
-            cold.append(first_call(cache, what)["first_call_s"])
+            cold.append(first_call(cache, what, as_installed)["first_call_s"])
     with tempfile.TemporaryDirectory() as cache:
-        first_call(cache, what)
-        warm = [first_call(cache, what)["first_call_s"] for _ in range(warm_runs)]
+        first_call(cache, what, as_installed)
+        warm = [first_call(cache, what, as_installed)["first_call_s"] for _ in range(warm_runs)]
     return float(np.median(cold)), float(np.median(warm))
 
 
-PEAK_CHILD = """
+PEAK_CHILD = """{prelude}
 import sys, json, numpy as np
 sys.path.insert(0, {root!r})
-import benchmarks.bench_backtest as b
-close = b.gbm(2, 2520); windows = np.arange(2, 1002)
 def status(key):
     for line in open('/proc/self/status'):
         if line.startswith(key):
             return int(line.split()[1]) / 1024
 engine = {engine!r}
-if engine == "narrowgate":
-    import numba, narrowgate.backtest.sweep  # noqa
+windows = np.arange(2, 1002)
+if engine == "narrowgate-arrays":  # no pandas anywhere in this process
+    from narrowgate.backtest import Costs
+    from narrowgate.backtest.arrays import sweep_pair_ma_arrays
+    rng = np.random.default_rng(42)
+    steps = (0.05 - 0.5 * 0.25**2) / 252 + 0.25 * np.sqrt(1 / 252) * rng.standard_normal((2520, 2))
+    close = 100 * np.exp(np.cumsum(steps, axis=0))
+    run = lambda w: sweep_pair_ma_arrays(close, w, periods_per_year=252,
+                                         costs=Costs(fee=0.001), initial_cash=1e6)
     imports = status('VmRSS')
-    b.ng_w2(close, windows[:2])
+    run(windows[:2])
     base = status('VmRSS')
     open('/proc/self/clear_refs', 'w').write('5')
-    b.ng_w2(close, windows)
+    run(windows)
+    assert "pandas" not in sys.modules
 else:
-    import vectorbt  # noqa
-    tg = b.w2_targets_np(close, windows)
-    wide = close.iloc[:, np.tile([0, 1], windows.size)]
-    imports = status('VmRSS')
-    b.vbt_run(wide.iloc[:50], tg[:50], np.repeat(np.arange(windows.size), 2))
-    base = status('VmRSS')
-    open('/proc/self/clear_refs', 'w').write('5')
-    b.vbt_run(wide, tg, np.repeat(np.arange(windows.size), 2))
+    import benchmarks.bench_backtest as b
+    close = b.gbm(2, 2520)
+    if engine == "narrowgate":
+        import numba, narrowgate.backtest.sweep  # noqa
+        imports = status('VmRSS')
+        b.ng_w2(close, windows[:2])
+        base = status('VmRSS')
+        open('/proc/self/clear_refs', 'w').write('5')
+        b.ng_w2(close, windows)
+    else:
+        import vectorbt  # noqa
+        tg = b.w2_targets_np(close, windows)
+        wide = close.iloc[:, np.tile([0, 1], windows.size)]
+        imports = status('VmRSS')
+        b.vbt_run(wide.iloc[:50], tg[:50], np.repeat(np.arange(windows.size), 2))
+        base = status('VmRSS')
+        open('/proc/self/clear_refs', 'w').write('5')
+        b.vbt_run(wide, tg, np.repeat(np.arange(windows.size), 2))
 print(json.dumps({{"imports_rss_mb": imports, "base_rss_mb": base,
                   "peak_rss_mb": status('VmHWM')}}))
 """
 
 
-def peak_memory(engine: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", PEAK_CHILD.format(root=str(ROOT), engine=engine)],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+def peak_memory(engine: str, as_installed: bool = False) -> dict[str, float]:
+    """Peak RSS (VmHWM, MB) of a fresh process running W2 once: ``engine`` is "narrowgate"
+    (the frame API), "narrowgate-arrays" (the array face, no pandas) or "vectorbt"."""
+    code = PEAK_CHILD.format(prelude=child_prelude(as_installed), root=str(ROOT), engine=engine)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -233,6 +265,8 @@ def bench_dask(close: pd.DataFrame, windows: np.ndarray, single: np.ndarray, rep
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="skip bt and backtrader (minutes at their speed)")
     parser.add_argument("--dask", action="store_true",
                         help="also W2 on a 2-worker Dask LocalCluster (127.0.0.1)")
     args = parser.parse_args()
@@ -250,11 +284,13 @@ def main() -> None:
     print(f"numba {numba.__version__}, threads {numba.get_num_threads()}, cpus {os.cpu_count()}")
 
     cold_n, warm_n = (1, 3) if args.quick else (3, 5)
-    for what in ("w2", "plain"):
-        cold, warm = first_calls(what, cold_n, warm_n)
-        print(f"first call ({what}, fresh process, narrowgate and numba imports included; "
-              f"median of {cold_n} cold / {warm_n} warm): cold cache {cold:.2f} s, "
-              f"warm cache {warm:.3f} s")
+    print(f"first call (fresh process, narrowgate and numba imports included; median of "
+          f"{cold_n} cold / {warm_n} warm numba caches)")
+    for as_installed, where in ((True, "as `pip install narrowgate` installs it"),
+                                (False, "this environment (peers and scipy installed)")):
+        for what in ("w2", "plain"):
+            cold, warm = first_calls(what, cold_n, warm_n, as_installed)
+            print(f"  {what:5s} {where}: cold cache {cold:.2f} s, warm cache {warm:.3f} s")
 
     from narrowgate.backtest.api import frame_array, year_fraction
 
@@ -311,11 +347,23 @@ def main() -> None:
               f"{np.max(np.abs(vbt_eq - eq)):.2e} (currency, on 1e6)")
     if args.dask:
         bench_dask(close, windows, eq, reps)
-    for name in ("narrowgate", "vectorbt") if have_vbt else ("narrowgate",):
-        mem = peak_memory(name)
-        print(f"  peak RSS {name + ':':11s} {mem['peak_rss_mb']:5.0f} MB total; imports alone "
+    print("  peak RSS of a fresh process running W2 once (VmHWM; imports, then a 2-window "
+          "warm-up, then the 1,000 windows):")
+    runs = [("narrowgate-arrays", True, "as installed"), ("narrowgate-arrays", False, "here"),
+            ("narrowgate", True, "as installed"), ("narrowgate", False, "here")]
+    if have_vbt:
+        runs.append(("vectorbt", False, "here"))
+    for name, as_installed, where in runs:
+        mem = peak_memory(name, as_installed)
+        print(f"    {name:18s} {where:12s} {mem['peak_rss_mb']:5.0f} MB total; imports alone "
               f"{mem['imports_rss_mb']:.0f} MB; +{mem['peak_rss_mb'] - mem['base_rss_mb']:.0f} "
               "MB over the warmed process")
+
+    if not args.no_peers:
+        from benchmarks.peers import peer_report
+
+        print()
+        print("\n".join(peer_report(args.quick)))
 
 
 if __name__ == "__main__":
