@@ -94,14 +94,15 @@ def ng_w1_kernel(c: np.ndarray, tg: np.ndarray, yf: np.ndarray) -> np.ndarray:
     """The kernel alone (no pandas wrapping) on the arrays the API hands it (the frames'
     own Fortran-order values), equity only."""
     from narrowgate.backtest import engine
+    from narrowgate.backtest.inputs import NO_ROLLS
 
     n = c.shape[1]
     z = np.zeros(n)
     eq = np.empty(c.shape[0])
     e1, e2 = np.empty(0), np.empty((0, 0))
     engine.run_nb(c, c, tg, 0, False, yf, CASH, np.ones(n), np.zeros(n, np.bool_), z,
-                  np.full(n, -1, np.int64), z, z, np.full(n, FEE), z, z, 0.0, 0.0, 1, eq, False,
-                  e1, e1, e2, e1, e1, e1)
+                  np.full(n, -1, np.int64), z, z, np.full(n, FEE), z, z, 0.0, 0.0, 1, NO_ROLLS,
+                  eq, False, e1, e1, e2, e1, e1, e1)
     return eq
 
 

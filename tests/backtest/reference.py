@@ -6,7 +6,11 @@ next open), settle all orders of a rebalance together, scale the targeted book b
 when cash minus margin would go negative (shortfall="scale").
 
 Futures margin: each position pays its own unless it has a ``group`` label; the futures of
-one group pay the larger of their long-side and short-side totals (CFFEX netting). Where
+one group pay the larger of their long-side and short-side totals (CFFEX netting). Futures
+rolls (``roll``, T×N bool): at the flagged close, after marking to it, the lots then held
+are sold and bought back at that close, each fill paying fee and slippage; a rebalance at
+the same close comes after the roll. ``roll_log``, when given, gets one (row, asset, lots,
+cost) per roll charged. Where
 the engine stops, this raises RuntimeError: a book that does not fit even with the targeted
 positions closed ("unfundable"), equity at or below zero after a close ("ruin").
 """
@@ -28,7 +32,8 @@ def _lots(x: float, lot: float) -> float:
 def reference_backtest(close, target, *, kind="weights", open_=None, year_fraction=None,
                        cash0=1_000_000.0, multiplier=None, futures=None, margin=None, lot=None,
                        basis=None, fee=None, slippage=None, borrow=None, cash_rate=0.0,
-                       financing_rate=0.0, shortfall="scale", group=None):
+                       financing_rate=0.0, shortfall="scale", group=None, roll=None,
+                       roll_log=None):
     close = np.asarray(close, dtype=float)
     n_t, n = close.shape
     z = [0.0] * n
@@ -70,6 +75,21 @@ def reference_backtest(close, target, *, kind="weights", open_=None, year_fracti
                 if futures[j] and units[j] != 0:
                     cash += units[j] * multiplier[j] * (prices[j] - marks[j])
                 marks[j] = prices[j]
+
+    def roll_at(t) -> None:
+        nonlocal cash
+        if roll is None:
+            return
+        for j in range(n):
+            if roll[t][j] and futures[j] and units[j] != 0:
+                px = close[t][j]
+                sell, buy = px * (1 - slippage[j]), px * (1 + slippage[j])
+                size = abs(units[j]) * multiplier[j]
+                paid = size * (px - sell) + fee[j] * size * sell  # close the old contract
+                paid += size * (buy - px) + fee[j] * size * buy  # open the next
+                cash -= paid
+                if roll_log is not None:
+                    roll_log.append((t, j, units[j], paid))
 
     def rebalance(row, prices) -> None:
         nonlocal cash, units
@@ -136,8 +156,10 @@ def reference_backtest(close, target, *, kind="weights", open_=None, year_fracti
                 if not all(math.isnan(x) for x in row):
                     rebalance(row, open_[t])
             mark(close[t])
+            roll_at(t)
         else:
             mark(close[t])
+            roll_at(t)
             row = target[t]
             if not all(math.isnan(x) for x in row):
                 rebalance(row, close[t])

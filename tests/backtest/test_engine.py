@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from narrowgate.backtest import BacktestError, Costs, InstrumentSpec, run_backtest
+from narrowgate.backtest import (
+    BacktestError,
+    BacktestResult,
+    Costs,
+    InstrumentSpec,
+    run_backtest,
+)
 from narrowgate.backtest.specs import CFFEX_EQUITY_INDEX
 from narrowgate.backtest.strategies import load_strategy
 from narrowgate.backtest.sweep import sweep_targets
@@ -237,3 +244,112 @@ def test_margin_group_on_a_spot_instrument_is_rejected() -> None:
     spot = {"multiplier": 300, "margin_group": CFFEX_EQUITY_INDEX}
     with pytest.raises(ValidationError, match=r"instruments\.IF\n.*set on a spot instrument"):
         load_strategy({"kind": "pair", "long": "IF", "short": "IC", "instruments": {"IF": spot}})
+
+
+
+# --- futures rolls: two fills of the lots held, at the roll close ----------------------
+
+FEE, SLIP = 0.0002, 0.0001
+IF_CLOSE = frame(IF=[4000, 4010, 3990, 4020, 4050, 4100])
+IF_SPEC = {"IF": InstrumentSpec(kind="futures", multiplier=300, margin_rate=0.12)}
+
+
+def if_run(targets: pd.DataFrame, rolls: dict[str, list[Any]] | None = None,
+           **kw: Any) -> BacktestResult:
+    """IF lots (units) on ``targets`` with fee 2 bp and slippage 1 bp; 10 M cash unless
+    ``initial_cash`` is given."""
+    return run_backtest(IF_CLOSE, targets, target_kind="units", instruments=IF_SPEC,
+                        costs=Costs(fee=FEE, slippage=SLIP), rolls=rolls,
+                        **{"initial_cash": 1e7, **kw})
+
+
+def test_a_roll_charges_two_fills_of_the_lots_held() -> None:
+    held = once(IF_CLOSE, -3.0)
+    plain = if_run(held)
+    rolled = if_run(held, {"IF": [IDX[3]]})
+    charge = 2 * 3 * 300 * 4020 * (FEE + SLIP)  # 2 × |u| × multiplier × close × (fee + slip)
+    assert rolled.costs.iloc[3] == pytest.approx(charge, rel=1e-12)
+    assert (rolled.costs.drop(IDX[3]) == plain.costs.drop(IDX[3])).all()
+    np.testing.assert_allclose(plain.equity - rolled.equity, [0, 0, 0, charge, charge, charge],
+                               rtol=1e-12, atol=1e-6)
+    assert rolled.positions.equals(plain.positions)  # a roll leaves the position as it was
+    assert len(rolled.trades) == len(plain.trades) == 1
+    (listed,) = rolled.roll_trades.itertuples()
+    assert (listed.date, listed.asset, listed.units, listed.price) == (IDX[3], "IF", -3.0, 4020)
+    assert listed.cost == pytest.approx(charge, rel=1e-12)
+    assert plain.roll_trades.empty and list(plain.roll_trades) == list(rolled.roll_trades)
+
+
+def test_no_rolls_change_nothing_bit_for_bit() -> None:
+    targets = once(IF_CLOSE, 3.0)
+    targets.iloc[4] = -2.0
+    base = if_run(targets)
+    for rolls in ({}, {"IF": []}):
+        same = if_run(targets, rolls)
+        for name in ("equity", "cash", "margin", "costs", "carry", "scale"):
+            np.testing.assert_array_equal(getattr(same, name), getattr(base, name))
+    late = targets.copy()
+    late.iloc[0] = np.nan  # flat until row 4: a roll on row 1 has nothing to trade
+    np.testing.assert_array_equal(if_run(late, {"IF": [IDX[1]]}).equity, if_run(late).equity)
+
+
+def test_a_roll_and_a_rebalance_at_one_close_roll_the_lots_held_before() -> None:
+    targets = once(IF_CLOSE, 3.0)
+    targets.iloc[3] = 5.0  # 2 more bought at the roll close: in the new contract
+    plain = if_run(targets)
+    rolled = if_run(targets, {"IF": [IDX[3]]})
+    roll = 2 * 3 * 300 * 4020 * (FEE + SLIP)
+    buy = 2 * 300 * 4020 * (FEE * (1 + SLIP) + SLIP)  # the rebalance's own fill
+    assert plain.costs.iloc[3] == pytest.approx(buy, rel=1e-12)
+    assert rolled.costs.iloc[3] == pytest.approx(roll + buy, rel=1e-12)
+    assert rolled.positions["IF"].iloc[3] == 5.0
+    assert rolled.roll_trades["units"].tolist() == [3.0]
+    # filled at the next open: the roll at that day's close moves the lots just bought
+    opens = frame(IF=[4000, 4005, 3995, 4015, 4045, 4095])
+    at_open = if_run(targets, {"IF": [IDX[4]]}, open_=opens, execution="next_open")
+    no_roll = if_run(targets, open_=opens, execution="next_open")
+    assert at_open.positions["IF"].iloc[4] == 5.0
+    extra = at_open.costs - no_roll.costs
+    assert extra.iloc[4] == pytest.approx(2 * 5 * 300 * 4050 * (FEE + SLIP), rel=1e-12)
+    assert at_open.roll_trades["units"].tolist() == [5.0]
+    assert at_open.roll_trades["cost"].sum() == pytest.approx(extra.sum(), rel=1e-12)
+
+
+def test_roll_costs_count_in_the_shortfall_check_of_that_close() -> None:
+    targets = once(IF_CLOSE, 3.0)
+    targets.iloc[3] = 4.0
+    plain = if_run(targets)
+    spare = 100.0  # cash minus margin after row 3's rebalance, without the roll
+    cash = 1e7 - (plain.cash.iloc[3] - plain.margin.iloc[3]) + spare
+    assert if_run(targets, initial_cash=cash, on_shortfall="raise").positions["IF"].iloc[3] == 4
+    roll = 2 * 3 * 300 * 4020 * (FEE + SLIP)  # 2,170.80
+    with pytest.raises(BacktestError, match=rf"short by {roll - spare:,.2f} after the rebalance"):
+        if_run(targets, {"IF": [IDX[3]]}, initial_cash=cash, on_shortfall="raise")
+    scaled = if_run(targets, {"IF": [IDX[3]]}, initial_cash=cash, on_shortfall="scale")
+    assert scaled.positions["IF"].iloc[3] == 3.0  # the 4th lot no longer fits
+    assert scaled.scale.iloc[3] < 1.0
+
+
+def test_roll_dates_are_checked_at_the_edge() -> None:
+    close = frame(IF=[4000.0] * 6, A=[10.0] * 6)
+    targets = once(close, 1.0, 0.5)
+    spec = {"IF": IF_SPEC["IF"]}
+    with pytest.raises(BacktestError, match=r"roll dates for spot instruments \['A'\]"):
+        run_backtest(close, targets, target_kind="units", instruments=spec,
+                     rolls={"A": [IDX[2]]})
+    with pytest.raises(BacktestError, match=r"columns not in the prices: \['IC'\]"):
+        run_backtest(close, targets, target_kind="units", instruments=spec,
+                     rolls={"IC": [IDX[2]]})
+    with pytest.raises(BacktestError, match=r"roll dates of IF not in the price index: "
+                                            r"\['2024-01-06'\]") as info:
+        run_backtest(close, targets, target_kind="units", instruments=spec,
+                     rolls={"IF": [IDX[2], "2024-01-06"]})  # a Saturday
+    assert "rows of the prices" in str(info.value.hint)
+    holed = close.copy()
+    holed.iloc[2, 0] = np.nan
+    with pytest.raises(BacktestError, match="no close of IF on its roll dates"):
+        run_backtest(holed, targets, target_kind="units", instruments=spec,
+                     rolls={"IF": [IDX[2]]})
+    with pytest.raises(BacktestError, match="roll dates are not dates"):
+        run_backtest(close, targets, target_kind="units", instruments=spec,
+                     rolls={"IF": ["after the May expiry"]})

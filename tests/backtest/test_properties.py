@@ -1,6 +1,7 @@
 """The engine agrees with the plain-loop reference on random portfolios (hypothesis):
 shorts, fees, slippage, borrow, basis, interest, futures margin and lots included, futures
-margin netted in groups or not, leveraged enough for margin to bind."""
+margin netted in groups or not, leveraged enough for margin to bind, futures rolls charged
+on some closes (with or without a rebalance at the same close)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,10 @@ def portfolios(draw: st.DrawFn) -> dict:
         group[futures] = 0
     elif grouping == "mixed":
         group[futures] = rng.integers(-1, 2, int(futures.sum()))
+    # Roll flags on futures only, on none, a few or many rows.
+    roll = (rng.uniform(size=(t, n)) < draw(st.sampled_from([0.0, 0.15, 0.5]))) & futures
     return {
-        "close": close, "open": opens, "target": target, "futures": futures,
+        "close": close, "open": opens, "target": target, "futures": futures, "roll": roll,
         "multiplier": np.where(futures, rng.choice([10.0, 200.0, 300.0], n), 1.0),
         "margin": np.where(futures, rng.uniform(0.05, 0.2, n), 0.0),
         "lot": np.where(futures, draw(st.sampled_from([0.0, 1.0])), 0.0),
@@ -75,6 +78,7 @@ def test_engine_matches_reference(p: dict) -> None:
                           margin_group=p["group"][j])
         for j, c in enumerate(cols)
     }
+    rolls = {c: idx[p["roll"][:, j]] for j, c in enumerate(cols)}
     costs = Costs(fee=p["fee"], slippage=p["slippage"], borrow_per_year=p["borrow"],
                   cash_rate_per_year=p["cash_rate"],
                   financing_rate_per_year=p["financing_rate"])
@@ -83,8 +87,9 @@ def test_engine_matches_reference(p: dict) -> None:
         return run_backtest(close, pd.DataFrame(p["target"], index=idx, columns=cols),
                             open_=opens, execution="next_open" if p["at_open"] else "close",
                             instruments=specs, costs=costs, initial_cash=p["cash"],
-                            on_shortfall=p["shortfall"])
+                            on_shortfall=p["shortfall"], rolls=rolls)
 
+    rolled: list[tuple[int, int, float, float]] = []
     try:
         eq, cash, margin, pos = reference_backtest(
             p["close"], p["target"], open_=p["open"] if p["at_open"] else None,
@@ -92,7 +97,7 @@ def test_engine_matches_reference(p: dict) -> None:
             futures=p["futures"], margin=p["margin"], lot=p["lot"], basis=p["basis"],
             fee=[p["fee"]] * n, slippage=[p["slippage"]] * n, borrow=[p["borrow"]] * n,
             cash_rate=p["cash_rate"], financing_rate=p["financing_rate"],
-            shortfall=p["shortfall"], group=p["group"])
+            shortfall=p["shortfall"], group=p["group"], roll=p["roll"], roll_log=rolled)
     except RuntimeError as stop:  # unfundable or ruin: the engine must stop as well
         with pytest.raises(BacktestError, match="even with the targeted" if
                            str(stop) == "unfundable" else "equity fell"):
@@ -104,6 +109,13 @@ def test_engine_matches_reference(p: dict) -> None:
     np.testing.assert_allclose(got.cash.to_numpy() / scale, cash / scale, rtol=0, atol=1e-9)
     np.testing.assert_allclose(got.margin.to_numpy() / scale, margin / scale, rtol=0, atol=1e-9)
     np.testing.assert_allclose(got.positions.to_numpy(), pos, rtol=1e-9, atol=1e-9)
+    listed = got.roll_trades
+    assert list(zip(listed["date"], listed["asset"], strict=True)) == \
+        [(idx[t], cols[j]) for t, j, _, _ in sorted(rolled)]
+    np.testing.assert_allclose(listed["units"], [u for _, _, u, _ in sorted(rolled)],
+                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(listed["cost"].to_numpy() / scale,
+                               np.array([c for *_, c in sorted(rolled)]) / scale, atol=1e-9)
 
 
 @settings(max_examples=50, deadline=None)

@@ -7,8 +7,14 @@ import pandas as pd
 import pytest
 
 from narrowgate.backtest import Costs, InstrumentSpec, run_backtest
-from narrowgate.backtest.history import rank_among, rolling_returns, window_returns
-from narrowgate.backtest.strategies import Basket, Pair, RatioFilter, run_strategy
+from narrowgate.backtest.history import (
+    rank_among,
+    rolling_returns,
+    rolls_within,
+    since_publication,
+    window_returns,
+)
+from narrowgate.backtest.strategies import Basket, LongShort, Pair, RatioFilter, run_strategy
 from narrowgate.backtest.sweep import sweep_pair_ma, sweep_targets
 
 
@@ -57,6 +63,35 @@ def test_window_returns_of_a_held_basket_are_price_ratios() -> None:
     fresh = run_strategy(spec.model_copy(update={"entry": close.index[40].date()}),
                          close.iloc[40:51])
     assert got.iloc[40] == pytest.approx(fresh.equity.iloc[-1] / 1e6 - 1)
+
+
+def test_windows_and_since_publication_pay_the_rolls_within_them() -> None:
+    close = gbm(120, 2)
+    futures = InstrumentSpec(kind="futures", multiplier=200, margin_rate=0.12, lot=0)
+    spec = LongShort(long=["A0"], short=["A1"], gross=2.0, rebalance="once", initial_cash=1e7,
+                     instruments={"A0": futures, "A1": futures}, costs=Costs(fee=0.0003))
+    rolls = {"A0": close.index[[15, 40, 70, 100]], "A1": close.index[[20, 70]]}
+    got = window_returns(spec, close, 30, rolls=rolls)
+    free = window_returns(spec, close, 30)
+    assert (got < free).all()  # each 30-day window holds through a roll
+    start = 35  # rolls A0 on row 40 and both on row 70 within the window
+    window = close.iloc[start:start + 31]
+    fresh = run_strategy(spec.model_copy(update={"entry": close.index[start].date()}), window,
+                         rolls=rolls_within(rolls, window.index))
+    assert fresh.costs.iloc[40 - start] > 0 and fresh.costs.iloc[1] == 0
+    assert got.iloc[start] == pytest.approx(fresh.equity.iloc[-1] / 1e7 - 1, rel=1e-12)
+    since = since_publication(spec, close, close.index[start + 1].date(),
+                              end=close.index[start + 30].date(), rolls=rolls)
+    assert since.equity.iloc[-1] == pytest.approx(fresh.equity.iloc[-1], rel=1e-12)
+
+
+def test_rolls_within_keep_the_window_and_move_to_the_next_row() -> None:
+    index = pd.bdate_range("2024-01-01", periods=10)
+    rows = index.delete([3])  # a row dropped (some leg had no close that day)
+    rolls = {"IF": [index[0], index[3], index[9], pd.Timestamp("2023-12-29")]}
+    assert rolls_within(rolls, rows[1:-1]) == {"IF": [index[4]]}
+    assert rolls_within(rolls, rows) == {"IF": [index[0], index[4], index[9]]}
+    assert rolls_within(None, rows) == {}
 
 
 def test_rolling_returns_use_calendar_months() -> None:

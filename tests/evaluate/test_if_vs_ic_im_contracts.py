@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from narrowgate.data.store import Store, StoreWrite
 from narrowgate.evaluate.futures_prices import NOT_FOR_PNL, pull_command
 from narrowgate.evaluate.registry import get_evaluator
 from narrowgate.evaluate.runner import evaluate_claim
+from narrowgate.evaluate.trade_backtest import run_trade
 from narrowgate.evaluate.verdict import Verdict
 from narrowgate.models.futures_roll import (
     ContractMonth,
@@ -139,8 +141,57 @@ def test_rolled_contracts_agree_with_the_proxy_at_the_same_basis(store: Store) -
            (("real", real), ("proxy", proxy))}
     assert fig["real"]["carry"] == 0  # the basis is in the prices
     assert fig["proxy"]["carry"] < 0
-    assert fig["real"]["since_return"] == pytest.approx(fig["proxy"]["since_return"], abs=0.3)
+    # the contracts pay their rolls, the proxy only estimates them in a note
+    rolls_pct = fig["real"]["roll_costs"] / 1e6  # % of CNY 100 M
+    assert fig["real"]["since_return"] + rolls_pct == pytest.approx(
+        fig["proxy"]["since_return"], abs=0.3)
+    assert "roll_costs" not in fig["proxy"]
     assert proxy.evidence.missing == []  # the proxy was asked for: nothing is missing
+
+
+def test_rolled_contracts_pay_their_rolls_at_the_params_cost(store: Store) -> None:
+    write_contracts(store, START, date.fromisoformat(AS_OF))
+    plan = plan_of(store, backtest_start=START)
+    assert set(plan.rolls) == set(LEGS)
+    assert pd.Timestamp("2026-05-13") in plan.rolls["cnfut:IC"]
+    assert not any("are not charged" in n.en for n in plan.notes)  # no estimate: charged
+    published = eval_context(DataHub(store, offline=True), AS_OF).published
+    charged = run_trade(plan, published)
+    rolled = charged.report.result.roll_trades
+    # 6 roll dates since publication (Feb-Jul), each leg held on each, at 2 bp a fill
+    assert len(rolled) == 18
+    assert rolled["asset"].value_counts().to_dict() == {leg: 6 for leg in LEGS}
+    np.testing.assert_allclose(rolled["cost"], 2 * rolled["value"] * 2e-4, rtol=1e-12)
+    total = float(rolled["cost"].sum())
+    # fractional lots (no whole-lot rounding to shift the book): the return falls by the
+    # roll costs on the initial capital, up to the compounding of the lower equity
+    fractional = {k: replace(v, lot=0.0) for k, v in plan.strategy.instruments.items()}
+    exact = replace(plan, strategy=plan.strategy.model_copy(update={"instruments": fractional}))
+    paid = run_trade(exact, published)
+    free = run_trade(replace(exact, rolls=None), published)
+    assert free.report.result.roll_trades.empty
+    # a roll's cost leaves cash; from the next rebalance on, the book sized on the lower
+    # equity earns the trade's return on it: E_free(T) / E_free(that rebalance) per CNY
+    equity, scale = free.report.result.equity, free.report.result.scale
+    resized = equity.index[np.isfinite(scale.to_numpy())]
+    lost = 0.0
+    for day, cost in paid.report.result.roll_trades.groupby("date")["cost"].sum().items():
+        later = resized[resized > day]
+        lost += cost * (equity.iloc[-1] / equity[later[0]] if len(later) else 1.0)
+    drop = free.report.total_return - paid.report.total_return
+    assert drop == pytest.approx(lost / 1e8, rel=2e-3)
+    assert (paid.report.history < free.report.history).all()  # history windows pay too
+    # what the evidence says
+    ctx = eval_context(DataHub(store, offline=True), AS_OF)
+    claim = ctx.thesis.claim("if-vs-ic-im")
+    result = evaluate_claim(claim.model_copy(update={"params": {
+        **claim.params, "backtest_start": START}}), ctx)
+    fig = {f.key: f.value for f in result.evidence.figures}
+    assert fig["roll_costs"] == pytest.approx(total, abs=0.01)
+    note = next(n for n in result.evidence.notes if n.en.startswith("Roll costs are charged"))
+    assert "18 rolls since publication (cnfut:IF 6, cnfut:IC 6, cnfut:IM 6)" in note.en
+    assert f"CNY {total:,.0f} in all (2.00 bp a fill" in note.en
+    assert "换月成本已计入回测" in note.zh and f"{total:,.0f} CNY" in note.zh
 
 
 def test_one_missing_contract_falls_back_to_the_proxy_naming_it(store: Store) -> None:
@@ -154,6 +205,8 @@ def test_one_missing_contract_falls_back_to_the_proxy_naming_it(store: Store) ->
     assert np.allclose(ic, level.reindex(ic.index))  # the index level stands in
     assert plan.strategy.instruments["cnfut:IC"].basis_per_year == pytest.approx(-0.08)
     assert any(n.en.startswith("Index levels stand in") for n in plan.notes)
+    assert plan.rolls is None  # no contracts, no roll dates: the note estimates them
+    assert any("are not charged" in n.en for n in plan.notes)
 
 
 def test_a_contract_lacking_its_roll_day_falls_back_naming_it(store: Store) -> None:

@@ -6,8 +6,9 @@ labels, checks inputs, turns options into kernel codes and wraps the arrays it g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -17,6 +18,7 @@ from narrowgate.backtest import engine
 from narrowgate.backtest.inputs import (
     _KIND,
     _SHORTFALL,
+    NO_ROLLS,
     BacktestError,
     EngineInputs,
     Execution,
@@ -27,7 +29,11 @@ from narrowgate.backtest.inputs import (
 from narrowgate.backtest.specs import Costs, InstrumentSpec
 
 __all__ = ["BacktestError", "BacktestResult", "Costs", "EngineInputs", "Execution",
-           "InstrumentSpec", "Shortfall", "TargetKind", "engine_inputs", "run_backtest"]
+           "InstrumentSpec", "RollDates", "Shortfall", "TargetKind", "engine_inputs",
+           "run_backtest"]
+
+#: Per futures column, the dates (rows of the prices) on whose close its contract rolls.
+RollDates = Mapping[str, Iterable[date | str]]
 
 
 @dataclass(frozen=True)
@@ -35,12 +41,13 @@ class BacktestResult:
     """What a back-test produced, indexed like the prices.
 
     ``equity``, ``cash`` and ``margin`` per day in the cash currency; ``costs`` fees +
-    slippage per day and ``carry`` borrow + basis + interest per day (negative = paid);
-    ``scale`` the fraction of the targets a rebalance could fund (NaN: no rebalance).
-    ``positions`` (units; lots for futures), ``position_values`` (units × last price ×
-    multiplier, currency) and ``trades`` (one row per fill: date, asset, units, price incl.
-    slippage, value in currency) are built from the kernel's arrays the first time they are
-    read, so a run that only needs equity pays nothing for them.
+    slippage per day (futures rolls included) and ``carry`` borrow + basis + interest per
+    day (negative = paid); ``scale`` the fraction of the targets a rebalance could fund
+    (NaN: no rebalance). ``positions`` (units; lots for futures), ``position_values``
+    (units × last price × multiplier, currency), ``trades`` (one row per fill that changed
+    a position: date, asset, units, price incl. slippage, value in currency) and
+    ``roll_trades`` (one row per futures roll charged) are built from the kernel's arrays
+    the first time they are read, so a run that only needs equity pays nothing for them.
     """
 
     equity: pd.Series
@@ -54,6 +61,9 @@ class BacktestResult:
     _close: pd.DataFrame = field(repr=False)
     _multiplier: np.ndarray = field(repr=False)
     _slippage: np.ndarray = field(repr=False)
+    _fee: np.ndarray = field(repr=False)
+    _roll: np.ndarray = field(repr=False)
+    _at_open: bool = field(repr=False)
 
     @cached_property
     def _held(self) -> np.ndarray:
@@ -92,6 +102,29 @@ class BacktestResult:
         return pd.DataFrame({
             "date": self._close.index[ti], "asset": [columns[j] for j in tj], "units": d,
             "price": px, "value": np.abs(d) * px * self._multiplier[tj],
+        })
+
+    @cached_property
+    def roll_trades(self) -> pd.DataFrame:
+        """One row per futures roll charged (the ``rolls`` given, where lots were held):
+        date, asset, units rolled (signed lots held at that close, before its rebalance),
+        price (the close), value (one fill: |units| × price × multiplier, currency) and
+        cost (fee and slippage of the two fills, currency; part of ``costs``)."""
+        columns = [str(c) for c in self._close.columns]
+        held = self._held
+        if self._roll.shape[0] == 0:
+            ti = tj = np.empty(0, dtype=np.int64)
+        else:
+            if not self._at_open:  # at the close a roll comes before that close's rebalance
+                held = np.vstack([np.zeros((1, held.shape[1])), held[:-1]])
+            ti, tj = np.nonzero(self._roll & (held != 0.0))
+        units = held[ti, tj]
+        price = self._close.to_numpy(dtype=np.float64, na_value=np.nan)[ti, tj]
+        value = np.abs(units) * price * self._multiplier[tj]
+        return pd.DataFrame({
+            "date": self._close.index[ti], "asset": [columns[j] for j in tj], "units": units,
+            "price": price, "value": value,
+            "cost": 2.0 * value * (self._fee[tj] + self._slippage[tj]),
         })
 
     @property
@@ -154,6 +187,67 @@ def open_array(close: pd.DataFrame, open_: pd.DataFrame | None, execution: Execu
                        contiguous=contiguous)
 
 
+def _label(value: object) -> str:
+    """A row label as a reader writes it: a midnight timestamp as its date."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return str(value.date())
+    return str(value)
+
+
+def roll_array(close: pd.DataFrame, rolls: RollDates | None, is_futures: np.ndarray
+               ) -> np.ndarray:
+    """``rolls`` as the kernel's T×N bool (C order), or :data:`NO_ROLLS` when there are none.
+
+    Every column named must be a futures column of ``close`` and every date a row of it on
+    which that column has a close (the roll trades at it). All dates are looked up at once:
+    a roll a month on 500 columns costs milliseconds, not a pandas call per column."""
+    listed = {name: dates if isinstance(dates, pd.Index) else pd.Index(list(dates))
+              for name, dates in (rolls or {}).items()}
+    listed = {name: dates for name, dates in listed.items() if len(dates)}
+    if not listed:
+        return NO_ROLLS
+    columns = [str(c) for c in close.columns]
+    position = {c: j for j, c in reversed(list(enumerate(columns)))}
+    unknown = sorted(set(listed) - set(columns))
+    if unknown:
+        raise BacktestError(f"roll dates for columns not in the prices: {unknown}",
+                            f"name columns of the prices ({', '.join(columns)})")
+    spot = sorted(c for c in listed if not is_futures[position[c]])
+    if spot:
+        raise BacktestError(f"roll dates for spot instruments {spot}: only futures contracts "
+                            "roll", "give them InstrumentSpec(kind='futures', ...) or drop "
+                                    "their roll dates")
+    names = list(listed)
+    cols = np.repeat([position[n] for n in names], [len(listed[n]) for n in names])
+    wanted = listed[names[0]].append([listed[n] for n in names[1:]])
+    if isinstance(close.index, pd.DatetimeIndex):
+        try:
+            wanted = pd.DatetimeIndex(wanted)
+        except (ValueError, TypeError) as exc:
+            raise BacktestError(f"roll dates are not dates: {exc}",
+                                "give dates, timestamps or ISO strings") from exc
+    rows = close.index.get_indexer(wanted)
+
+    def first_column_of(bad: np.ndarray) -> tuple[int, list[str]]:
+        """The first column with a bad roll date, and its bad dates as labels."""
+        j = int(cols[np.argmax(bad)])
+        return j, [_label(day) for day in wanted[np.flatnonzero(bad & (cols == j))]]
+
+    if (rows < 0).any():
+        j, off = first_column_of(rows < 0)
+        raise BacktestError(f"roll dates of {columns[j]} not in the price index: {off}",
+                            "give rows of the prices (the session of each roll)")
+    values = close.to_numpy(dtype=np.float64, na_value=np.nan)
+    unpriced = ~np.isfinite(values[rows, cols])
+    if unpriced.any():
+        j, off = first_column_of(unpriced)
+        raise BacktestError(f"no close of {columns[j]} on its roll dates {off}",
+                            "a roll trades at that close: fill the price or move the roll")
+    out = np.zeros(close.shape, dtype=np.bool_)
+    out[rows, cols] = True
+    return out
+
+
 def raise_for_status(status: int, row: int, detail: float, index: pd.Index,
                      columns: list[str]) -> None:
     """Turn a kernel status into a :class:`BacktestError` naming the day and the fix."""
@@ -184,12 +278,17 @@ def run_backtest(
     initial_cash: float = 1_000_000.0,
     on_shortfall: Shortfall = "scale",
     periods_per_year: float | None = None,
+    rolls: RollDates | None = None,
 ) -> BacktestResult:
     """Simulate targets (weights = signed notional / equity, or units) on close prices.
 
     ``targets`` is reindexed to the prices; NaN = no trade in that asset that day. With
     ``execution="next_open"`` a row decided at a close fills at the next row's ``open_``.
     Carry costs accrue by ACT/365 year fractions unless ``periods_per_year`` is given.
+    ``rolls`` maps futures columns to the dates on whose close their contract rolls
+    (continuous back-adjusted prices): each roll pays fee and slippage on two fills of the
+    lots held, ``2 × |lots| × multiplier × close × (fee + slippage)``, before a rebalance
+    at that close (which trades the new contract).
     """
     costs = costs or Costs()
     if not targets.columns.equals(close.columns):
@@ -202,6 +301,7 @@ def run_backtest(
     c = price_array(close, "close", contiguous=False)
     o = open_array(close, open_, execution, c, contiguous=False)
     spec = engine_inputs(close.columns, instruments, costs)
+    roll = roll_array(close, rolls, spec.is_futures)
     t_n, n = c.shape
     out = {name: np.full(t_n, np.nan) for name in ("equity", "cash", "margin", "costs",
                                                    "carry", "scale")}
@@ -211,7 +311,7 @@ def run_backtest(
         year_fraction(close.index, periods_per_year), float(initial_cash), spec.multiplier,
         spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot, spec.basis, spec.fee,
         spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate, _SHORTFALL[on_shortfall],
-        out["equity"], True, out["cash"], out["margin"], units, out["costs"], out["carry"],
+        roll, out["equity"], True, out["cash"], out["margin"], units, out["costs"], out["carry"],
         out["scale"])
     if status != engine.STATUS_OK:
         raise_for_status(status, row, detail, close.index, [str(col) for col in close.columns])
@@ -220,5 +320,5 @@ def run_backtest(
     return BacktestResult(equity=series["equity"], cash=series["cash"], margin=series["margin"],
                           costs=series["costs"], carry=series["carry"], scale=series["scale"],
                           _units=units, _fill_px=o, _close=close.copy(deep=False),
-                          _multiplier=spec.multiplier,
-                          _slippage=spec.slippage)
+                          _multiplier=spec.multiplier, _slippage=spec.slippage, _fee=spec.fee,
+                          _roll=roll, _at_open=execution == "next_open")

@@ -184,16 +184,17 @@ def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash,
 
     Fills ``out_equity`` (K×T; rows after a failure keep NaN) and ``out_status`` (K×3:
     status, failing row, detail) with the same meaning as
-    :func:`~narrowgate.backtest.engine.run_nb`.
+    :func:`~narrowgate.backtest.engine.run_nb` (no futures rolls).
     """
     dummy1 = np.empty(0)
     dummy2 = np.empty((0, 0))
+    no_roll = np.zeros((0, 0), dtype=np.bool_)
     for k in prange(targets.shape[0]):
         s, r, d = engine.run_nb(close, open_, targets[k], kind, at_open, year_fraction,
                                 init_cash, multiplier, is_futures, margin_rate, margin_group,
                                 lot, basis, fee, slippage, borrow, cash_rate, financing_rate,
-                                shortfall, out_equity[k], False, dummy1, dummy1, dummy2, dummy1,
-                                dummy1, dummy1)
+                                shortfall, no_roll, out_equity[k], False, dummy1, dummy1,
+                                dummy2, dummy1, dummy1, dummy1)
         out_status[k, 0] = s
         out_status[k, 1] = r
         out_status[k, 2] = d
@@ -205,19 +206,21 @@ def pair_ma_sweep_nb(close, open_, windows, gross, flip, at_open, year_fraction,
                      slippage, borrow, cash_rate, financing_rate, shortfall, out_equity,
                      out_status):
     """One pair back-test per moving-average window (``close`` is T×2), rebalanced to target
-    at every close once the average exists; same outputs as :func:`run_batch_nb`."""
+    at every close once the average exists (no futures rolls); same outputs as
+    :func:`run_batch_nb`."""
     n_t = close.shape[0]
     ratio = close[:, 0] / close[:, 1]
     dummy1 = np.empty(0)
     dummy2 = np.empty((0, 0))
+    no_roll = np.zeros((0, 0), dtype=np.bool_)
     for k in prange(windows.shape[0]):
         target = np.empty((n_t, 2))
         engine.pair_ma_targets_nb(ratio, windows[k], gross, flip, target)
         s, r, d = engine.run_nb(close, open_, target, engine.KIND_WEIGHTS, at_open,
                                 year_fraction, init_cash, multiplier, is_futures, margin_rate,
                                 margin_group, lot, basis, fee, slippage, borrow, cash_rate,
-                                financing_rate, shortfall, out_equity[k], False, dummy1, dummy1,
-                                dummy2, dummy1, dummy1, dummy1)
+                                financing_rate, shortfall, no_roll, out_equity[k], False, dummy1,
+                                dummy1, dummy2, dummy1, dummy1, dummy1)
         out_status[k, 0] = s
         out_status[k, 1] = r
         out_status[k, 2] = d
@@ -226,11 +229,13 @@ def pair_ma_sweep_nb(close, open_, windows, gross, flip, at_open, year_fraction,
 @njit(cache=True, parallel=True)
 def run_windows_nb(close, open_, weights, rebalance, starts, length, at_open, year_fraction,  # type: ignore[no-untyped-def]
                    init_cash, multiplier, is_futures, margin_rate, margin_group, lot, basis, fee,
-                   slippage, borrow, cash_rate, financing_rate, shortfall, out_return,
+                   slippage, borrow, cash_rate, financing_rate, shortfall, roll, out_return,
                    out_status):
     """Fresh-start windows of one strategy: for each start s, begin in cash, move to
     ``weights[s]`` at s, follow ``rebalance`` (T, bool) and report the simple return from
-    the close of s to the close of s + ``length`` (NaN and a status when a window fails)."""
+    the close of s to the close of s + ``length`` (NaN and a status when a window fails).
+    ``roll`` is T×N as in :func:`~narrowgate.backtest.engine.run_nb` (0×0: no rolls); each
+    window pays the rolls in its rows."""
     n = close.shape[1]
     for k in prange(starts.shape[0]):
         s = starts[k]
@@ -243,11 +248,12 @@ def run_windows_nb(close, open_, weights, rebalance, starts, length, at_open, ye
         eq = np.full(length + 1, np.nan)
         dummy1 = np.empty(0)
         dummy2 = np.empty((0, 0))
+        rolled = roll[s:e] if roll.shape[0] > 0 else roll
         st, r, d = engine.run_nb(close[s:e], open_[s:e], target, engine.KIND_WEIGHTS, at_open,
                                  year_fraction[s:e], init_cash, multiplier, is_futures,
                                  margin_rate, margin_group, lot, basis, fee, slippage, borrow,
-                                 cash_rate, financing_rate, shortfall, eq, False, dummy1, dummy1,
-                                 dummy2, dummy1, dummy1, dummy1)
+                                 cash_rate, financing_rate, shortfall, rolled, eq, False, dummy1,
+                                 dummy1, dummy2, dummy1, dummy1, dummy1)
         out_return[k] = eq[length] / init_cash - 1.0 if st == engine.STATUS_OK else np.nan
         out_status[k, 0] = st
         out_status[k, 1] = r

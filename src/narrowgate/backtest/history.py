@@ -19,9 +19,11 @@ from narrowgate.backtest.api import (
     _SHORTFALL,
     BacktestError,
     BacktestResult,
+    RollDates,
     engine_inputs,
     open_array,
     price_array,
+    roll_array,
     year_fraction,
 )
 from narrowgate.backtest.strategies import Basket, LongShort, Pair, compile_strategy, run_strategy
@@ -38,11 +40,28 @@ def last_close_before(index: pd.Index, day: date) -> pd.Timestamp:
     return pd.Timestamp(index[pos])
 
 
+def rolls_within(rolls: RollDates | None, index: pd.Index) -> dict[str, list[pd.Timestamp]]:
+    """Roll dates on the rows of ``index`` (a window of the prices, rows where some leg had
+    no close dropped): dates outside it go, a date between two rows moves to the next row
+    (the first close the back-test sees after the roll)."""
+    if not rolls or len(index) == 0:
+        return {}
+    days = pd.DatetimeIndex(index)
+    out = {}
+    for name, dates in rolls.items():
+        when = pd.DatetimeIndex(list(dates))
+        when = when[(when >= days[0]) & (when <= days[-1])]
+        out[name] = list(days[np.unique(days.searchsorted(when, side="left"))])
+    return out
+
+
 def since_publication(strategy: AnyStrategy, close: pd.DataFrame, published: date, *,
-                      open_: pd.DataFrame | None = None,
-                      end: date | None = None) -> BacktestResult:
+                      open_: pd.DataFrame | None = None, end: date | None = None,
+                      rolls: RollDates | None = None) -> BacktestResult:
     """Run ``strategy`` from the last close before ``published`` to ``end`` (default: the
-    last row), entering at that close; the strategy's own entry date is replaced."""
+    last row), entering at that close; the strategy's own entry date is replaced.
+    ``rolls`` (futures columns → roll dates) are charged where they fall in the window
+    (:func:`rolls_within`)."""
     prices = close[strategy.assets].dropna(how="any")
     anchor = last_close_before(prices.index, published)
     stop = prices.index[-1] if end is None else pd.Timestamp(end)
@@ -50,15 +69,18 @@ def since_publication(strategy: AnyStrategy, close: pd.DataFrame, published: dat
     if len(window) < 2:
         raise BacktestError(f"no price after {anchor.date()} to measure since publication")
     moved = strategy.model_copy(update={"entry": anchor.date()})
-    return run_strategy(moved, window, None if open_ is None else open_.loc[anchor:stop])
+    return run_strategy(moved, window, None if open_ is None else open_.loc[anchor:stop],
+                        rolls=rolls_within(rolls, window.index))
 
 
 def window_returns(strategy: AnyStrategy, close: pd.DataFrame, periods: int, *,
-                   open_: pd.DataFrame | None = None) -> pd.Series:
+                   open_: pd.DataFrame | None = None,
+                   rolls: RollDates | None = None) -> pd.Series:
     """Return of a fresh start on each day, held ``periods`` rows (index: start date).
 
     Each window starts in cash, moves to the strategy's weights at the start close and
-    follows its rebalance schedule; the strategy's entry and exit dates are ignored.
+    follows its rebalance schedule; the strategy's entry and exit dates are ignored. Each
+    window pays the futures ``rolls`` within it, as :func:`since_publication` does.
     """
     if periods < 1:
         raise BacktestError("a window needs at least one period")
@@ -81,7 +103,8 @@ def window_returns(strategy: AnyStrategy, close: pd.DataFrame, periods: int, *,
         free.execution == "next_open", year_fraction(prices.index), free.initial_cash,
         spec.multiplier, spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot,
         spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
-        _SHORTFALL[free.on_shortfall], out, status)
+        _SHORTFALL[free.on_shortfall],
+        roll_array(prices, rolls_within(rolls, prices.index), spec.is_futures), out, status)
     return pd.Series(out, index=prices.index[starts], name=f"return_{periods}")
 
 
@@ -99,11 +122,12 @@ def rolling_returns(equity: pd.Series, months: int) -> pd.Series:
     return pd.Series(out, index=equity.index, name=f"return_{months}m")
 
 
-def trailing_returns(strategy: AnyStrategy, close: pd.DataFrame, months: int) -> pd.Series:
+def trailing_returns(strategy: AnyStrategy, close: pd.DataFrame, months: int, *,
+                     rolls: RollDates | None = None) -> pd.Series:
     """Return of the strategy over the trailing ``months`` × 21 trading days at each date
-    (a fresh start that many rows earlier; index: end date)."""
+    (a fresh start that many rows earlier, paying the ``rolls`` in it; index: end date)."""
     periods = 21 * months
-    starts = window_returns(strategy, close, periods)
+    starts = window_returns(strategy, close, periods, rolls=rolls)
     index = close[strategy.assets].dropna(how="any").index
     ends = index[periods:][: len(starts)]
     return pd.Series(starts.to_numpy(), index=ends, name=f"return_{months}m")
@@ -146,21 +170,23 @@ class PublicationReport:
 
 
 def publication_report(strategy: AnyStrategy, close: pd.DataFrame, published: date, *,
-                       end: date | None = None) -> PublicationReport:
+                       end: date | None = None,
+                       rolls: RollDates | None = None) -> PublicationReport:
     """Since-publication result, its rank among fresh-start windows of the same length that
     ended on or before the anchor, their hit rate, and trailing 3/6/12-month (63/126/252
-    trading-day) fresh-start returns over the whole history."""
-    result = since_publication(strategy, close, published, end=end)
+    trading-day) fresh-start returns over the whole history; every run pays the futures
+    ``rolls`` that fall in it."""
+    result = since_publication(strategy, close, published, end=end, rolls=rolls)
     anchor = pd.Timestamp(result.equity.index[0])
     periods = len(result.equity) - 1
     total = float(result.equity.iloc[-1] / strategy.initial_cash - 1.0)
-    windows = window_returns(strategy, close, periods)
+    windows = window_returns(strategy, close, periods, rolls=rolls)
     prices_index = close[strategy.assets].dropna(how="any").index
     end_of = pd.Series(prices_index[periods:][: len(windows)], index=windows.index)
     history = windows[(end_of <= anchor).to_numpy()]
     rank, pct = rank_among(total, history)
-    rolling = pd.concat([trailing_returns(strategy, close, months) for months in (3, 6, 12)],
-                        axis=1)
+    rolling = pd.concat([trailing_returns(strategy, close, months, rolls=rolls)
+                         for months in (3, 6, 12)], axis=1)
     return PublicationReport(anchor=anchor, end=pd.Timestamp(result.equity.index[-1]),
                              periods=periods, result=result, total_return=total,
                              history=history, rank=rank, percentile=pct,

@@ -27,6 +27,10 @@ _SHORTFALL = {
     "finance": engine.SHORTFALL_FINANCE,
 }
 
+#: The kernels' "no rolls" (0×0; C order and writable like every roll array, so a call with
+#: rolls and one without share one compiled signature). Kernels only read it.
+NO_ROLLS = np.zeros((0, 0), dtype=np.bool_)
+
 
 class BacktestError(NarrowgateError):
     """A back-test that cannot go on: cash or margin short, a missing price, ruin."""

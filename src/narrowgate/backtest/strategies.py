@@ -30,6 +30,7 @@ from narrowgate.backtest.api import (
     Costs,
     Execution,
     InstrumentSpec,
+    RollDates,
     Shortfall,
     run_backtest,
 )
@@ -232,8 +233,10 @@ def compile_strategy(strategy: Basket | LongShort | Pair, close: pd.DataFrame) -
 
 
 def run_strategy(strategy: Basket | LongShort | Pair, close: pd.DataFrame,
-                 open_: pd.DataFrame | None = None) -> BacktestResult:
-    """Compile ``strategy`` on ``close`` (its assets only) and back-test it."""
+                 open_: pd.DataFrame | None = None, *,
+                 rolls: RollDates | None = None) -> BacktestResult:
+    """Compile ``strategy`` on ``close`` (its assets only) and back-test it; ``rolls``
+    (futures columns → dates of ``close``) as in :func:`run_backtest`."""
     prices = close[strategy.assets]
     prices = prices.loc[:, ~prices.columns.duplicated()]
     compiled = compile_strategy(strategy, prices)
@@ -241,4 +244,4 @@ def run_strategy(strategy: Basket | LongShort | Pair, close: pd.DataFrame,
         prices, compiled.targets, target_kind="weights",
         open_=None if open_ is None else open_[prices.columns],
         execution=strategy.execution, instruments=strategy.instruments, costs=strategy.costs,
-        initial_cash=strategy.initial_cash, on_shortfall=strategy.on_shortfall)
+        initial_cash=strategy.initial_cash, on_shortfall=strategy.on_shortfall, rolls=rolls)

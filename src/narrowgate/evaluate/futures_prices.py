@@ -309,8 +309,9 @@ def main_continuous_check(ctx: EvalContext, legs: Mapping[str, str], start: date
 
 def roll_cost_note(cost_bps: float, notional_per_side_x: float, rolls_per_year: int = 12
                    ) -> LocalizedText:
-    """The roll trades the engine does not see (it holds one continuous position), sized
-    from the params so the reader can weigh them."""
+    """On the index proxy (no contracts, so no roll dates to charge), the roll trades real
+    futures would make, sized from the params so the reader can weigh them; rolled
+    contracts pay theirs in the back-test (``TradePlan.rolls``)."""
     pct = rolls_per_year * 2 * 2 * notional_per_side_x * cost_bps / 100
     return text(
         f"换月交易(平旧开新,每年约 {rolls_per_year} 次,两边)的成本未计入回测:按每笔 {cost_bps:g} "

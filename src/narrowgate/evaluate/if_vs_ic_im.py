@@ -199,16 +199,19 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
             if schedules is not None:
                 rolled, missing = read_rolled(ctx, schedules, params.roll_days_before_expiry)
         notes = [self._sizing_note(params)]
+        rolls: dict[str, list[date]] | None = None
         if rolled is not None:
+            # the roll trades are charged in the back-test (trade_assessment says how much)
             closes, data = rolled.closes, list(rolled.data)
             notes.append(rolled_note(rolled, ctx.published))
+            rolls = {leg: list(r.rolls.index) for leg, r in rolled.rolled.items()}
         else:
             closes, data, proxy_notes = self._proxy_closes(params, ctx, begin, end, stop)
             notes.extend(proxy_notes)
             missing = [m.model_copy(update={"how": f"{m.how}; until then the index proxy "
                                                    "plus the annual basis stands in"})
                        for m in missing]
-        notes.append(roll_cost_note(params.cost_bps_per_trade, params.notional_per_side_x))
+            notes.append(roll_cost_note(params.cost_bps_per_trade, params.notional_per_side_x))
         specs = {leg.contract: _leg_spec(leg, 0.0 if rolled is not None
                                          else leg.basis_pct_per_year / 100, params.margin)
                  for leg in params.legs}
@@ -222,7 +225,7 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
             costs=Costs(fee=params.cost_bps_per_trade / 1e4))
         return TradePlan(strategy=strategy, closes=closes, data=[*data, *self.recorded(params)],
                          periods_per_year=params.trading_days_per_year, currency="CNY",
-                         notes=notes, missing=missing)
+                         notes=notes, missing=missing, rolls=rolls)
 
     @staticmethod
     def _proxy_closes(params: IfVsIcImParams, ctx: EvalContext, begin: date, end: date | None,

@@ -11,6 +11,7 @@ this module runs it and words the result. pandas and the engine load inside func
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
 class TradePlan:
     """A trade ready to run: an engine strategy (``narrowgate.backtest.strategies``), daily
     closes whose columns are its assets, where they came from, and what the evidence must
-    say about them (proxy assumptions, data that would do better)."""
+    say about them (proxy assumptions, data that would do better). ``rolls``: for futures
+    columns that are rolled contracts, the dates on whose close each rolls; every run
+    (since publication and each historical window) pays the rolls that fall in it."""
 
     strategy: Any
     closes: pd.DataFrame
@@ -39,6 +42,7 @@ class TradePlan:
     currency: str
     notes: list[LocalizedText] = field(default_factory=list)
     missing: list[MissingData] = field(default_factory=list)
+    rolls: Mapping[str, Sequence[date]] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,8 @@ def run_trade(plan: TradePlan, published: date, end: date | None = None) -> Trad
     from narrowgate.backtest.history import publication_report, rank_among
     from narrowgate.backtest.metrics import summarize
 
-    report = publication_report(plan.strategy, plan.closes, published, end=end)
+    report = publication_report(plan.strategy, plan.closes, published, end=end,
+                                rolls=plan.rolls)
     since = summarize(report.result.returns, periods_per_year=plan.periods_per_year,
                       risk_free_per_period=0.0)
     six = report.rolling["return_6m"]
@@ -150,6 +155,10 @@ def trade_figures(run: TradeRun) -> list[Figure]:
     result = rep.result
     out.append(figure("costs_paid", "发布以来交易成本", "trading costs since publication",
                       round(float(result.costs.sum()), 2), run.plan.currency))
+    if run.plan.rolls:
+        out.append(figure("roll_costs", "发布以来换月成本(含在交易成本中)",
+                          "roll costs since publication (part of the trading costs)",
+                          round(float(result.roll_trades["cost"].sum()), 2), run.plan.currency))
     out.append(figure("carry", "发布以来持有成本(融券/基差)",
                       "carry since publication (borrow, basis)",
                       round(float(result.carry.sum()), 2),
@@ -176,6 +185,25 @@ def timing_note(run: TradeRun) -> LocalizedText:
         f"result beats {where:.0f}% of them. In the 6 months before publication the trade "
         f"had already moved {pre:+.1f}% (percentile {pre_pct:.0f}% of its history).{verdict_en}",
     )
+
+
+def rolls_charged_note(run: TradeRun) -> LocalizedText:
+    """The futures rolls the since-publication run paid: how many, what they cost, and at
+    what rate (the cost over the two fills' notional, so it reads against the fee)."""
+    rolled = run.report.result.roll_trades
+    cur = run.plan.currency
+    total = float(rolled["cost"].sum())
+    notional = 2 * float(rolled["value"].sum())  # two fills a roll
+    per_leg = ", ".join(f"{a} {n}" for a, n in rolled["asset"].value_counts(sort=False).items())
+    rate = f"{total / notional * 1e4:.2f}" if notional else "0"
+    return text(
+        f"换月成本已计入回测:发布以来共换月 {len(rolled)} 次({per_leg or '无'}),每次在换月日收盘"
+        f"平旧开新两笔成交,按该日收盘价计,共 {total:,.0f} {cur}(每笔 {rate} 个基点,含在交易成本中);"
+        "历史同长度窗口同样扣除各自的换月成本。",
+        f"Roll costs are charged: {len(rolled)} rolls since publication "
+        f"({per_leg or 'none'}), each closing the old contract and opening the next at the "
+        f"roll day's close, {cur} {total:,.0f} in all ({rate} bp a fill, part of the trading "
+        "costs); each historical window pays its own rolls too.")
 
 
 def trade_charts(run: TradeRun, name: LocalizedText) -> list[Chart]:
@@ -241,7 +269,8 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
         summary=summary,
         evidence=Evidence(figures=[*trade_figures(run), *setup], data=plan.data,
                           charts=trade_charts(run, name),
-                          notes=[measures, timing_note(run), *plan.notes],
+                          notes=[measures, timing_note(run), *plan.notes,
+                                 *([rolls_charged_note(run)] if plan.rolls else [])],
                           missing=plan.missing,
                           watch=crossings(
                               lambda x: trade_verdict(x, supported_min_pct, contradicted_max_pct),
