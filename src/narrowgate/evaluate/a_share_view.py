@@ -5,12 +5,16 @@ the threshold within the short-term window ("digestion"), the return at the long
 review date, and the deepest drawdown with its recovery time. An export/AI-hardware basket
 (optical-module leaders) and a sector index are set against the index as context, with
 members that lack data named rather than sinking the assessment. Before the review date
-the verdict is "pending" and the figures are the interim reading.
+the verdict is "pending" and the figures are the interim reading. The positions the view
+implies — long the CSI 300 (index level as the proxy), and long the export basket's members
+that have closes after the baseline, equal weight — are back-tested beside it, entered at
+the baseline close and held (evidence only; they do not change the verdict).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
@@ -27,6 +31,7 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, read_closes
+from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
 from narrowgate.evaluate.partial_data import read_available
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
@@ -55,6 +60,7 @@ class AShareViewParams(Params):
     digestion_min_drawdown_pct: float = Field(5.0, gt=0)
     long_term_review: date = Field(description="date of the long-term check (project's choice)")
     long_term_min_return_pct: float = Field(0.0)
+    implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
 
     @model_validator(mode="after")
     def _dates(self) -> AShareViewParams:
@@ -181,9 +187,24 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
         chart = line_chart(text("沪深300 与出口篮子(基准日=1)",
                                 "CSI 300 and the export basket (baseline = 1)"),
                            chart_frame, "× baseline")
-        return Assessment(verdict=verdict, summary=summary,
-                          evidence=Evidence(figures=figures, data=data, charts=[chart],
-                                            notes=notes, missing=missing, watch=watch))
+        assessment = Assessment(verdict=verdict, summary=summary,
+                                evidence=Evidence(figures=figures, data=data, charts=[chart],
+                                                  notes=notes, missing=missing, watch=watch))
+        read = {d.instrument for d in ctx_data}
+        members = [i for i in params.export_basket if i in read]
+        legs = {"trade_": ([params.index], lookback, text(f"多沪深300({params.index})",
+                                                          f"long CSI 300 ({params.index})")),
+                "trade_export_": (members, anchor.date(), text("多出口篮子(有数据的成分)",
+                                                               "long the export basket "
+                                                               "(members with data)"))}
+        for prefix, (long, match_from, name) in legs.items():
+            if long:
+                assessment = implied_trade(
+                    partial(held_plan, ctx, params.implied_trade, long=long, currency="CNY",
+                            match_from=match_from, end=stop),
+                    name=name, prefix=prefix,
+                    published=params.baseline_date + timedelta(days=1)).added_to(assessment)
+        return assessment
 
     def _export_context(
         self, params: AShareViewParams, ctx: EvalContext, path: pd.Series, anchor: date,

@@ -6,7 +6,8 @@ needs no data. The price part (``price_assessment``) reads daily closes: past cy
 on their halvings, the drawdown from the cycle high at the same phase, whether the price
 kept falling after publication, and entry on publication vs entry on Oct 1 — the last only
 once the data reaches Oct 1. Without a hub the verdict is "pending" before the entry window
-and "insufficient data" after it.
+and "insufficient data" after it. Both entries are also back-tested as held positions
+(:mod:`narrowgate.evaluate.btc_entry`: evidence only, the verdict is unchanged).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
+from narrowgate.evaluate.btc_entry import entry_trades
 from narrowgate.evaluate.common import (
     InstrumentId,
     RecordedSource,
@@ -27,6 +29,7 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import read_closes
+from narrowgate.evaluate.implied_trade import ImpliedTradeParams
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     VERDICT_LABELS,
@@ -70,6 +73,8 @@ class BtcCycleParams(Params):
     cycle_peak: date | None = None
     cycle_peak_close_usd: float | None = Field(None, gt=0)
     cycle_peak_source: RecordedSource | None = None
+    implied_trade: ImpliedTradeParams = Field(  # crypto trades every day of the year
+        default_factory=lambda: ImpliedTradeParams(trading_days_per_year=365))
 
     @model_validator(mode="after")
     def _ordered(self) -> BtcCycleParams:
@@ -110,7 +115,11 @@ class BtcCycle(Evaluator[BtcCycleParams]):
         calendar_only = self.calendar(params, ctx)
         if ctx.hub is None:
             return calendar_only
-        return price_assessment(params, ctx, calendar_only)
+        assessment = price_assessment(params, ctx, calendar_only)
+        for trade in entry_trades(ctx, params.implied_trade, params.instrument,
+                                  params.halvings[0], params.baseline_date, params.entry_window):
+            assessment = trade.added_to(assessment)
+        return assessment
 
     def calendar(self, params: BtcCycleParams, ctx: EvalContext) -> Assessment:
         """The calendar reading alone (no prices): pending, or insufficient data after Oct 1."""

@@ -3,6 +3,12 @@
 A record close is a statement about the whole history, so the test reads the Dow proxy's
 closes from its first day to the record date and checks that the close on that date is the
 highest so far.
+
+The position the fact implies is back-tested beside it (evidence only; the verdict is the
+record): long the Dow proxy, bought at the last close before publication and held. Long
+alone, not Dow minus Nasdaq: these params name only the Dow proxy, and the relative bet
+(long Dow and Russell / short Nasdaq and software) is the rotation-trade claim's own test,
+so repeating it here would count one position twice.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, read_closes
+from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, Verdict
 from narrowgate.thesis.schema import Claim
@@ -36,6 +43,7 @@ class DowRecordParams(Params):
     chart_days: int = Field(
         90, ge=5, description="calendar days before and after record_date in the chart"
     )
+    implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
 
 
 @register
@@ -137,9 +145,15 @@ class DowRecord(AwaitingEvaluator[DowRecordParams]):
             f"on {prior_day} ({margin:+.2f}%). DIA is a price proxy for the index; after "
             "distributions its record can differ slightly from the Dow's own.",
         )
-        return Assessment(
+        assessment = Assessment(
             verdict=verdict,
             summary=summary,
             evidence=Evidence(figures=figures, data=data, charts=[chart],
                               notes=[self.measures]),
         )
+        trade = implied_trade(
+            lambda: held_plan(ctx, params.implied_trade, long=[params.instrument],
+                              currency="USD", match_from=params.history_start),
+            name=text(f"多道指({params.instrument})", f"long the Dow ({params.instrument})"),
+            published=ctx.published)
+        return trade.added_to(assessment)

@@ -6,11 +6,14 @@ close above its pre-publication peak ("not topped"), and the gold/silver ratio (
 gold ahead). The claim is a forecast for 2026, so before its horizon the verdict is
 "pending" and the figures are the interim reading; once the horizon has passed, data that
 stop short of it leave the verdict "insufficient data" (a new high could still come).
+The position the forecast implies — long gold / short silver, equal notional, entered at
+the baseline close and held — is back-tested beside it on the same spot prices (evidence
+only; it does not change the verdict).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
@@ -27,6 +30,7 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, price_need, read_closes
+from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
 from narrowgate.evaluate.partial_data import read_available
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
@@ -57,6 +61,7 @@ class GoldOverSilverParams(Params):
     min_outperformance_pp: float = Field(
         0.0, description="gold return minus silver return above this → 'further'"
     )
+    implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
 
     @model_validator(mode="after")
     def _consistent(self) -> GoldOverSilverParams:
@@ -255,9 +260,16 @@ class GoldOverSilver(AwaitingEvaluator[GoldOverSilverParams]):
                        ratio.loc[pd.Timestamp(params.peak_lookback_start):].to_frame(
                            "gold/silver"), "oz silver per oz gold", digits=2),
         ]
-        return Assessment(verdict=verdict, summary=summary,
-                          evidence=Evidence(figures=figures, data=data, charts=charts,
-                                            notes=notes, missing=missing, watch=watch))
+        assessment = Assessment(verdict=verdict, summary=summary,
+                                evidence=Evidence(figures=figures, data=data, charts=charts,
+                                                  notes=notes, missing=missing, watch=watch))
+        trade = implied_trade(
+            lambda: held_plan(ctx, params.implied_trade, long=[params.gold],
+                              short=[params.silver], currency="USD",
+                              match_from=params.peak_lookback_start, end=end),
+            name=text("多黄金/空白银", "long gold / short silver"),
+            published=params.baseline_date + timedelta(days=1))
+        return trade.added_to(assessment)
 
     @staticmethod
     def _watch(params: GoldOverSilverParams, stop: date, lead: float, further: bool,

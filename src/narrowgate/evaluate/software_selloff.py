@@ -2,12 +2,15 @@
 
 Measured on a software ETF (IGV) against the S&P 500 (SPY): drawdown and relative return
 from the last close before the selloff to the publication baseline. The dollar loss needs
-constituents' market caps, which no provider supplies yet.
+constituents' market caps, which no provider supplies yet. The "sell software" position
+the article recommends — short the software ETF / long the benchmark, equal notional,
+entered at the base-date close and held to the latest data — is back-tested beside it
+(evidence only; the verdict is the selloff's size above).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import Field, model_validator
 
@@ -22,6 +25,7 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, read_closes
+from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, MissingData, Verdict
 from narrowgate.thesis.schema import Claim
@@ -37,6 +41,7 @@ class SoftwareSelloffParams(Params):
     supported_underperformance_pp: float = Field(
         5.0, gt=0, description="IGV behind the benchmark by at least this many points"
     )
+    implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
 
     @model_validator(mode="after")
     def _dates(self) -> SoftwareSelloffParams:
@@ -124,7 +129,7 @@ class SoftwareSelloff(AwaitingEvaluator[SoftwareSelloffParams]):
             f"{params.article_value_loss_usd_bn:.0f}B value loss needs constituents' market caps;"
             " the ETF's fall tests its direction and size.",
         )
-        return Assessment(
+        assessment = Assessment(
             verdict=verdict,
             summary=summary,
             evidence=Evidence(
@@ -140,3 +145,11 @@ class SoftwareSelloff(AwaitingEvaluator[SoftwareSelloffParams]):
                 ],
             ),
         )
+        trade = implied_trade(
+            lambda: held_plan(ctx, params.implied_trade, long=[params.benchmark],
+                              short=[params.instrument], currency="USD",
+                              match_from=params.base_date),
+            name=text(f"卖软件(空 {params.instrument}/多 {params.benchmark})",
+                      f"sell software (short {params.instrument} / long {params.benchmark})"),
+            published=params.base_date + timedelta(days=1), since=text("抛售开始", "the selloff"))
+        return trade.added_to(assessment)

@@ -5,11 +5,16 @@ storage basket against an AI-hardware basket and against the Nasdaq, over the co
 window where every member has closes (files end on different dates; the window used is
 reported). No listed pure NPO play exists, so the NPO half is noted, not measured. Returns
 are in each listing's own currency, so the bundled baskets are US-listed (all USD).
+
+The positions the view implies are back-tested beside it (evidence only, the verdict is
+the race above): long the storage basket / short the AI-hardware basket, and long storage
+/ short the benchmark, equal weight within legs, entered at the start-date close and held.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from functools import partial
 from typing import Literal
 
 from pydantic import Field
@@ -25,6 +30,7 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, read_closes
+from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, Verdict
 from narrowgate.evaluate.watch import both_ways, crossings
@@ -40,6 +46,7 @@ class StorageNpoParams(Params):
     supported_min_edge_pp: float = Field(
         0.0, description="storage ahead of both comparisons by more than this → supported"
     )
+    implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
 
 
 @register
@@ -164,6 +171,17 @@ class StorageNpo(AwaitingEvaluator[StorageNpoParams]):
             text(f"评估日 {ctx.as_of},但共同数据止于 {end}。",
                  f"As-of is {ctx.as_of}, but the common data end on {end}."),
         ]
-        return Assessment(verdict=verdict, summary=summary,
-                          evidence=Evidence(figures=figures, data=data, charts=[chart],
-                                            notes=notes, watch=watch))
+        assessment = Assessment(verdict=verdict, summary=summary,
+                                evidence=Evidence(figures=figures, data=data, charts=[chart],
+                                                  notes=notes, watch=watch))
+        bm = params.benchmark
+        for prefix, short, name in (
+                ("trade_", params.ai_hardware_basket, text("多存储/空 AI 硬件",
+                                                           "long storage / short AI hardware")),
+                ("trade_vs_benchmark_", [bm], text(f"多存储/空 {bm}",
+                                                   f"long storage / short {bm}"))):
+            plan = partial(held_plan, ctx, params.implied_trade, long=params.storage_basket,
+                           short=short, currency="USD", match_from=lookback)
+            assessment = implied_trade(plan, name=name, prefix=prefix, published=(
+                params.start_date + timedelta(days=1))).added_to(assessment)
+        return assessment
