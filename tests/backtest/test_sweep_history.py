@@ -12,6 +12,7 @@ from narrowgate.backtest.history import (
     rolling_returns,
     rolls_within,
     since_publication,
+    trailing_returns,
     window_returns,
 )
 from narrowgate.backtest.strategies import Basket, LongShort, Pair, RatioFilter, run_strategy
@@ -100,6 +101,18 @@ def test_rolling_returns_use_calendar_months() -> None:
     r = rolling_returns(eq, 3)
     assert r.iloc[:4].isna().all()  # 04-30 minus 3 months = 01-30: before the first row
     assert r.iloc[4] == pytest.approx(99 / 110 - 1)  # 05-31 minus 3 months = 02-29
+
+
+def test_trailing_months_count_rows_at_the_series_own_frequency() -> None:
+    """3 months of a 7-day-a-week asset (bitcoin, 365 closes a year) is 91 rows, not the
+    63 of a stock exchange; a held single asset's trailing return is its price ratio."""
+    idx = pd.date_range("2024-01-01", periods=400, freq="D")
+    close = pd.DataFrame({"BTC": np.linspace(100.0, 500.0, 400)}, index=idx)
+    held = Basket(weights={"BTC": 1.0}, rebalance="once")
+    r = trailing_returns(held, close, 3, periods_per_year=365)
+    assert r.index[0] == idx[91]
+    assert r.iloc[0] == pytest.approx(close["BTC"].iloc[91] / close["BTC"].iloc[0] - 1)
+    assert trailing_returns(held, close, 3).index[0] == idx[63]  # default: 252 a year
 
 
 def test_rank_among_history() -> None:

@@ -123,10 +123,12 @@ def rolling_returns(equity: pd.Series, months: int) -> pd.Series:
 
 
 def trailing_returns(strategy: AnyStrategy, close: pd.DataFrame, months: int, *,
-                     rolls: RollDates | None = None) -> pd.Series:
-    """Return of the strategy over the trailing ``months`` × 21 trading days at each date
-    (a fresh start that many rows earlier, paying the ``rolls`` in it; index: end date)."""
-    periods = 21 * months
+                     rolls: RollDates | None = None,
+                     periods_per_year: float = 252.0) -> pd.Series:
+    """Return of the strategy over the trailing ``months`` at each date: a fresh start
+    ``periods_per_year`` × months / 12 rows earlier (63 rows for 3 months of 252-day
+    stocks, 91 for 365-day bitcoin), paying the ``rolls`` in it; index: end date."""
+    periods = max(1, round(periods_per_year * months / 12))
     starts = window_returns(strategy, close, periods, rolls=rolls)
     index = close[strategy.assets].dropna(how="any").index
     ends = index[periods:][: len(starts)]
@@ -170,12 +172,12 @@ class PublicationReport:
 
 
 def publication_report(strategy: AnyStrategy, close: pd.DataFrame, published: date, *,
-                       end: date | None = None,
-                       rolls: RollDates | None = None) -> PublicationReport:
+                       end: date | None = None, rolls: RollDates | None = None,
+                       periods_per_year: float = 252.0) -> PublicationReport:
     """Since-publication result, its rank among fresh-start windows of the same length that
-    ended on or before the anchor, their hit rate, and trailing 3/6/12-month (63/126/252
-    trading-day) fresh-start returns over the whole history; every run pays the futures
-    ``rolls`` that fall in it."""
+    ended on or before the anchor, their hit rate, and trailing 3/6/12-month fresh-start
+    returns over the whole history (months counted in rows at ``periods_per_year``: 63/126/
+    252 for stocks); every run pays the futures ``rolls`` that fall in it."""
     result = since_publication(strategy, close, published, end=end, rolls=rolls)
     anchor = pd.Timestamp(result.equity.index[0])
     periods = len(result.equity) - 1
@@ -185,7 +187,8 @@ def publication_report(strategy: AnyStrategy, close: pd.DataFrame, published: da
     end_of = pd.Series(prices_index[periods:][: len(windows)], index=windows.index)
     history = windows[(end_of <= anchor).to_numpy()]
     rank, pct = rank_among(total, history)
-    rolling = pd.concat([trailing_returns(strategy, close, months, rolls=rolls)
+    rolling = pd.concat([trailing_returns(strategy, close, months, rolls=rolls,
+                                          periods_per_year=periods_per_year)
                          for months in (3, 6, 12)], axis=1)
     return PublicationReport(anchor=anchor, end=pd.Timestamp(result.equity.index[-1]),
                              periods=periods, result=result, total_return=total,

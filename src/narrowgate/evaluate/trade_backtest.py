@@ -75,7 +75,7 @@ def run_trade(plan: TradePlan, published: date, end: date | None = None) -> Trad
     from narrowgate.backtest.metrics import summarize
 
     report = publication_report(plan.strategy, plan.closes, published, end=end,
-                                rolls=plan.rolls)
+                                rolls=plan.rolls, periods_per_year=plan.periods_per_year)
     since = summarize(report.result.returns, periods_per_year=plan.periods_per_year,
                       risk_free_per_period=0.0)
     six = report.rolling["return_6m"]
@@ -168,17 +168,17 @@ def trade_figures(run: TradeRun) -> list[Figure]:
 
 def timing_note(run: TradeRun) -> LocalizedText:
     """Skill, luck or late, said as far as one window can say it: the base rate, where the
-    result ranks, and whether the spread had already run before publication."""
+    result ranks, and whether the trade had already run before publication."""
     rep = run.report
     base, where = rep.history_hit_rate * 100, rep.percentile * 100
     pre, pre_pct = run.pre_6m * 100, run.pre_6m_percentile * 100
     late = pre_pct >= 80 and where < 50
-    verdict_zh = "像是入场偏晚:发布前价差已大幅走出,之后表现平平。" if late else ""
-    verdict_en = " That reads as late: the spread had run before publication and not after." \
+    verdict_zh = "像是入场偏晚:发布前该交易已大幅走出,之后表现平平。" if late else ""
+    verdict_en = " That reads as late: the trade had run before publication and not after." \
         if late else ""
     return text(
         f"单一窗口无法区分能力与运气。历史上同长度({rep.periods} 个交易日)的窗口有 {base:.0f}% "
-        f"盈利;发布以来的结果高于其中 {where:.0f}%。发布前 6 个月该价差已变动 {pre:+.1f}%"
+        f"盈利;发布以来的结果高于其中 {where:.0f}%。发布前 6 个月该交易已变动 {pre:+.1f}%"
         f"(历史分位 {pre_pct:.0f}%)。{verdict_zh}",
         f"One window cannot separate skill from luck. Of the historical windows of the same "
         f"length ({rep.periods} trading days), {base:.0f}% made money; the since-publication "
