@@ -141,11 +141,10 @@ def test_rolled_contracts_agree_with_the_proxy_at_the_same_basis(store: Store) -
            (("real", real), ("proxy", proxy))}
     assert fig["real"]["carry"] == 0  # the basis is in the prices
     assert fig["proxy"]["carry"] < 0
-    # the contracts pay their rolls, the proxy only estimates them in a note
-    rolls_pct = fig["real"]["roll_costs"] / 1e6  # % of CNY 100 M
-    assert fig["real"]["since_return"] + rolls_pct == pytest.approx(
-        fig["proxy"]["since_return"], abs=0.3)
-    assert "roll_costs" not in fig["proxy"]
+    # both pay their rolls on the same front-month dates (the proxy stands in for them);
+    # whole lots re-sized monthly on slightly different equity paths keep them ~0.3 pp apart
+    assert fig["real"]["since_return"] == pytest.approx(fig["proxy"]["since_return"], abs=0.4)
+    assert fig["proxy"]["roll_costs"] == pytest.approx(fig["real"]["roll_costs"], rel=0.05)
     assert proxy.evidence.missing == []  # the proxy was asked for: nothing is missing
 
 
@@ -205,8 +204,10 @@ def test_one_missing_contract_falls_back_to_the_proxy_naming_it(store: Store) ->
     assert np.allclose(ic, level.reindex(ic.index))  # the index level stands in
     assert plan.strategy.instruments["cnfut:IC"].basis_per_year == pytest.approx(-0.08)
     assert any(n.en.startswith("Index levels stand in") for n in plan.notes)
-    assert plan.rolls is None  # no contracts, no roll dates: the note estimates them
-    assert any("are not charged" in n.en for n in plan.notes)
+    # the proxy pays the rolls the front-month rule gives, on the contracts' own dates
+    assert plan.rolls is not None and date(2026, 5, 13) in plan.rolls["cnfut:IC"]
+    assert plan.rolls["cnfut:IC"] == plan.rolls["cnfut:IF"] == plan.rolls["cnfut:IM"]
+    assert not any("are not charged" in n.en for n in plan.notes)
 
 
 def test_a_contract_lacking_its_roll_day_falls_back_naming_it(store: Store) -> None:
@@ -239,7 +240,7 @@ def test_main_continuous_alone_is_not_a_price(store: Store) -> None:
     result = evaluate_claim(ctx.thesis.claim("if-vs-ic-im"), ctx)
     assert result.error is None and result.verdict is Verdict.SUPPORTED
     fig = {f.key: f.value for f in result.evidence.figures}
-    assert fig["since_return"] == pytest.approx(2.70, abs=0.005)  # as on the proxy alone
+    assert fig["since_return"] == pytest.approx(2.35, abs=0.005)  # as on the proxy alone
     note = next(n for n in result.evidence.notes if "main continuous" in n.en)
     assert "not used for P&L" in note.en and "不用于盈亏" in note.zh
     assert "cnfut:IC: " in note.en  # its suspected switch days, largest, sum

@@ -66,7 +66,9 @@ def test_supported_on_the_index_proxy_with_futures_missing(imported_hub: object)
     assert result.verdict is Verdict.SUPPORTED
     fig = {f.key: f.value for f in result.evidence.figures}
     assert (fig["window_start"], fig["window_end"]) == ("2026-02-06", "2026-07-31")
-    assert fig["since_return"] == pytest.approx(2.70, abs=0.005)
+    # +2.70% before the 18 roll fills (6 months × 3 legs, 2 bp each way) it now pays
+    assert fig["since_return"] == pytest.approx(2.35, abs=0.005)
+    assert fig["roll_costs"] == pytest.approx(468_549, abs=1)  # CNY
     assert fig["percentile"] == pytest.approx(72, abs=1)
     assert isinstance(fig["carry"], float) and fig["carry"] < 0  # the shorts pay the discount
     assert fig["multiplier_cnfut:IF"] == 300 and fig["multiplier_cnfut:IM"] == 200

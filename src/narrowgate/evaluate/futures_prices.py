@@ -78,6 +78,42 @@ def leg_schedules(legs: Sequence[str], start: date, stop: date, roll_days: int
     return out
 
 
+def proxy_roll_dates(legs: Sequence[str], start: date, stop: date, roll_days: int
+                     ) -> dict[str, list[date]] | None:
+    """Per leg, the sessions at whose close a front-month position would roll between
+    start and stop (``roll_days`` sessions before each month's third-Friday expiry), for
+    the index proxy: it stands in for a contract, so it pays the same two roll fills. Months
+    before a product's listing count too (the proxy is hypothetical there either way).
+    None when a leg is no CFFEX stock-index product."""
+    from narrowgate.models.futures_roll import (
+        ContractMonth,
+        RollError,
+        cffex_sessions,
+        roll_session,
+    )
+
+    products = {leg: _product(leg) for leg in legs}
+    if None in products.values() or start > stop:
+        return None
+    sessions = cffex_sessions(start - _CALENDAR_BACK, stop + _CALENDAR_AHEAD)
+    months = [(y, m) for y in range(start.year, stop.year + 1) for m in range(1, 13)
+              if (start.year, start.month) <= (y, m) <= (stop.year, stop.month)]
+    out: dict[str, list[date]] = {}
+    for leg, product in products.items():
+        symbol = product[1] if product else ""
+        days = []
+        for year, month in months:
+            try:
+                day = roll_session(ContractMonth(symbol, year, month), sessions,
+                                   roll_days).date()
+            except RollError:
+                continue
+            if start <= day <= stop:
+                days.append(day)
+        out[leg] = days
+    return out
+
+
 def _month_runs(months: list[ContractMonth]) -> list[tuple[ContractMonth, ContractMonth]]:
     runs: list[tuple[ContractMonth, ContractMonth]] = []
     for month in sorted(months):
@@ -309,9 +345,9 @@ def main_continuous_check(ctx: EvalContext, legs: Mapping[str, str], start: date
 
 def roll_cost_note(cost_bps: float, notional_per_side_x: float, rolls_per_year: int = 12
                    ) -> LocalizedText:
-    """On the index proxy (no contracts, so no roll dates to charge), the roll trades real
-    futures would make, sized from the params so the reader can weigh them; rolled
-    contracts pay theirs in the back-test (``TradePlan.rolls``)."""
+    """When no roll dates can be computed (a leg that is no CFFEX stock-index product), the
+    roll trades real futures would make, sized from the params so the reader can weigh
+    them; otherwise the back-test pays them (``TradePlan.rolls``)."""
     pct = rolls_per_year * 2 * 2 * notional_per_side_x * cost_bps / 100
     return text(
         f"换月交易(平旧开新,每年约 {rolls_per_year} 次,两边)的成本未计入回测:按每笔 {cost_bps:g} "

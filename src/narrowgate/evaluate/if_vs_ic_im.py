@@ -184,6 +184,7 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
         from narrowgate.backtest.strategies import LongShort
         from narrowgate.evaluate.futures_prices import (
             leg_schedules,
+            proxy_roll_dates,
             read_rolled,
             roll_cost_note,
             rolled_note,
@@ -211,7 +212,13 @@ class IfVsIcIm(AwaitingEvaluator[IfVsIcImParams]):
             missing = [m.model_copy(update={"how": f"{m.how}; until then the index proxy "
                                                    "plus the annual basis stands in"})
                        for m in missing]
-            notes.append(roll_cost_note(params.cost_bps_per_trade, params.notional_per_side_x))
+            # the proxy stands in for contracts, so it pays their roll fills on the dates
+            # the front-month rule gives (trade_assessment says how many and how much)
+            rolls = proxy_roll_dates([leg.contract for leg in params.legs], begin, stop,
+                                     params.roll_days_before_expiry)
+            if rolls is None:
+                notes.append(roll_cost_note(params.cost_bps_per_trade,
+                                            params.notional_per_side_x))
         specs = {leg.contract: _leg_spec(leg, 0.0 if rolled is not None
                                          else leg.basis_pct_per_year / 100, params.margin)
                  for leg in params.legs}
