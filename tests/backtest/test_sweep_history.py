@@ -53,6 +53,33 @@ def test_target_sweep_equals_single_runs() -> None:
     assert sweep.total_return.shape == (5,)
 
 
+def test_sweeps_pay_futures_rolls_like_single_runs() -> None:
+    """Every variant pays the same roll fills a single run pays (two fills of the held
+    lots at each roll close), in the target sweep and on the pair sweep's general kernel."""
+    close = gbm(300, 2, seed=5) * 40
+    legs = {"A0": InstrumentSpec.cffex("cnfut:IF"), "A1": InstrumentSpec.cffex("cnfut:IC")}
+    rolls = {"A0": list(close.index[[40, 100, 160]]), "A1": list(close.index[[41, 101]])}
+    costs = Costs(fee=0.0005)
+    rng = np.random.default_rng(4)
+    targets = rng.uniform(-0.8, 0.8, (3, 300, 2))
+    targets[:, rng.uniform(size=300) < 0.9] = np.nan
+    kw = {"instruments": legs, "costs": costs, "initial_cash": 50_000_000.0}
+    sweep = sweep_targets(close, targets, rolls=rolls, **kw)  # type: ignore[arg-type]
+    unrolled = sweep_targets(close, targets, **kw)  # type: ignore[arg-type]
+    assert (sweep.equity.iloc[-1] < unrolled.equity.iloc[-1]).all()
+    for k in range(3):
+        single = run_backtest(close, pd.DataFrame(targets[k], index=close.index,
+                                                  columns=close.columns), rolls=rolls, **kw)
+        np.testing.assert_allclose(sweep.equity[k], single.equity, rtol=1e-12)
+    pair = sweep_pair_ma(close, [5, 50], rolls=rolls, **kw)  # type: ignore[arg-type]
+    for w in (5, 50):
+        spec = Pair(long="A0", short="A1", filter=RatioFilter(window=w), rebalance="daily",
+                    costs=costs, instruments=legs, initial_cash=50_000_000.0)
+        single = run_strategy(spec, close, rolls=rolls)
+        np.testing.assert_allclose(pair.equity[w].to_numpy(), single.equity.to_numpy(),
+                                   rtol=1e-12)
+
+
 def test_window_returns_of_a_held_basket_are_price_ratios() -> None:
     close = gbm(100, 2)
     spec = Basket(weights={"A0": 0.5, "A1": 0.5}, rebalance="once")
@@ -125,6 +152,7 @@ def test_fast_pair_path_equals_general_kernel_bitwise() -> None:
     from narrowgate.backtest import batch
     from narrowgate.backtest.api import engine_inputs, year_fraction
     from narrowgate.backtest.arrays import pair_ma_chunk
+    from narrowgate.backtest.inputs import NO_ROLLS
 
     close = gbm(500, 2, seed=4)
     c = np.ascontiguousarray(close.to_numpy())
@@ -141,7 +169,7 @@ def test_fast_pair_path_equals_general_kernel_bitwise() -> None:
         batch.pair_ma_sweep_nb(c, c, windows, gross, flip, False, yf, 1e6, spec.multiplier,
                                spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot,
                                spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate,
-                               spec.financing_rate, 1, slow, slow_status)
+                               spec.financing_rate, 1, NO_ROLLS, slow, slow_status)
         np.testing.assert_array_equal(fast, slow)
         np.testing.assert_array_equal(fast_status, slow_status)
 

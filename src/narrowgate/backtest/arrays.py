@@ -17,6 +17,7 @@ import numpy as np
 from narrowgate.backtest import batch
 from narrowgate.backtest.inputs import (
     _SHORTFALL,
+    NO_ROLLS,
     BacktestError,
     EngineInputs,
     Shortfall,
@@ -27,26 +28,28 @@ from narrowgate.backtest.specs import Costs, InstrumentSpec
 
 def targets_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: EngineInputs,
                   targets: np.ndarray, *, kind: int, at_open: bool, initial_cash: float,
-                  shortfall: int) -> tuple[np.ndarray, np.ndarray]:
+                  shortfall: int, roll: np.ndarray = NO_ROLLS) -> tuple[np.ndarray, np.ndarray]:
     """Kernel call for K target arrays (K×T×N weights or units; prices T×N, ``yf`` years
-    per row): equity K×T (currency; NaN after a failure) and status K×3."""
+    per row; ``roll`` T×N futures roll rows paid by every variant, 0×0 = none): equity K×T
+    (currency; NaN after a failure) and status K×3."""
     out_equity = np.full((targets.shape[0], close.shape[0]), np.nan)
     out_status = np.zeros((targets.shape[0], 3))
     batch.run_batch_nb(close, open_, np.ascontiguousarray(targets), kind, at_open, yf,
                        initial_cash, spec.multiplier, spec.is_futures, spec.margin_rate,
                        spec.margin_group, spec.lot, spec.basis, spec.fee, spec.slippage,
-                       spec.borrow, spec.cash_rate, spec.financing_rate, shortfall, out_equity,
-                       out_status)
+                       spec.borrow, spec.cash_rate, spec.financing_rate, shortfall, roll,
+                       out_equity, out_status)
     return out_equity, out_status
 
 
 def pair_ma_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: EngineInputs,
                   windows: np.ndarray, *, gross: float, flip: bool, at_open: bool,
-                  initial_cash: float, shortfall: int) -> tuple[np.ndarray, np.ndarray]:
-    """Kernel call for pair moving-average ``windows`` (trading days; prices T×2): equity
-    K×T (currency) and status K×3. Two spot legs filled at the close take the fast path;
-    variants it hands back (a shortfall under raise/scale) and every other case run on
-    the general kernel."""
+                  initial_cash: float, shortfall: int,
+                  roll: np.ndarray = NO_ROLLS) -> tuple[np.ndarray, np.ndarray]:
+    """Kernel call for pair moving-average ``windows`` (trading days; prices T×2; ``roll``
+    as in :func:`targets_chunk`): equity K×T (currency) and status K×3. Two spot legs
+    filled at the close take the fast path (spot never rolls); variants it hands back (a
+    shortfall under raise/scale) and every other case run on the general kernel."""
     k_n, t_n = windows.shape[0], close.shape[0]
     out_equity = np.full((k_n, t_n), np.nan)
     out_status = np.zeros((k_n, 3))
@@ -66,7 +69,8 @@ def pair_ma_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: En
         sub_status = np.zeros((redo.size, 3))
         batch.pair_ma_sweep_nb(close, open_, np.ascontiguousarray(windows[redo]), gross, flip,
                                at_open, *args, spec.is_futures, spec.margin_rate,
-                               spec.margin_group, spec.lot, *costs, sub_equity, sub_status)
+                               spec.margin_group, spec.lot, *costs, roll, sub_equity,
+                               sub_status)
         out_equity[redo] = sub_equity
         out_status[redo] = sub_status
     return out_equity, out_status

@@ -179,21 +179,21 @@ def pair_ma_spot_sweep(close: np.ndarray, windows: np.ndarray, gross: float, fli
 @njit(cache=True, parallel=True)
 def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash, multiplier,  # type: ignore[no-untyped-def]
                  is_futures, margin_rate, margin_group, lot, basis, fee, slippage, borrow,
-                 cash_rate, financing_rate, shortfall, out_equity, out_status):
-    """K portfolios on the same prices, ``targets`` K×T×N, in parallel over K.
+                 cash_rate, financing_rate, shortfall, roll, out_equity, out_status):
+    """K portfolios on the same prices, ``targets`` K×T×N, in parallel over K; every one
+    pays the futures ``roll`` (T×N, 0×0 = none) as in run_nb.
 
     Fills ``out_equity`` (K×T; rows after a failure keep NaN) and ``out_status`` (K×3:
     status, failing row, detail) with the same meaning as
-    :func:`~narrowgate.backtest.engine.run_nb` (no futures rolls).
+    :func:`~narrowgate.backtest.engine.run_nb`.
     """
     dummy1 = np.empty(0)
     dummy2 = np.empty((0, 0))
-    no_roll = np.zeros((0, 0), dtype=np.bool_)
     for k in prange(targets.shape[0]):
         s, r, d = engine.run_nb(close, open_, targets[k], kind, at_open, year_fraction,
                                 init_cash, multiplier, is_futures, margin_rate, margin_group,
                                 lot, basis, fee, slippage, borrow, cash_rate, financing_rate,
-                                shortfall, no_roll, out_equity[k], False, dummy1, dummy1,
+                                shortfall, roll, out_equity[k], False, dummy1, dummy1,
                                 dummy2, dummy1, dummy1, dummy1)
         out_status[k, 0] = s
         out_status[k, 1] = r
@@ -203,23 +203,22 @@ def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash,
 @njit(cache=True, parallel=True)
 def pair_ma_sweep_nb(close, open_, windows, gross, flip, at_open, year_fraction, init_cash,  # type: ignore[no-untyped-def]
                      multiplier, is_futures, margin_rate, margin_group, lot, basis, fee,
-                     slippage, borrow, cash_rate, financing_rate, shortfall, out_equity,
+                     slippage, borrow, cash_rate, financing_rate, shortfall, roll, out_equity,
                      out_status):
     """One pair back-test per moving-average window (``close`` is T×2), rebalanced to target
-    at every close once the average exists (no futures rolls); same outputs as
-    :func:`run_batch_nb`."""
+    at every close once the average exists, paying the futures ``roll`` (T×2, 0×0 = none);
+    same outputs as :func:`run_batch_nb`."""
     n_t = close.shape[0]
     ratio = close[:, 0] / close[:, 1]
     dummy1 = np.empty(0)
     dummy2 = np.empty((0, 0))
-    no_roll = np.zeros((0, 0), dtype=np.bool_)
     for k in prange(windows.shape[0]):
         target = np.empty((n_t, 2))
         engine.pair_ma_targets_nb(ratio, windows[k], gross, flip, target)
         s, r, d = engine.run_nb(close, open_, target, engine.KIND_WEIGHTS, at_open,
                                 year_fraction, init_cash, multiplier, is_futures, margin_rate,
                                 margin_group, lot, basis, fee, slippage, borrow, cash_rate,
-                                financing_rate, shortfall, no_roll, out_equity[k], False, dummy1,
+                                financing_rate, shortfall, roll, out_equity[k], False, dummy1,
                                 dummy1, dummy2, dummy1, dummy1, dummy1)
         out_status[k, 0] = s
         out_status[k, 1] = r

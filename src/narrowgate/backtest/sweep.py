@@ -25,12 +25,14 @@ from narrowgate.backtest.api import (
     Costs,
     Execution,
     InstrumentSpec,
+    RollDates,
     Shortfall,
     TargetKind,
     engine_inputs,
     open_array,
     price_array,
     raise_for_status,
+    roll_array,
     year_fraction,
 )
 from narrowgate.backtest.arrays import pair_ma_chunk, targets_chunk
@@ -88,12 +90,14 @@ def sweep_targets(
     initial_cash: float = 1_000_000.0,
     on_shortfall: Shortfall = "scale",
     periods_per_year: float | None = None,
+    rolls: RollDates | None = None,
     allow_failures: bool = False,
     scheduler: str | None = None,
     chunk_size: int | None = None,
 ) -> SweepResult:
     """Back-test K target arrays (``targets`` K×T×N, aligned to ``close``; NaN = no trade)
-    in one call; same semantics as :func:`~narrowgate.backtest.api.run_backtest`.
+    in one call; same semantics as :func:`~narrowgate.backtest.api.run_backtest`, the
+    futures ``rolls`` paid by every variant.
 
     ``scheduler``: None runs in this process; a Dask scheduler address or ``"local"``
     spreads chunks of ``chunk_size`` variants over a cluster (same results)."""
@@ -107,7 +111,8 @@ def sweep_targets(
                                                                        periods_per_year), spec)
     kwargs: dict[str, Any] = {
         "kind": _KIND[target_kind], "at_open": execution == "next_open",
-        "initial_cash": float(initial_cash), "shortfall": _SHORTFALL[on_shortfall]}
+        "initial_cash": float(initial_cash), "shortfall": _SHORTFALL[on_shortfall],
+        "roll": roll_array(close, rolls, spec.is_futures)}
     if scheduler is None:
         out_equity, out_status = targets_chunk(*shared, tg, **kwargs)
     else:
@@ -133,6 +138,7 @@ def sweep_pair_ma(
     initial_cash: float = 1_000_000.0,
     on_shortfall: Shortfall = "scale",
     periods_per_year: float | None = None,
+    rolls: RollDates | None = None,
     allow_failures: bool = False,
     scheduler: str | None = None,
     chunk_size: int | None = None,
@@ -144,7 +150,7 @@ def sweep_pair_ma(
     flat if ``otherwise="flat"``) otherwise, flat before the average exists, rebalanced to
     target at every close. Equals :class:`~narrowgate.backtest.strategies.Pair` with a
     :class:`~narrowgate.backtest.strategies.RatioFilter` and ``rebalance="daily"``.
-    ``scheduler`` and ``chunk_size`` as in :func:`sweep_targets`.
+    ``rolls``, ``scheduler`` and ``chunk_size`` as in :func:`sweep_targets`.
     """
     if close.shape[1] != 2:
         raise BacktestError(f"a pair sweep needs exactly two price columns, got {close.shape[1]}")
@@ -164,7 +170,7 @@ def sweep_pair_ma(
     kwargs: dict[str, Any] = {
         "gross": float(gross), "flip": otherwise == "reverse",
         "at_open": execution == "next_open", "initial_cash": float(initial_cash),
-        "shortfall": _SHORTFALL[on_shortfall]}
+        "shortfall": _SHORTFALL[on_shortfall], "roll": roll_array(close, rolls, spec.is_futures)}
     if scheduler is None:
         out_equity, out_status = pair_ma_chunk(*shared, w, **kwargs)
     else:
