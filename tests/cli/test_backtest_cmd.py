@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -10,6 +12,9 @@ from typer.testing import CliRunner
 
 from narrowgate.cli.backtest_cmd import backtest, parse_sweep
 from narrowgate.errors import NarrowgateError
+from narrowgate.evaluate.registry import get_evaluator
+from narrowgate.evaluate.runner import evaluate_claim
+from tests.conftest import eval_context
 
 app = typer.Typer()
 app.command("backtest")(backtest)
@@ -31,6 +36,14 @@ def invoke(*args: str) -> object:
     return CliRunner().invoke(app, ["backtest", *args, "--offline"])
 
 
+# the trades of the claims whose evaluators back-test the position the claim implies
+IMPLIED_LABELS = ["storage-npo:vs-ai-hardware", "storage-npo:vs-nasdaq", "gold-over-silver",
+                  "software-selloff", "dow-record", "a-share-view:index",
+                  "a-share-view:exports", "btc-cycle:at-publication"]
+SINCE = re.compile(r"since (publication|the selloff): ([+-]\d+\.\d\d)% from the (\S+) close "
+                   r"to (\S+) ")
+
+
 def test_claim_prints_metrics_and_since_publication(store_home: Path) -> None:
     result = invoke("rotation-trade", "--sweep", "gross=0.5:1.5:0.5")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
@@ -46,6 +59,9 @@ def test_every_trade_by_default(store_home: Path) -> None:
     out = result.output  # type: ignore[attr-defined]
     assert "rotation-trade — metrics" in out and "if-vs-ic-im — metrics" in out
     assert "to 2026-06-30" in out
+    for label in IMPLIED_LABELS:  # the positions claims imply run too, each in one place
+        assert f"{label}: " in out
+    assert "btc-cycle:at-window: not back-tested" in out  # pending: one line, not an error
 
 
 def test_strategy_file_with_a_window_sweep(store_home: Path, tmp_path: Path) -> None:
@@ -61,8 +77,14 @@ def test_strategy_file_with_a_window_sweep(store_home: Path, tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["no-such-claim"], "no claim 'no-such-claim'"),
-    (["capex-total"], "is a fact, not a trade"),
-    (["rotation-trade", "--sweep", "window=20:200:10"], "needs a pair strategy"),
+    (["capex-total"], "claim 'capex-total' (fact) holds or implies no trade"),
+    (["storage-npo:vs-gold"], "has no trade 'vs-gold' — its trades: storage-npo:vs-ai-hardware"),
+    (["btc-cycle:at-window"], "pending — the data end on 2026-08-21, before the entry date"),
+    (["dow-record", "--sweep", "gross=0.5,1"], "dow-record is a basket strategy with no "
+                                               "parameter to sweep"),
+    (["rotation-trade", "--sweep", "window=20:200:10"], "needs a pair strategy; "
+                                                        "rotation-trade is a long_short "
+                                                        "strategy with gross, net"),
     (["rotation-trade", "--sweep", "gross=2:1:1"], "is empty"),
     (["rotation-trade", "--sweep", "speed=1:2:1"], "cannot vary 'speed'"),
     (["rotation-trade", "--from", "2026-13-01"], "is not a date"),
@@ -94,3 +116,68 @@ def test_sweep_ranges() -> None:
         parse_sweep("gross=a:b:c")
     with pytest.raises(NarrowgateError, match="PARAM=RANGE"):
         parse_sweep("window")
+
+
+def test_a_claim_with_two_implied_trades_runs_both(store_home: Path) -> None:
+    result = invoke("storage-npo")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    out = result.output  # type: ignore[attr-defined]
+    assert "storage-npo:vs-ai-hardware: long storage / short AI hardware — metrics" in out
+    assert "storage-npo:vs-nasdaq: long storage / short us:QQQ — metrics" in out
+    assert out.count("max drawdown") == 2 and out.count("since publication 2026-02-06 →") == 2
+    assert [m.group(3) for m in SINCE.finditer(out)] == ["2026-02-06", "2026-02-06"]
+    assert "not back-tested" not in out
+
+
+def test_btc_runs_the_publication_entry_and_says_the_window_entry_is_pending(
+        store_home: Path) -> None:
+    result = invoke("btc-cycle")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    out = result.output  # type: ignore[attr-defined]
+    assert "btc-cycle:at-publication: BTC bought at publication — metrics" in out
+    assert "(daily returns, 365 trading days/yr)" in out
+    (since,) = SINCE.finditer(out)
+    assert since.group(3) == "2026-02-07"  # the last close before publication (BTC: daily)
+    (pending,) = [line for line in out.splitlines() if line.startswith("btc-cycle:at-window")]
+    assert pending == ("btc-cycle:at-window: not back-tested: BTC bought at the first close "
+                       "on/after 2026-10-01: pending — the data end on 2026-08-21, before the "
+                       "entry date 2026-10-01")
+    assert "Traceback" not in out
+
+
+def test_a_claim_without_a_trade_names_the_back_testable_ones(store_home: Path) -> None:
+    exc = invoke("saas-pricing").exception  # type: ignore[attr-defined]
+    assert isinstance(exc, NarrowgateError) and "\n" not in str(exc)
+    assert "claim 'saas-pricing' (qualitative) holds or implies no trade" in str(exc)
+    named = str(exc).partition("back-testable claims: ")[2].split(", ")
+    assert named == ["software-selloff", "dow-record", "rotation-trade", "storage-npo",
+                     "btc-cycle", "gold-over-silver", "a-share-view", "if-vs-ic-im"]
+
+
+@pytest.mark.parametrize(("target", "prefix", "event"), [
+    ("gold-over-silver", "trade_", "publication"),
+    ("software-selloff", "trade_", "the selloff"),  # entered at the selloff's start
+    ("storage-npo:vs-nasdaq", "trade_vs_benchmark_", "publication"),
+])
+def test_cli_return_is_the_evaluators_figure(store_home: Path, imported_hub: object,
+                                             target: str, prefix: str, event: str) -> None:
+    """One plan in one place: the terminal's since-entry run is the card's trade figure."""
+    result = invoke(target, "--to", "2026-11-24")  # the as-of of eval_context
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    (since,) = SINCE.finditer(result.output)  # type: ignore[attr-defined]
+    ctx = eval_context(imported_hub)
+    claim = ctx.thesis.claim(target.partition(":")[0])
+    figures = {f.key: f.value for f in evaluate_claim(claim, ctx).evidence.figures}
+    assert since.group(1) == event
+    assert float(since.group(2)) == figures[f"{prefix}since_return"]
+    assert (since.group(3), since.group(4)) == (figures[f"{prefix}window_start"],
+                                                figures[f"{prefix}window_end"])
+    evaluator: Any = get_evaluator(claim.test)
+    params = evaluator.params_model.model_validate(claim.params)
+    assert target in [p.label for p in evaluator.implied_plans(claim, params, ctx)]
+
+
+def test_sweep_runs_on_implied_trades_that_have_the_parameter(store_home: Path) -> None:
+    result = invoke("storage-npo", "--sweep", "net=-0.5,0,0.5")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.output.count("sweep of net: top 3 of 3") == 2  # type: ignore[attr-defined]

@@ -23,14 +23,14 @@ from narrowgate.thesis.schema import LocalizedText
 from tests.conftest import eval_context
 from tests.evaluate.conftest import params_of, run
 
-# claim → (bundled verdict at 2026-11-24, figure prefixes of its trades, module running them)
+# claim → (bundled verdict at 2026-11-24, figure prefixes of its trades)
 CLAIMS = {
-    "storage-npo": (Verdict.SUPPORTED, ["trade_", "trade_vs_benchmark_"], "storage_npo"),
-    "gold-over-silver": (Verdict.PENDING, ["trade_"], "gold_over_silver"),
-    "software-selloff": (Verdict.SUPPORTED, ["trade_"], "software_selloff"),
-    "dow-record": (Verdict.SUPPORTED, ["trade_"], "dow_record"),
-    "a-share-view": (Verdict.PENDING, ["trade_", "trade_export_"], "a_share_view"),
-    "btc-cycle": (Verdict.SUPPORTED, ["trade_"], "btc_entry"),
+    "storage-npo": (Verdict.SUPPORTED, ["trade_", "trade_vs_benchmark_"]),
+    "gold-over-silver": (Verdict.PENDING, ["trade_"]),
+    "software-selloff": (Verdict.SUPPORTED, ["trade_"]),
+    "dow-record": (Verdict.SUPPORTED, ["trade_"]),
+    "a-share-view": (Verdict.PENDING, ["trade_", "trade_export_"]),
+    "btc-cycle": (Verdict.SUPPORTED, ["trade_"]),
 }
 
 
@@ -55,10 +55,10 @@ def _held_return(closes: pd.DataFrame, weights: dict[str, float], fee: float,
 def test_trade_evidence_is_added_and_the_verdict_is_untouched(
         imported_hub: object, claim_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     ctx = eval_context(imported_hub)
-    verdict, prefixes, module = CLAIMS[claim_id]
+    verdict, prefixes = CLAIMS[claim_id]
     result = evaluate_claim(ctx.thesis.claim(claim_id), ctx)
     assert result.error is None and result.verdict is verdict
-    monkeypatch.setattr(f"narrowgate.evaluate.{module}.implied_trade",
+    monkeypatch.setattr("narrowgate.evaluate.implied_trade.implied_trade",
                         lambda *a, **k: ImpliedTrade())
     bare = evaluate_claim(ctx.thesis.claim(claim_id), ctx)
     assert bare.verdict is verdict and bare.summary == result.summary

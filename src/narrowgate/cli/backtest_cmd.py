@@ -1,18 +1,19 @@
 """`narrowgate backtest`: run a thesis trade or a strategy file, print its metrics.
 
-A target is a trade claim of the thesis (its evaluator builds the strategy and reads the
-closes, so the terminal shows what the report decides on), a strategy YAML file (the
-format of docs/backtest.md, assets named as instrument ids such as us:QQQ), or nothing
-(every trade in the thesis). ``--sweep PARAM=RANGE`` re-runs the strategy over a grid of
-one parameter in a single kernel call and ranks the variants; ``--scheduler`` spreads a
-large sweep over a Dask distributed cluster (an address, or ``local``). Heavy imports stay inside
-functions so ``narrowgate --help`` answers at once.
+A target is a claim of the thesis with a trade to back-test — a trade claim, or a claim
+whose evaluator back-tests the position it implies (each of its trades, anchored at its
+own entry) — one such trade (``claim:suffix``), a strategy YAML file (the format of
+docs/backtest.md, assets named as instrument ids such as us:QQQ), or nothing (every trade
+in the thesis); :mod:`narrowgate.cli.backtest_jobs` lists them. A trade that cannot run
+is one yellow line and the others go on. ``--sweep PARAM=RANGE`` re-runs the strategy
+over a grid of one parameter in a single kernel call and ranks the variants;
+``--scheduler`` spreads a large sweep over a Dask distributed cluster (an address, or
+``local``). Heavy imports stay inside functions so ``narrowgate --help`` answers at once.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -22,12 +23,13 @@ from narrowgate.errors import NarrowgateError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from narrowgate.evaluate.registry import EvalContext
+    from narrowgate.cli.backtest_jobs import Job
     from narrowgate.evaluate.trade_backtest import TradePlan
 
 SWEEPABLE = {"window": "a pair's moving-average filter (trading days)",
              "gross": "long + |short| exposure (× equity)",
              "net": "long − |short| exposure (× equity)"}
+SWEEP_PARAMS = {"pair": ("window", "gross"), "long_short": ("gross", "net"), "basket": ()}
 MAX_VARIANTS = 100_000
 TOP_VARIANTS = 10
 
@@ -35,16 +37,19 @@ TOP_VARIANTS = 10
 def backtest(
     target: Annotated[str | None, typer.Argument(
         metavar="[CLAIM_ID|FILE]",
-        help="A trade claim (e.g. rotation-trade) or a strategy YAML file; default: every "
+        help="A claim with a trade to back-test: a trade (rotation-trade) or a claim "
+             "implying a position (storage-npo runs both its trades; "
+             "storage-npo:vs-nasdaq one of them); or a strategy YAML file; default: every "
              "trade in the thesis.")] = None,
     from_: Annotated[str | None, typer.Option(
         "--from", help="History from this date (YYYY-MM-DD; default: the claim's "
-                       "backtest_start, or all data).")] = None,
+                       "backtest_start or implied_trade.history_start, or all data).")] = None,
     to: Annotated[str | None, typer.Option(
         "--to", help="Up to this date (YYYY-MM-DD; default: the latest data).")] = None,
     sweep: Annotated[str | None, typer.Option(
         "--sweep", help="PARAM=RANGE: window=20:200:10 (start:stop:step, stop included) "
-                        "or gross=0.5,1,1.5. PARAM: window, gross or net.")] = None,
+                        "or gross=0.5,1,1.5. PARAM: window or gross (pair), gross or net "
+                        "(long/short); a trade without PARAM is skipped.")] = None,
     scheduler: Annotated[str | None, typer.Option(
         "--scheduler", help="Run --sweep on a Dask distributed cluster: a scheduler address "
                             "(tcp://HOST:8786) or 'local' for a LocalCluster on this "
@@ -54,9 +59,11 @@ def backtest(
     offline: Annotated[bool, typer.Option(
         "--offline", help="Never call a live data source; use the local store.")] = False,
 ) -> None:
-    """Back-test a trade since publication and over history — 回测交易:发布以来与历史。"""
+    """Back-test a thesis trade, or the position a claim implies, since its entry and over
+    history — 回测交易或论点隐含的头寸:入场以来与历史。"""
     from rich.console import Console
 
+    from narrowgate.cli.backtest_jobs import list_jobs
     from narrowgate.evaluate.registry import EvalContext
     from narrowgate.thesis.loader import load_thesis
 
@@ -70,9 +77,20 @@ def backtest(
     the_thesis = load_thesis(thesis)
     hub = _open_hub(offline, console)
     ctx = EvalContext(thesis=the_thesis, as_of=end or date.today(), offline=offline, hub=hub)
-    jobs = _jobs(target, ctx, start, end)
-    for label, plan, published in jobs:
-        _run_one(console, label, plan, published, grid, end, scheduler)
+    jobs = list_jobs(target, ctx, start, end)
+    ran = 0
+    for job in jobs:
+        try:
+            _run_one(console, job, grid, end, scheduler)
+        except NarrowgateError as exc:
+            if len(jobs) == 1:
+                raise
+            _warn(console, f"{job.label}: not back-tested: {exc}")
+        else:
+            ran += 1
+    if not ran:
+        raise NarrowgateError(f"none of the {len(jobs)} trades could be back-tested",
+                              "see the lines above")
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -132,82 +150,6 @@ def _open_hub(offline: bool, console: Console) -> Any:
     return DataHub(Store(), offline=offline)
 
 
-def _jobs(target: str | None, ctx: EvalContext, start: date | None,
-          end: date | None) -> list[tuple[str, TradePlan, date | None]]:
-    """(label, plan, publication or entry date) for each trade the target names."""
-    thesis = ctx.thesis
-    if target is not None and (target.endswith((".yaml", ".yml")) or Path(target).is_file()):
-        return [_file_job(Path(target), ctx, start, end)]
-    trades = [c.id for c in thesis.claims if _planner(c.test) is not None]
-    if target is None:
-        ids = trades
-    else:
-        if target not in {c.id for c in thesis.claims}:
-            raise NarrowgateError(f"no claim '{target}' in thesis {thesis.id}",
-                                  "trades: " + ", ".join(trades) + "; or give a strategy file")
-        if target not in trades:
-            kind = thesis.claim(target).kind.value
-            raise NarrowgateError(f"claim '{target}' is a {kind}, not a trade",
-                                  "trades: " + ", ".join(trades))
-        ids = [target]
-    out: list[tuple[str, TradePlan, date | None]] = []
-    for claim_id in ids:
-        claim = thesis.claim(claim_id)
-        from narrowgate.evaluate.registry import get_evaluator
-
-        evaluator = get_evaluator(claim.test)
-        params = evaluator.params_model.model_validate(claim.params)
-        plan = evaluator.backtest_plan(params, ctx, start, end)  # type: ignore[attr-defined]
-        out.append((claim_id, plan, thesis.published))
-    return out
-
-
-def _planner(test: str) -> Any:
-    from narrowgate.evaluate.registry import get_evaluator
-
-    return getattr(get_evaluator(test), "backtest_plan", None)
-
-
-def _file_job(path: Path, ctx: EvalContext, start: date | None,
-              end: date | None) -> tuple[str, TradePlan, date | None]:
-    """A strategy file: validated, its closes read from the hub, its entry as 'since'."""
-    import yaml
-    from pydantic import ValidationError
-
-    from narrowgate.backtest.strategies import load_strategy
-    from narrowgate.evaluate.hubdata import read_closes
-    from narrowgate.evaluate.trade_backtest import TradePlan
-    from narrowgate.instruments import parse_instrument
-
-    if not path.is_file():
-        raise NarrowgateError(f"no strategy file {path}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise NarrowgateError(f"{path}{line}: not valid YAML", "fix the syntax") from None
-    if not isinstance(raw, dict):
-        raise NarrowgateError(f"{path}: a strategy file is a mapping (kind: long_short, …)",
-                              "see docs/backtest.md 'Strategies as data'")
-    try:
-        strategy = load_strategy(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "strategy"
-        raise NarrowgateError(f"{path}: {where}: {first['msg']}",
-                              "see docs/backtest.md 'Strategies as data'") from None
-    assets = [str(parse_instrument(a)) for a in strategy.assets]
-    closes, data = read_closes(ctx, assets, start, end)
-    markets = {a.partition(":")[0] for a in assets}
-    periods = 365.0 if markets == {"crypto"} else 244.0 if markets <= {"cn", "cnidx",
-                                                                         "cnfut"} else 252.0
-    plan = TradePlan(strategy=strategy, closes=closes, data=data, periods_per_year=periods,
-                     currency="")
-    since = strategy.entry + timedelta(days=1) if strategy.entry else None
-    return strategy.name or path.stem, plan, since
-
-
 def _history_run(plan: TradePlan) -> Any:
     """The strategy over the whole window (its own entry/exit, from the first full close)."""
     from narrowgate.backtest.strategies import run_strategy
@@ -248,27 +190,45 @@ def _cell(key: str, value: float) -> str:
     return f"{value:.0f}" if key == "max_drawdown_periods" else f"{value:.2f}"
 
 
-def _run_one(console: Console, label: str, plan: TradePlan, published: date | None,
-             grid: tuple[str, list[float]] | None, end: date | None,
-             scheduler: str | None = None) -> None:
+def _run_one(console: Console, job: Job, grid: tuple[str, list[float]] | None,
+             end: date | None, scheduler: str | None = None) -> None:
+    """Build the job's plan, run it over history and since its entry, print the metrics
+    (and the sweep). Raises NarrowgateError when the plan cannot be read or swept, or
+    neither run can be made; one that fails alone is a yellow line (a position held from
+    the first close for decades can be wiped out while its since-entry run is fine)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
     from rich.table import Table
 
     from narrowgate.backtest.api import BacktestError
     from narrowgate.evaluate.trade_backtest import run_trade
 
+    label, event = job.label, job.event
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
                   transient=True) as progress:
-        task = progress.add_task(f"{label}: history", total=None)
-        history = _history_run(plan)
+        task = progress.add_task(f"{label}: reading closes", total=None)
+        plan = job.build()
+        if grid is not None:
+            check_sweep(plan.strategy, grid[0], label)
+        progress.update(task, description=f"{label}: history")
+        try:
+            history = _history_run(plan)
+        except BacktestError as exc:
+            if job.entry is None:
+                raise
+            history = None
+            first = plan.closes[plan.strategy.assets].dropna(how="any").index[0].date()
+            _warn(console, f"{label}: no history column: held from the first common close "
+                           f"({first}), {exc}")
         run = None
-        if published is not None:
-            progress.update(task, description=f"{label}: since publication, ranked in history")
+        if job.entry is not None:
+            progress.update(task, description=f"{label}: since {event}, ranked in history")
             try:
-                run = run_trade(plan, published, end)
+                run = run_trade(plan, job.entry, end)
             except BacktestError as exc:
-                console.print(f"[yellow]{label}: nothing to measure since {published}: "
-                              f"{exc.message}[/]")
+                if history is None:
+                    raise
+                _warn(console, f"{label}: nothing to measure since {event} "
+                               f"({job.entry}): {exc.message}")
         swept = None
         if grid is not None:
             progress.update(task, description=f"{label}: sweeping {grid[0]} "
@@ -276,50 +236,64 @@ def _run_one(console: Console, label: str, plan: TradePlan, published: date | No
             swept = run_sweep(plan, grid[0], grid[1], scheduler)
     ppy = plan.periods_per_year
     cash = float(plan.strategy.initial_cash)
-    hist = _metrics(history, ppy, cash)
-    idx = history.equity.index
-    table = Table(title=f"{label} — metrics (daily returns, {ppy:g} trading days/yr)")
+    columns = []
+    if history is not None:
+        idx = history.equity.index
+        columns.append((f"history {idx[0].date()} → {idx[-1].date()}",
+                        _metrics(history, ppy, cash)))
+    if run is not None:
+        columns.append((f"since {event} {run.report.anchor.date()} → {run.report.end.date()}",
+                        _metrics(run.report.result, ppy, cash)))
+    table = Table(title=f"{job.title} — metrics (daily returns, {ppy:g} trading days/yr)")
     table.add_column("metric")
     table.add_column("unit")
-    table.add_column(f"history {idx[0].date()} → {idx[-1].date()}", justify="right")
-    since = None
-    if run is not None:
-        since = _metrics(run.report.result, ppy, cash)
-        table.add_column(f"since publication {run.report.anchor.date()} → "
-                         f"{run.report.end.date()}", justify="right")
+    for header, _ in columns:
+        table.add_column(header, justify="right")
     for key, name, unit in ROWS:
-        cells = [_cell(key, hist[key])] + ([_cell(key, since[key])] if since else [])
-        table.add_row(name, unit, *cells)
+        table.add_row(name, unit, *(_cell(key, values[key]) for _, values in columns))
     console.print(table)
     if run is not None:
         rep = run.report
         console.print(
-            f"since publication: {run.total_return_pct:+.2f}% from the {rep.anchor.date()} close "
+            f"since {event}: {run.total_return_pct:+.2f}% from the {rep.anchor.date()} close "
             f"to {rep.end.date()} ({rep.periods} trading days); rank {rep.rank} of "
             f"{len(rep.history) + 1} historical windows of that length "
             f"(percentile {rep.percentile * 100:.0f}%, {rep.history_hit_rate * 100:.0f}% of "
-            f"them made money); 6 months before publication {run.pre_6m * 100:+.1f}%")
+            f"them made money); 6 months before {event} {run.pre_6m * 100:+.1f}%",
+            markup=False, highlight=False)
     if swept is not None:
         console.print(swept)
 
 
+def _warn(console: Console, line: str) -> None:
+    """One yellow line, printed as is (a message may hold brackets rich would eat)."""
+    console.print(line, style="yellow", markup=False, highlight=False, soft_wrap=True)
+
+
+def check_sweep(strategy: Any, param: str, label: str) -> None:
+    """A one-line error unless ``strategy`` has ``param`` (SWEEP_PARAMS: a pair has window
+    and gross, a long/short book gross and net, a basket nothing to sweep)."""
+    has = SWEEP_PARAMS.get(strategy.kind, ())
+    if param in has:
+        return
+    needs = " or ".join(kind for kind, params in SWEEP_PARAMS.items() if param in params)
+    raise NarrowgateError(
+        f"--sweep {param} needs a {needs} strategy; {label} is a {strategy.kind} strategy "
+        + (f"with {', '.join(has)}" if has else "with no parameter to sweep"),
+        f"sweep {' or '.join(has)} instead" if has else "drop --sweep for it")
+
+
 def _variant(strategy: Any, param: str, value: float) -> Any:
-    """A validated copy of ``strategy`` with one parameter changed."""
+    """A validated copy of ``strategy`` with one parameter changed (one it has: see
+    :func:`check_sweep`)."""
     from pydantic import ValidationError
 
     from narrowgate.backtest.strategies import load_strategy
 
     spec = strategy.model_dump()
     if param == "window":
-        if spec["kind"] != "pair":
-            raise NarrowgateError(f"--sweep window needs a pair strategy, not {spec['kind']}",
-                                  "sweep gross or net instead")
         spec["filter"] = {**(spec.get("filter") or {"otherwise": "reverse"}),
                           "window": int(value)}
-    elif param == "net" and spec["kind"] != "long_short":
-        raise NarrowgateError(f"--sweep net needs a long_short strategy, not {spec['kind']}")
-    elif param in ("gross", "net") and spec["kind"] == "basket":
-        raise NarrowgateError("--sweep gross/net needs a long_short or pair strategy")
     else:
         spec[param] = value
     try:
@@ -344,6 +318,7 @@ def run_sweep(plan: TradePlan, param: str, values: list[float],
     from narrowgate.backtest.sweep import sweep_pair_ma, sweep_targets
 
     base = plan.strategy
+    check_sweep(base, param, base.name or "the strategy")
     prices = plan.closes[base.assets].dropna(how="any")
     prices = prices.loc[:, ~prices.columns.duplicated()]
     variants = [_variant(base, param, v) for v in values]

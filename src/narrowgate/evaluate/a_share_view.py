@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
+from narrowgate.errors import DataNotFound
 from narrowgate.evaluate.common import (
     AwaitingEvaluator,
     Capability,
@@ -31,7 +32,12 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, read_closes
-from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
+from narrowgate.evaluate.implied_trade import (
+    ImpliedPlan,
+    ImpliedTradeParams,
+    held_plan,
+    with_implied_trades,
+)
 from narrowgate.evaluate.partial_data import read_available
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
@@ -48,7 +54,10 @@ from narrowgate.evaluate.watch import both_ways, crossings
 if TYPE_CHECKING:
     import pandas as pd
 
+    from narrowgate.evaluate.trade_backtest import TradePlan
     from narrowgate.thesis.schema import Claim, LocalizedText
+
+LOOKBACK = timedelta(days=10)  # index closes read from this long before the baseline
 
 
 class AShareViewParams(Params):
@@ -60,7 +69,8 @@ class AShareViewParams(Params):
     digestion_min_drawdown_pct: float = Field(5.0, gt=0)
     long_term_review: date = Field(description="date of the long-term check (project's choice)")
     long_term_min_return_pct: float = Field(0.0)
-    implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
+    implied_trade: ImpliedTradeParams = Field(  # A-shares trade ~244 sessions a year
+        default_factory=lambda: ImpliedTradeParams(trading_days_per_year=244))
 
     @model_validator(mode="after")
     def _dates(self) -> AShareViewParams:
@@ -106,7 +116,7 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
         from narrowgate.models.peaks import deepest_drawdown
         from narrowgate.models.performance import max_drawdown
 
-        lookback = params.baseline_date - timedelta(days=10)
+        lookback = params.baseline_date - LOOKBACK
         stop = min(ctx.as_of, params.long_term_review)
         closes, data = read_closes(ctx, [params.index], lookback, stop)
         prices = closes[params.index].dropna()
@@ -190,21 +200,42 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
         assessment = Assessment(verdict=verdict, summary=summary,
                                 evidence=Evidence(figures=figures, data=data, charts=[chart],
                                                   notes=notes, missing=missing, watch=watch))
-        read = {d.instrument for d in ctx_data}
-        members = [i for i in params.export_basket if i in read]
-        legs = {"trade_": ([params.index], lookback, text(f"多沪深300({params.index})",
-                                                          f"long CSI 300 ({params.index})")),
-                "trade_export_": (members, anchor.date(), text("多出口篮子(有数据的成分)",
-                                                               "long the export basket "
-                                                               "(members with data)"))}
-        for prefix, (long, match_from, name) in legs.items():
-            if long:
-                assessment = implied_trade(
-                    partial(held_plan, ctx, params.implied_trade, long=long, currency="CNY",
-                            match_from=match_from, end=stop),
-                    name=name, prefix=prefix,
-                    published=params.baseline_date + timedelta(days=1)).added_to(assessment)
-        return assessment
+        return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
+
+    def implied_plans(self, claim: Claim, params: AShareViewParams, ctx: EvalContext,
+                      start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
+        """Long the index, and long the export basket's members that have closes after
+        the baseline (equal weight), each bought at the baseline close and held to the
+        review date or the data end (``start``/``end``: history from / up to, instead of
+        the implied-trade params' and as-of)."""
+        stop = min(end or ctx.as_of, params.long_term_review)
+        entry = params.baseline_date + timedelta(days=1)
+        index = ImpliedPlan(
+            label=f"{claim.id}:index" if params.export_basket else claim.id,
+            name=text(f"多沪深300({params.index})", f"long CSI 300 ({params.index})"),
+            entry=entry,
+            plan=partial(held_plan, ctx, params.implied_trade, long=[params.index],
+                         currency="CNY", match_from=params.baseline_date - LOOKBACK,
+                         start=start, end=stop))
+        if not params.export_basket:
+            return [index]
+
+        def exports() -> TradePlan:
+            _, used, _ = read_available(ctx, params.export_basket, entry, stop,
+                                        "export basket trade")
+            read = {d.instrument for d in used}
+            members = [i for i in params.export_basket if i in read]
+            if not members:
+                raise DataNotFound(
+                    f"no member of the export basket ({', '.join(params.export_basket)}) "
+                    f"has closes after {params.baseline_date}",
+                    fetch_how(params.export_basket))
+            return held_plan(ctx, params.implied_trade, long=members, currency="CNY",
+                             match_from=params.baseline_date, start=start, end=stop)
+
+        return [index, ImpliedPlan(
+            label=f"{claim.id}:exports", prefix="trade_export_", entry=entry, plan=exports,
+            name=text("多出口篮子(有数据的成分)", "long the export basket (members with data)"))]
 
     def _export_context(
         self, params: AShareViewParams, ctx: EvalContext, path: pd.Series, anchor: date,

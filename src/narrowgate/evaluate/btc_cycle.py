@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
-from narrowgate.evaluate.btc_entry import entry_trades
+from narrowgate.evaluate.btc_entry import entry_plans
 from narrowgate.evaluate.common import (
     InstrumentId,
     RecordedSource,
@@ -29,7 +29,11 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import read_closes
-from narrowgate.evaluate.implied_trade import ImpliedTradeParams
+from narrowgate.evaluate.implied_trade import (
+    ImpliedPlan,
+    ImpliedTradeParams,
+    with_implied_trades,
+)
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     VERDICT_LABELS,
@@ -116,10 +120,15 @@ class BtcCycle(Evaluator[BtcCycleParams]):
         if ctx.hub is None:
             return calendar_only
         assessment = price_assessment(params, ctx, calendar_only)
-        for trade in entry_trades(ctx, params.implied_trade, params.instrument,
-                                  params.halvings[0], params.baseline_date, params.entry_window):
-            assessment = trade.added_to(assessment)
-        return assessment
+        return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
+
+    def implied_plans(self, claim: Claim, params: BtcCycleParams, ctx: EvalContext,
+                      start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
+        """BTC bought at publication and at the entry window, held: see
+        :func:`~narrowgate.evaluate.btc_entry.entry_plans` (reads the closes now)."""
+        return entry_plans(ctx, params.implied_trade, params.instrument, label=claim.id,
+                           read_from=params.halvings[0], baseline=params.baseline_date,
+                           window=params.entry_window, start=start, end=end)
 
     def calendar(self, params: BtcCycleParams, ctx: EvalContext) -> Assessment:
         """The calendar reading alone (no prices): pending, or insufficient data after Oct 1."""

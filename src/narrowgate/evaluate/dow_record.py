@@ -28,7 +28,12 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, read_closes
-from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
+from narrowgate.evaluate.implied_trade import (
+    ImpliedPlan,
+    ImpliedTradeParams,
+    held_plan,
+    with_implied_trades,
+)
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, Verdict
 from narrowgate.thesis.schema import Claim
@@ -151,9 +156,17 @@ class DowRecord(AwaitingEvaluator[DowRecordParams]):
             evidence=Evidence(figures=figures, data=data, charts=[chart],
                               notes=[self.measures]),
         )
-        trade = implied_trade(
-            lambda: held_plan(ctx, params.implied_trade, long=[params.instrument],
-                              currency="USD", match_from=params.history_start),
+        return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
+
+    def implied_plans(self, claim: Claim, params: DowRecordParams, ctx: EvalContext,
+                      start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
+        """Long the Dow proxy, bought at the last close before publication and held, on
+        the closes the record test reads (``start``/``end``: history from / up to, instead
+        of the implied-trade params' and as-of)."""
+        return [ImpliedPlan(
+            label=claim.id,
             name=text(f"多道指({params.instrument})", f"long the Dow ({params.instrument})"),
-            published=ctx.published)
-        return trade.added_to(assessment)
+            entry=ctx.published,
+            plan=lambda: held_plan(ctx, params.implied_trade, long=[params.instrument],
+                                   currency="USD", match_from=params.history_start,
+                                   start=start, end=end))]

@@ -30,7 +30,12 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, price_need, read_closes
-from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
+from narrowgate.evaluate.implied_trade import (
+    ImpliedPlan,
+    ImpliedTradeParams,
+    held_plan,
+    with_implied_trades,
+)
 from narrowgate.evaluate.partial_data import read_available
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
@@ -263,13 +268,21 @@ class GoldOverSilver(AwaitingEvaluator[GoldOverSilverParams]):
         assessment = Assessment(verdict=verdict, summary=summary,
                                 evidence=Evidence(figures=figures, data=data, charts=charts,
                                                   notes=notes, missing=missing, watch=watch))
-        trade = implied_trade(
-            lambda: held_plan(ctx, params.implied_trade, long=[params.gold],
-                              short=[params.silver], currency="USD",
-                              match_from=params.peak_lookback_start, end=end),
-            name=text("多黄金/空白银", "long gold / short silver"),
-            published=params.baseline_date + timedelta(days=1))
-        return trade.added_to(assessment)
+        return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
+
+    def implied_plans(self, claim: Claim, params: GoldOverSilverParams, ctx: EvalContext,
+                      start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
+        """Long gold / short silver, equal notional, bought at the baseline close and held
+        to the horizon or the data end, on the spot closes the claim reads (``start``/
+        ``end``: history from / up to, instead of the params' and as-of)."""
+        stop = min(end or ctx.as_of, claim.horizon or ctx.as_of)
+        return [ImpliedPlan(
+            label=claim.id, name=text("多黄金/空白银", "long gold / short silver"),
+            entry=params.baseline_date + timedelta(days=1),
+            plan=lambda: held_plan(ctx, params.implied_trade, long=[params.gold],
+                                   short=[params.silver], currency="USD",
+                                   match_from=params.peak_lookback_start, start=start,
+                                   end=stop))]
 
     @staticmethod
     def _watch(params: GoldOverSilverParams, stop: date, lead: float, further: bool,

@@ -7,11 +7,15 @@ evaluator's own: everything here is added evidence — figures (keys prefixed, n
 decisive), the engine's three charts, the timing note and a note saying what the trade is.
 A trade that cannot run (no close after entry yet, data missing) becomes a note, never an
 error. The running and wording are :mod:`narrowgate.evaluate.trade_backtest`'s.
+
+Each such evaluator lists its trades once, in ``implied_plans(claim, params, ctx, start,
+end)`` (a list of :class:`ImpliedPlan`): its ``decide`` turns them into evidence
+(:func:`with_implied_trades`) and ``narrowgate backtest`` runs the same plans.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -61,18 +65,66 @@ class ImpliedTrade:
             "notes": [*ev.notes, *self.notes], "data": [*ev.data, *self.data]})})
 
 
+@dataclass(frozen=True)
+class ImpliedPlan:
+    """One position a claim implies, as its evaluator's evidence and ``narrowgate
+    backtest`` both run it. ``label``: the claim id, ``claim:suffix`` when the claim implies
+    two; ``plan``: the plan, or a zero-argument builder (reading closes can fail, so it
+    stays lazy); ``entry``: the trade is bought at the last close before this date (the
+    publication, or the day after the entry close: ``run_trade``'s ``published``);
+    ``prefix``: of its figure keys; ``since``: the entry event when it is not the
+    publication. ``pending`` (with no plan) says why it cannot run yet."""
+
+    label: str
+    name: LocalizedText
+    plan: TradePlan | Callable[[], TradePlan] | None
+    entry: date
+    prefix: str = "trade_"
+    since: LocalizedText | None = None
+    pending: LocalizedText | None = None
+
+    def __post_init__(self) -> None:
+        if (self.plan is None) == (self.pending is None):
+            raise ValueError(f"{self.label}: give a plan or say why it is pending, not both")
+
+    def build(self) -> TradePlan:
+        """The plan, read now if it is lazy (raises NarrowgateError when it cannot be)."""
+        if self.plan is None:
+            reason = self.pending.en if self.pending else "pending"
+            raise NarrowgateError(f"{self.name.en}: {reason}")
+        return self.plan() if callable(self.plan) else self.plan
+
+    def evidence(self) -> ImpliedTrade:
+        """The trade's figures, charts and notes, or the note saying why it is pending."""
+        if self.plan is None:
+            reason = self.pending or text("待观察", "pending")
+            return ImpliedTrade(notes=[text(f"{self.name.zh}:{reason.zh}。",
+                                            f"{self.name.en}: {reason.en}.")])
+        return implied_trade(self.plan, name=self.name, published=self.entry,
+                             prefix=self.prefix, since=self.since)
+
+
+def with_implied_trades(assessment: Assessment, plans: Iterable[ImpliedPlan]) -> Assessment:
+    """``assessment`` with each plan's evidence added (its verdict untouched)."""
+    for plan in plans:
+        assessment = plan.evidence().added_to(assessment)
+    return assessment
+
+
 def held_plan(ctx: EvalContext, params: ImpliedTradeParams, *, long: Sequence[str],
               short: Sequence[str] = (), currency: str, match_from: date,
-              end: date | None = None) -> TradePlan:
+              start: date | None = None, end: date | None = None) -> TradePlan:
     """Equal weight within each leg, bought once and held (no rebalance): long/short at
     half of equity a side, or long only at all of equity less the entry fee (1/(1+fee), so
     the purchase is funded without the engine scaling it down by bisection — same result,
     a fraction of the time). See :func:`claim_closes` for the closes (``match_from``:
-    where the claim's own reading starts)."""
+    where the claim's own reading starts; ``start``: history from here instead of
+    ``params.history_start``)."""
     from narrowgate.backtest.api import Costs
     from narrowgate.backtest.strategies import Basket, LongShort
 
-    closes, data = claim_closes(ctx, [*long, *short], match_from, params.history_start, end)
+    closes, data = claim_closes(ctx, [*long, *short], match_from,
+                                start or params.history_start, end)
     costs = Costs(fee=params.cost_bps_per_trade / 1e4,
                   borrow_per_year=params.borrow_bps_per_year / 1e4)
     strategy: Any = (

@@ -25,7 +25,12 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, read_closes
-from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
+from narrowgate.evaluate.implied_trade import (
+    ImpliedPlan,
+    ImpliedTradeParams,
+    held_plan,
+    with_implied_trades,
+)
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, MissingData, Verdict
 from narrowgate.thesis.schema import Claim
@@ -145,11 +150,18 @@ class SoftwareSelloff(AwaitingEvaluator[SoftwareSelloffParams]):
                 ],
             ),
         )
-        trade = implied_trade(
-            lambda: held_plan(ctx, params.implied_trade, long=[params.benchmark],
-                              short=[params.instrument], currency="USD",
-                              match_from=params.base_date),
+        return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
+
+    def implied_plans(self, claim: Claim, params: SoftwareSelloffParams, ctx: EvalContext,
+                      start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
+        """Short the software ETF / long the benchmark, equal notional, bought at the
+        base-date close (the selloff's start, not the publication) and held to the latest
+        data (``start``/``end``: history from / up to, instead of the params' and as-of)."""
+        return [ImpliedPlan(
+            label=claim.id,
             name=text(f"卖软件(空 {params.instrument}/多 {params.benchmark})",
                       f"sell software (short {params.instrument} / long {params.benchmark})"),
-            published=params.base_date + timedelta(days=1), since=text("抛售开始", "the selloff"))
-        return trade.added_to(assessment)
+            entry=params.base_date + timedelta(days=1), since=text("抛售开始", "the selloff"),
+            plan=lambda: held_plan(ctx, params.implied_trade, long=[params.benchmark],
+                                   short=[params.instrument], currency="USD",
+                                   match_from=params.base_date, start=start, end=end))]

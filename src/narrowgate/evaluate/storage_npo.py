@@ -30,11 +30,18 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.hubdata import line_chart, read_closes
-from narrowgate.evaluate.implied_trade import ImpliedTradeParams, held_plan, implied_trade
+from narrowgate.evaluate.implied_trade import (
+    ImpliedPlan,
+    ImpliedTradeParams,
+    held_plan,
+    with_implied_trades,
+)
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, Verdict
 from narrowgate.evaluate.watch import both_ways, crossings
 from narrowgate.thesis.schema import Claim
+
+LOOKBACK = timedelta(days=10)  # closes read from this long before the start date
 
 
 class StorageNpoParams(Params):
@@ -83,7 +90,7 @@ class StorageNpo(AwaitingEvaluator[StorageNpoParams]):
 
         ids = list(dict.fromkeys(
             [*params.storage_basket, *params.ai_hardware_basket, params.benchmark]))
-        lookback = params.start_date - pd.Timedelta(days=10).to_pytimedelta()
+        lookback = params.start_date - LOOKBACK
         closes, data = read_closes(ctx, ids, lookback, ctx.as_of)
         common = closes[ids].dropna()
         anchors = common.index[common.index <= pd.Timestamp(params.start_date)]
@@ -174,14 +181,23 @@ class StorageNpo(AwaitingEvaluator[StorageNpoParams]):
         assessment = Assessment(verdict=verdict, summary=summary,
                                 evidence=Evidence(figures=figures, data=data, charts=[chart],
                                                   notes=notes, watch=watch))
+        return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
+
+    def implied_plans(self, claim: Claim, params: StorageNpoParams, ctx: EvalContext,
+                      start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
+        """Long the storage basket against the AI-hardware basket and against the
+        benchmark, bought at the start-date close and held, on the closes the race reads
+        (``start``/``end``: history from / up to, instead of the params' and as-of)."""
         bm = params.benchmark
-        for prefix, short, name in (
-                ("trade_", params.ai_hardware_basket, text("多存储/空 AI 硬件",
-                                                           "long storage / short AI hardware")),
-                ("trade_vs_benchmark_", [bm], text(f"多存储/空 {bm}",
-                                                   f"long storage / short {bm}"))):
-            plan = partial(held_plan, ctx, params.implied_trade, long=params.storage_basket,
-                           short=short, currency="USD", match_from=lookback)
-            assessment = implied_trade(plan, name=name, prefix=prefix, published=(
-                params.start_date + timedelta(days=1))).added_to(assessment)
-        return assessment
+        trades = (
+            ("vs-ai-hardware", "trade_", params.ai_hardware_basket,
+             text("多存储/空 AI 硬件", "long storage / short AI hardware")),
+            ("vs-nasdaq", "trade_vs_benchmark_", [bm],
+             text(f"多存储/空 {bm}", f"long storage / short {bm}")))
+        return [ImpliedPlan(
+            label=f"{claim.id}:{suffix}", name=name, prefix=prefix,
+            entry=params.start_date + timedelta(days=1),
+            plan=partial(held_plan, ctx, params.implied_trade, long=params.storage_basket,
+                         short=short, currency="USD", match_from=params.start_date - LOOKBACK,
+                         start=start, end=end))
+            for suffix, prefix, short, name in trades]
