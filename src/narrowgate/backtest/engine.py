@@ -97,43 +97,18 @@ def _margin_nb(units, mark_px, multiplier, is_futures, margin_rate, margin_group
 
 
 @njit(**_CALLEE)
-def _settle_nb(scale, target, r, desired, units, prices, t, mark_px, multiplier, is_futures,  # type: ignore[no-untyped-def]
-               margin_rate, margin_group, side, lot, fee, slippage, new_units):
-    """Orders of one rebalance at ``scale``: fills ``new_units``; returns cash change,
-    margin in use after, costs (fees + slippage) and traded value."""
-    cash_delta = 0.0
-    costs = 0.0
-    traded = 0.0
-    for j in range(units.shape[0]):
-        nu = units[j]
-        if not np.isnan(target[r, j]):
-            nu = round_lots_nb(scale * desired[j], lot[j])
-        d = nu - units[j]
-        if d != 0.0:
-            p = prices[t, j]
-            slip = abs(d) * multiplier[j] * p * slippage[j]
-            e = p * (1.0 + slippage[j]) if d > 0.0 else p * (1.0 - slippage[j])
-            value = abs(d) * multiplier[j] * e
-            f = fee[j] * value
-            if is_futures[j]:
-                cash_delta -= slip + f
-            else:
-                cash_delta -= d * multiplier[j] * e + f
-            costs += f + slip
-            traded += value
-        new_units[j] = nu
-    margin = _margin_nb(new_units, mark_px, multiplier, is_futures, margin_rate, margin_group,
-                        side)
-    return cash_delta, margin, costs, traded
-
-
-@njit(**_CALLEE)
 def _rebalance_nb(  # type: ignore[no-untyped-def]
     target, r, kind, prices, t, mark_px, units, cash, equity, multiplier,
     is_futures, margin_rate, margin_group, side, lot, fee, slippage, shortfall, desired,
     new_units):
     """Move ``units`` to the targets of row ``r`` at ``prices[t]``; returns status, new
-    cash, margin, costs, traded value, the scale applied and the shortfall (currency)."""
+    cash, margin, costs, traded value, the scale applied and the shortfall (currency).
+
+    The orders settle together at a scale of the targets: 1 first; if the book is short
+    and the strategy scales, 0 (does it fit at all?), then 60 halvings of [0, 1], then the
+    largest scale found to fit. One settlement loop serves every attempt, written out here
+    rather than as a helper: each separately compiled numba function adds ~0.1 s to a
+    plain back-test's first compile."""
     n = units.shape[0]
     for j in range(n):
         tg = target[r, j]
@@ -153,39 +128,57 @@ def _rebalance_nb(  # type: ignore[no-untyped-def]
             if tg != units[j] and not (prices[t, j] > 0.0 and np.isfinite(prices[t, j])):
                 return STATUS_NO_PRICE, cash, 0.0, 0.0, 0.0, 1.0, float(j)
     tol = _TOL * max(1.0, abs(equity))
-    cd, margin, costs, traded = _settle_nb(1.0, target, r, desired, units, prices, t, mark_px,
-                                           multiplier, is_futures, margin_rate, margin_group,
-                                           side, lot, fee, slippage, new_units)
-    free = cash + cd - margin
-    if shortfall == SHORTFALL_FINANCE or free >= -tol:
-        for j in range(n):
-            units[j] = new_units[j]
-        return STATUS_OK, cash + cd, margin, costs, traded, 1.0, 0.0
-    if shortfall == SHORTFALL_RAISE:
-        return STATUS_SHORTFALL, cash, margin, costs, traded, 1.0, -free
-    cd, margin, costs, traded = _settle_nb(0.0, target, r, desired, units, prices, t, mark_px,
-                                           multiplier, is_futures, margin_rate, margin_group,
-                                           side, lot, fee, slippage, new_units)
-    if cash + cd - margin < -tol:
-        return STATUS_UNFUNDABLE, cash, margin, costs, traded, 0.0, -(cash + cd - margin)
     lo = 0.0
     hi = 1.0
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        cd, margin, costs, traded = _settle_nb(mid, target, r, desired, units, prices, t, mark_px,
-                                               multiplier, is_futures, margin_rate,
-                                               margin_group, side, lot, fee, slippage,
-                                               new_units)
-        if cash + cd - margin >= -tol:
-            lo = mid
-        else:
-            hi = mid
-    cd, margin, costs, traded = _settle_nb(lo, target, r, desired, units, prices, t, mark_px,
-                                           multiplier, is_futures, margin_rate, margin_group,
-                                           side, lot, fee, slippage, new_units)
+    scale = 1.0
+    attempt = 0
+    while True:
+        cash_delta = 0.0
+        costs = 0.0
+        traded = 0.0
+        for j in range(n):
+            nu = units[j]
+            if not np.isnan(target[r, j]):
+                nu = round_lots_nb(scale * desired[j], lot[j])
+            d = nu - units[j]
+            if d != 0.0:
+                p = prices[t, j]
+                slip = abs(d) * multiplier[j] * p * slippage[j]
+                e = p * (1.0 + slippage[j]) if d > 0.0 else p * (1.0 - slippage[j])
+                value = abs(d) * multiplier[j] * e
+                f = fee[j] * value
+                if is_futures[j]:
+                    cash_delta -= slip + f
+                else:
+                    cash_delta -= d * multiplier[j] * e + f
+                costs += f + slip
+                traded += value
+            new_units[j] = nu
+        margin = _margin_nb(new_units, mark_px, multiplier, is_futures, margin_rate,
+                            margin_group, side)
+        free = cash + cash_delta - margin
+        if attempt == 0:  # the targets in full
+            if shortfall == SHORTFALL_FINANCE or free >= -tol:
+                break
+            if shortfall == SHORTFALL_RAISE:
+                return STATUS_SHORTFALL, cash, margin, costs, traded, 1.0, -free
+            scale = 0.0
+        elif attempt == 1:  # none of the targeted orders: the rest of the book must fit
+            if free < -tol:
+                return STATUS_UNFUNDABLE, cash, margin, costs, traded, 0.0, -free
+            scale = 0.5 * (lo + hi)
+        elif attempt <= 61:  # bisection
+            if free >= -tol:
+                lo = scale
+            else:
+                hi = scale
+            scale = 0.5 * (lo + hi) if attempt < 61 else lo
+        else:  # settled at the largest scale that fits
+            break
+        attempt += 1
     for j in range(n):
         units[j] = new_units[j]
-    return STATUS_OK, cash + cd, margin, costs, traded, lo, 0.0
+    return STATUS_OK, cash + cash_delta, margin, costs, traded, scale, 0.0
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -208,28 +201,6 @@ def _equity_nb(cash, units, mark_px, multiplier, is_futures):  # type: ignore[no
         if not is_futures[j] and units[j] != 0.0:
             eq += units[j] * multiplier[j] * mark_px[j]
     return eq
-
-
-@njit(**_CALLEE)
-def _close_nb(close, t, units, mark_px, multiplier, is_futures, roll, fee, slippage):  # type: ignore[no-untyped-def]
-    """:func:`_mark_nb` to the close of ``t``, then the futures rolls flagged on that row:
-    returns (variation margin, roll cost, the first held asset with no close to roll at or
-    -1). One function, not inlined, serving both places a day reaches its close: of the
-    layouts measured, the one that adds least to a plain back-test's first compile."""
-    vm = 0.0
-    cost = 0.0
-    any_roll = roll.shape[0] > 0
-    for j in range(units.shape[0]):
-        p = close[t, j]
-        if np.isfinite(p):
-            if is_futures[j] and units[j] != 0.0:
-                vm += units[j] * multiplier[j] * (p - mark_px[j])
-            mark_px[j] = p
-        if any_roll and roll[t, j] and is_futures[j] and units[j] != 0.0:
-            if not (p > 0.0 and np.isfinite(p)):
-                return vm, cost, j
-            cost += 2.0 * abs(units[j]) * multiplier[j] * p * (fee[j] + slippage[j])
-    return vm, cost, -1
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -274,6 +245,7 @@ def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multip
         if margin_group[j] >= n_groups:
             n_groups = margin_group[j] + 1
     side = np.empty(2 * n_groups)  # per margin group: long-side, short-side margin
+    any_roll = roll.shape[0] > 0
     # Fortran-order inputs (a pandas frame's values, uncopied) are read in place: prices
     # row by row (strided, but the N cache lines in use serve 8 days each); targets once
     # column by column in memory order, flagging the rebalance rows (1.0), then only on
@@ -300,38 +272,41 @@ def run_nb(close, open_, target, kind, at_open, year_fraction, init_cash, multip
             cash += carry
         costs = 0.0
         scale = np.nan
-        trade_row = t - 1 if at_open else t
-        if at_open and t > 0:
-            cash += _mark_nb(open_, t, units, mark_px, multiplier, is_futures)
-        if not at_open:
-            vm, costs, j = _close_nb(close, t, units, mark_px, multiplier, is_futures, roll, fee,
-                                     slippage)
-            if j >= 0:
-                return STATUS_NO_PRICE, t, float(j)
-            cash += vm
-            cash -= costs
-        if trade_row >= 0 and (rebalance[trade_row] != 0.0 if col_major
-                                  else _has_target(target, trade_row)):
-            prices = open_ if at_open else close
-            eq = _equity_nb(cash, units, mark_px, multiplier, is_futures)
-            status, cash, _m, paid, _tv, scale, detail = _rebalance_nb(
-                target, trade_row, kind, prices, t, mark_px, units, cash, eq, multiplier,
-                is_futures, margin_rate, margin_group, side, lot, fee, slippage, shortfall,
-                desired, new_units)
-            if status != STATUS_OK:
-                return status, t, detail
-            costs += paid
-            if record:
-                for j in range(n):
-                    out_units[t, j] = units[j]
-        if at_open:
-            vm, paid, j = _close_nb(close, t, units, mark_px, multiplier, is_futures, roll, fee,
-                                    slippage)
-            if j >= 0:
-                return STATUS_NO_PRICE, t, float(j)
-            cash += vm
-            cash -= paid
-            costs += paid
+        # Filled at the close, the day marks and rolls first and trades after; filled at
+        # the open, it trades first (the previous row's targets) and marks and rolls at the
+        # close after. Two phases in one loop keep each step written (and compiled) once.
+        for phase in range(2):
+            if (phase == 0) == at_open:
+                trade_row = t - 1 if at_open else t
+                if at_open and t > 0:
+                    cash += _mark_nb(open_, t, units, mark_px, multiplier, is_futures)
+                if trade_row >= 0 and (rebalance[trade_row] != 0.0 if col_major
+                                       else _has_target(target, trade_row)):
+                    prices = open_ if at_open else close
+                    eq = _equity_nb(cash, units, mark_px, multiplier, is_futures)
+                    status, cash, _m, paid, _tv, scale, detail = _rebalance_nb(
+                        target, trade_row, kind, prices, t, mark_px, units, cash, eq,
+                        multiplier, is_futures, margin_rate, margin_group, side, lot, fee,
+                        slippage, shortfall, desired, new_units)
+                    if status != STATUS_OK:
+                        return status, t, detail
+                    costs += paid
+                    if record:
+                        for j in range(n):
+                            out_units[t, j] = units[j]
+            else:
+                cash += _mark_nb(close, t, units, mark_px, multiplier, is_futures)
+                if any_roll:  # two fills of the held lots at the roll close (module doc)
+                    roll_cost = 0.0
+                    for j in range(n):
+                        if roll[t, j] and is_futures[j] and units[j] != 0.0:
+                            p = close[t, j]
+                            if not (p > 0.0 and np.isfinite(p)):
+                                return STATUS_NO_PRICE, t, float(j)
+                            roll_cost += (2.0 * abs(units[j]) * multiplier[j] * p
+                                          * (fee[j] + slippage[j]))
+                    cash -= roll_cost
+                    costs += roll_cost
         eq = _equity_nb(cash, units, mark_px, multiplier, is_futures)
         out_equity[t] = eq
         if record:
