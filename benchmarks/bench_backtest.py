@@ -170,10 +170,47 @@ def first_call(cache_dir: str, what: str = "w2", as_installed: bool = False) -> 
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+FLOOR_MODULE = """
+from numba import njit
+
+
+@njit(cache=True)
+def add_one(x):
+    return x + 1.0
+"""
+
+FLOOR_CHILD = """{prelude}
+import time, sys, json
+import numpy as np, pandas as pd  # as in the narrowgate children: not timed
+sys.path.insert(0, {folder!r})
+t0 = time.perf_counter()
+import numba_floor
+numba_floor.add_one(1.0)
+print(json.dumps({{"first_call_s": time.perf_counter() - t0}}))
+"""
+
+
+def numba_floor(runs: int, as_installed: bool) -> list[float]:
+    """Warm first call of a one-line ``@njit(cache=True)`` function in a fresh process
+    (numba's import and target initialisation, nothing else): the floor any numba kernel
+    stands on, measured beside narrowgate's so machine noise shows in both."""
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "numba_floor.py").write_text(FLOOR_MODULE)
+        code = FLOOR_CHILD.format(prelude=child_prelude(as_installed), folder=folder)
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(folder, "cache"))}
+        for k in range(runs + 1):
+            out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                 text=True, check=True, cwd=ROOT)
+            if k:  # the first run fills the cache
+                times.append(json.loads(out.stdout.strip().splitlines()[-1])["first_call_s"])
+    return times
+
+
 def first_calls(what: str, cold_runs: int = 3, warm_runs: int = 5,
-                as_installed: bool = False) -> tuple[float, float]:
-    """Median first-call time (s) over ``cold_runs`` fresh processes each with an empty
-    numba cache, and over ``warm_runs`` fresh processes sharing a warmed cache."""
+                as_installed: bool = False) -> tuple[list[float], list[float]]:
+    """First-call times (s) of ``cold_runs`` fresh processes each with an empty numba
+    cache, and of ``warm_runs`` fresh processes sharing a warmed cache."""
     cold = []
     for _ in range(cold_runs):
         with tempfile.TemporaryDirectory() as cache:
@@ -181,7 +218,13 @@ def first_calls(what: str, cold_runs: int = 3, warm_runs: int = 5,
     with tempfile.TemporaryDirectory() as cache:
         first_call(cache, what, as_installed)
         warm = [first_call(cache, what, as_installed)["first_call_s"] for _ in range(warm_runs)]
-    return float(np.median(cold)), float(np.median(warm))
+    return cold, warm
+
+
+def spread(times: list[float], digits: int) -> str:
+    """Median and range: first calls on a shared machine vary by ±20% run to run."""
+    return (f"{np.median(times):.{digits}f} s [{min(times):.{digits}f}–"
+            f"{max(times):.{digits}f}]")
 
 
 PEAK_CHILD = """{prelude}
@@ -284,14 +327,18 @@ def main() -> None:
 
     print(f"numba {numba.__version__}, threads {numba.get_num_threads()}, cpus {os.cpu_count()}")
 
-    cold_n, warm_n = (1, 3) if args.quick else (3, 5)
-    print(f"first call (fresh process, narrowgate and numba imports included; median of "
-          f"{cold_n} cold / {warm_n} warm numba caches)")
+    cold_n, warm_n = (1, 3) if args.quick else (5, 9)
+    print(f"first call (fresh process, narrowgate and numba imports included; median "
+          f"[min–max] of {cold_n} cold / {warm_n} warm numba caches)")
     for as_installed, where in ((True, "as `pip install narrowgate` installs it"),
                                 (False, "this environment (peers and scipy installed)")):
         for what in ("w2", "plain"):
             cold, warm = first_calls(what, cold_n, warm_n, as_installed)
-            print(f"  {what:5s} {where}: cold cache {cold:.2f} s, warm cache {warm:.3f} s")
+            print(f"  {what:5s} {where}: cold cache {spread(cold, 2)}, "
+                  f"warm cache {spread(warm, 3)}")
+        floor = numba_floor(warm_n, as_installed)
+        print(f"  numba's floor, {where}: a one-line cached @njit function, warm cache "
+              f"{spread(floor, 3)}")
 
     from narrowgate.backtest.api import frame_array, year_fraction
 
