@@ -35,8 +35,10 @@ from narrowgate.models.capex_projection import (
 from narrowgate.models.depreciation import (
     DepreciationModel,
     LifeSchedule,
+    depreciation_matrix,
     depreciation_schedule,
     life_schedule_from_table,
+    unit_depreciation,
 )
 from narrowgate.models.depreciation_fit import fit_financials, out_of_sample_financials
 from tests.conftest import require_shared
@@ -407,3 +409,23 @@ def test_restatement_of_real_googl_capex_is_named() -> None:
     assert googl.value("capex", 2014) == pytest.approx(11.014, abs=1e-3)
     assert googl.observation("capex", 2014).restated_from == pytest.approx((10.959,), abs=1e-3)
     assert not googl.observation("capex", 2025).restated_from
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(0, 30),
+    base=st.floats(1.0, 9.0),
+    changes=st.lists(st.tuples(st.floats(1988.0, 2030.0), st.floats(0.5, 9.0)), max_size=3),
+    lag=st.floats(0.0, 1.5),
+)
+def test_depreciation_matrix_is_unit_depreciation_column_by_column(
+        n: int, base: float, changes: list[tuple[float, float]], lag: float) -> None:
+    """The vectorised matrix equals one unit_depreciation per vintage bit for bit, life
+    changes and their write-offs included (the fit relies on it being the same model)."""
+    life = LifeSchedule(base, tuple(sorted(changes)), "test")
+    vintages = np.arange(1990, 1990 + n)
+    years = np.arange(1985, 2050)
+    matrix = depreciation_matrix(vintages, life, lag, years)
+    assert matrix.shape == (len(years), n)
+    for k, v in enumerate(vintages):
+        assert np.array_equal(matrix[:, k], unit_depreciation(float(v) + lag, life, years))
