@@ -56,20 +56,32 @@ def _product(leg: str) -> tuple[str, str] | None:
     return (market, symbol.upper()) if symbol.upper() in FIRST_LISTED else None
 
 
+def _window_sessions(legs: Sequence[str], start: date, stop: date
+                     ) -> tuple[dict[str, tuple[str, str]], pd.DatetimeIndex] | None:
+    """Each leg's (market, product) and the session calendar reaching every expiry around
+    [start, stop]; None when a leg is no CFFEX stock-index product or the window is empty."""
+    from narrowgate.models.futures_roll import cffex_sessions
+
+    products = {leg: _product(leg) for leg in legs}
+    if start > stop or any(p is None for p in products.values()):
+        return None
+    sessions = cffex_sessions(start - _CALENDAR_BACK, stop + _CALENDAR_AHEAD)
+    return {leg: p for leg, p in products.items() if p is not None}, sessions
+
+
 def leg_schedules(legs: Sequence[str], start: date, stop: date, roll_days: int
                   ) -> dict[str, pd.Series] | None:
     """Per leg (``cnfut:IF``), the contract id held each session from start to stop
     (``cnfut:IF2412``); None when a leg is no CFFEX stock-index product or was not yet
     listed in the window (no contract could cover it)."""
-    from narrowgate.models.futures_roll import cffex_sessions, front_month_schedule
+    from narrowgate.models.futures_roll import front_month_schedule
 
-    products = {leg: _product(leg) for leg in legs}
-    if None in products.values() or start > stop:
+    window = _window_sessions(legs, start, stop)
+    if window is None:
         return None
-    sessions = cffex_sessions(start - _CALENDAR_BACK, stop + _CALENDAR_AHEAD)
+    products, sessions = window
     out: dict[str, pd.Series] = {}
-    for leg, product in products.items():
-        market, symbol = product or ("", "")
+    for leg, (market, symbol) in products.items():
         held = front_month_schedule(symbol, sessions, roll_days=roll_days, start=start,
                                     end=stop)
         if held.empty:
@@ -85,24 +97,21 @@ def proxy_roll_dates(legs: Sequence[str], start: date, stop: date, roll_days: in
     the index proxy: it stands in for a contract, so it pays the same two roll fills. Months
     before a product's listing count too (the proxy is hypothetical there either way).
     None when a leg is no CFFEX stock-index product."""
-    from narrowgate.models.futures_roll import (
-        ContractMonth,
-        RollError,
-        cffex_sessions,
-        roll_session,
-    )
+    from narrowgate.models.futures_roll import ContractMonth, RollError, roll_session
 
-    products = {leg: _product(leg) for leg in legs}
-    if None in products.values() or start > stop:
+    window = _window_sessions(legs, start, stop)
+    if window is None:
         return None
-    sessions = cffex_sessions(start - _CALENDAR_BACK, stop + _CALENDAR_AHEAD)
-    months = [(y, m) for y in range(start.year, stop.year + 1) for m in range(1, 13)
-              if (start.year, start.month) <= (y, m) <= (stop.year, stop.month)]
-    out: dict[str, list[date]] = {}
-    for leg, product in products.items():
-        symbol = product[1] if product else ""
-        days = []
-        for year, month in months:
+    products, sessions = window
+    if not products:
+        return {}
+    # the stock-index products share one expiry rule, so every leg rolls on the same days
+    symbol = next(iter(products.values()))[1]
+    days = []
+    for year in range(start.year, stop.year + 1):
+        for month in range(1, 13):
+            if not (start.year, start.month) <= (year, month) <= (stop.year, stop.month):
+                continue
             try:
                 day = roll_session(ContractMonth(symbol, year, month), sessions,
                                    roll_days).date()
@@ -110,8 +119,7 @@ def proxy_roll_dates(legs: Sequence[str], start: date, stop: date, roll_days: in
                 continue
             if start <= day <= stop:
                 days.append(day)
-        out[leg] = days
-    return out
+    return {leg: list(days) for leg in products}
 
 
 def _month_runs(months: list[ContractMonth]) -> list[tuple[ContractMonth, ContractMonth]]:
