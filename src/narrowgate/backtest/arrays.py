@@ -98,6 +98,23 @@ def year_fraction_of(dates: np.ndarray | None, n_rows: int,
     return yf
 
 
+def check_pair_prices(close: np.ndarray, hint: str) -> None:
+    """A pair sweep re-targets both legs every close, so every row needs both prices."""
+    if not np.all(np.isfinite(close)):
+        raise BacktestError("a pair sweep needs a price for both legs on every row", hint)
+
+
+def pair_windows(windows: Sequence[int] | np.ndarray, otherwise: str) -> np.ndarray:
+    """The moving-average windows as the kernels take them (int64, 1-D, each ≥ 1), after
+    checking ``otherwise`` ("reverse" or "flat"): shared by both faces of the sweep."""
+    if otherwise not in ("reverse", "flat"):
+        raise BacktestError(f"otherwise must be 'reverse' or 'flat', not {otherwise!r}")
+    w = np.ascontiguousarray(windows, dtype=np.int64)
+    if w.ndim != 1 or np.any(w < 1):
+        raise BacktestError("windows must be a 1-D sequence of positive integers")
+    return w
+
+
 def sweep_pair_ma_arrays(
     close: np.ndarray,
     windows: Sequence[int] | np.ndarray,
@@ -121,17 +138,11 @@ def sweep_pair_ma_arrays(
     c = np.ascontiguousarray(close, dtype=np.float64)
     if c.ndim != 2 or c.shape[1] != 2:
         raise BacktestError(f"a pair sweep needs T×2 prices, got shape {c.shape}")
-    if not np.all(np.isfinite(c)):
-        raise BacktestError("a pair sweep needs a price for both legs on every row",
-                            "drop rows with a missing price first")
-    if otherwise not in ("reverse", "flat"):
-        raise BacktestError(f"otherwise must be 'reverse' or 'flat', not {otherwise!r}")
+    check_pair_prices(c, "drop rows with a missing price first")
+    w = pair_windows(windows, otherwise)
     if on_shortfall not in _SHORTFALL:
         raise BacktestError(f"on_shortfall must be one of {sorted(_SHORTFALL)}, "
                             f"not {on_shortfall!r}")
-    w = np.ascontiguousarray(windows, dtype=np.int64)
-    if w.ndim != 1 or np.any(w < 1):
-        raise BacktestError("windows must be a 1-D sequence of positive integers")
     specs: Mapping[str, InstrumentSpec] | None = None
     if instruments is not None:
         if len(instruments) != 2:

@@ -10,7 +10,7 @@ cluster (:mod:`narrowgate.backtest.dask_sweep`), with results identical to one p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,12 @@ from narrowgate.backtest.api import (
     roll_array,
     year_fraction,
 )
-from narrowgate.backtest.arrays import pair_ma_chunk, targets_chunk
+from narrowgate.backtest.arrays import (
+    check_pair_prices,
+    pair_ma_chunk,
+    pair_windows,
+    targets_chunk,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,18 @@ def _finish(out_equity: np.ndarray, out_status: np.ndarray, index: pd.Index,
     return SweepResult(equity=equity, status=status, initial_cash=initial_cash)
 
 
+def _run_variants(chunk: Callable[..., tuple[np.ndarray, np.ndarray]], shared: tuple[Any, ...],
+                  variants: np.ndarray, kwargs: dict[str, Any], scheduler: str | None,
+                  chunk_size: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """One kernel call in this process, or chunks of ``variants`` (first axis) on a Dask
+    cluster when a ``scheduler`` is given (same results)."""
+    if scheduler is None:
+        return chunk(*shared, variants, **kwargs)
+    from narrowgate.backtest.dask_sweep import run_chunked
+
+    return run_chunked(chunk, shared, [variants], kwargs, scheduler, chunk_size)
+
+
 def sweep_targets(
     close: pd.DataFrame,
     targets: np.ndarray,
@@ -113,13 +130,8 @@ def sweep_targets(
         "kind": _KIND[target_kind], "at_open": execution == "next_open",
         "initial_cash": float(initial_cash), "shortfall": _SHORTFALL[on_shortfall],
         "roll": roll_array(close, rolls, spec.is_futures)}
-    if scheduler is None:
-        out_equity, out_status = targets_chunk(*shared, tg, **kwargs)
-    else:
-        from narrowgate.backtest.dask_sweep import run_chunked
-
-        out_equity, out_status = run_chunked(targets_chunk, shared, [tg], kwargs, scheduler,
-                                             chunk_size)
+    out_equity, out_status = _run_variants(targets_chunk, shared, tg, kwargs, scheduler,
+                                           chunk_size)
     names = list(range(tg.shape[0])) if labels is None else list(labels)
     return _finish(out_equity, out_status, close.index, names, columns, allow_failures,
                    float(initial_cash))
@@ -154,16 +166,10 @@ def sweep_pair_ma(
     """
     if close.shape[1] != 2:
         raise BacktestError(f"a pair sweep needs exactly two price columns, got {close.shape[1]}")
-    if otherwise not in ("reverse", "flat"):
-        raise BacktestError(f"otherwise must be 'reverse' or 'flat', not {otherwise!r}")
-    w = np.ascontiguousarray(windows, dtype=np.int64)
-    if w.ndim != 1 or np.any(w < 1):
-        raise BacktestError("windows must be a 1-D sequence of positive integers")
+    w = pair_windows(windows, otherwise)
     columns = [str(col) for col in close.columns]
     c = price_array(close, "close")
-    if not np.all(np.isfinite(c)):
-        raise BacktestError("a pair sweep needs a price for both legs on every row",
-                            "drop rows with a missing price first (close.dropna())")
+    check_pair_prices(c, "drop rows with a missing price first (close.dropna())")
     spec = engine_inputs(columns, instruments, costs or Costs())
     shared = (c, open_array(close, open_, execution, c), year_fraction(close.index,
                                                                        periods_per_year), spec)
@@ -171,12 +177,7 @@ def sweep_pair_ma(
         "gross": float(gross), "flip": otherwise == "reverse",
         "at_open": execution == "next_open", "initial_cash": float(initial_cash),
         "shortfall": _SHORTFALL[on_shortfall], "roll": roll_array(close, rolls, spec.is_futures)}
-    if scheduler is None:
-        out_equity, out_status = pair_ma_chunk(*shared, w, **kwargs)
-    else:
-        from narrowgate.backtest.dask_sweep import run_chunked
-
-        out_equity, out_status = run_chunked(pair_ma_chunk, shared, [w], kwargs, scheduler,
-                                             chunk_size)
+    out_equity, out_status = _run_variants(pair_ma_chunk, shared, w, kwargs, scheduler,
+                                           chunk_size)
     return _finish(out_equity, out_status, close.index, [int(x) for x in w], columns,
                    allow_failures, float(initial_cash))
