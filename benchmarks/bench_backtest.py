@@ -150,6 +150,15 @@ print(json.dumps({{"import_and_data_s": t1 - t0, "first_call_s": t2 - t1, "peak_
 """
 
 
+def run_child(code: str, numba_cache: str | None = None) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter (optionally with its own numba cache folder)
+    and return the JSON object its last line prints."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": numba_cache} if numba_cache else None
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def child_prelude(as_installed: bool) -> str:
     """Code a child runs first: with ``as_installed``, packages outside narrowgate's runtime
     dependency closure (the peers, the test tools, scipy with them) look not installed."""
@@ -163,11 +172,8 @@ def child_prelude(as_installed: bool) -> str:
 def first_call(cache_dir: str, what: str = "w2", as_installed: bool = False) -> dict[str, float]:
     """First call in a fresh process (imports of narrowgate.backtest and numba included):
     ``what`` = "w2" (the 1,000-window sweep) or "plain" (run_backtest, W1 10×2520)."""
-    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
     code = CHILD.format(prelude=child_prelude(as_installed), root=str(ROOT), what=what)
-    out = subprocess.run([sys.executable, "-c", code], env=env,
-                         capture_output=True, text=True, check=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(code, cache_dir)
 
 
 FLOOR_MODULE = """
@@ -198,12 +204,10 @@ def numba_floor(runs: int, as_installed: bool) -> list[float]:
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "numba_floor.py").write_text(FLOOR_MODULE)
         code = FLOOR_CHILD.format(prelude=child_prelude(as_installed), folder=folder)
-        env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(folder, "cache"))}
         for k in range(runs + 1):
-            out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                                 text=True, check=True, cwd=ROOT)
+            seconds = run_child(code, str(Path(folder, "cache")))["first_call_s"]
             if k:  # the first run fills the cache
-                times.append(json.loads(out.stdout.strip().splitlines()[-1])["first_call_s"])
+                times.append(seconds)
     return times
 
 
@@ -278,9 +282,7 @@ def peak_memory(engine: str, as_installed: bool = False) -> dict[str, float]:
     """Peak RSS (VmHWM, MB) of a fresh process running W2 once: ``engine`` is "narrowgate"
     (the frame API), "narrowgate-arrays" (the array face, no pandas) or "vectorbt"."""
     code = PEAK_CHILD.format(prelude=child_prelude(as_installed), root=str(ROOT), engine=engine)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(code)
 
 
 def bench_dask(close: pd.DataFrame, windows: np.ndarray, single: np.ndarray, reps: int) -> None:
