@@ -79,7 +79,8 @@ def test_strategy_file_with_a_window_sweep(store_home: Path, tmp_path: Path) -> 
     (["no-such-claim"], "no claim 'no-such-claim'"),
     (["capex-total"], "claim 'capex-total' (fact) holds or implies no trade"),
     (["storage-npo:vs-gold"], "has no trade 'vs-gold' — its trades: storage-npo:vs-ai-hardware"),
-    (["btc-cycle:at-window"], "pending — the data end on 2026-08-21, before the entry date"),
+    (["btc-cycle:at-window", "--to", "2026-09-30"],
+     "pending — the data end on 2026-09-30, before the entry date"),
     (["dow-record", "--sweep", "gross=0.5,1"], "dow-record is a basket strategy with no "
                                                "parameter to sweep"),
     (["rotation-trade", "--sweep", "window=20:200:10"], "needs a pair strategy; "
@@ -131,7 +132,8 @@ def test_a_claim_with_two_implied_trades_runs_both(store_home: Path) -> None:
 
 def test_btc_runs_the_publication_entry_and_says_the_window_entry_is_pending(
         store_home: Path) -> None:
-    result = invoke("btc-cycle")
+    # to 2026-08-21: the Yahoo BTC closes of 2026 H2 reach the window (tested below)
+    result = invoke("btc-cycle", "--to", "2026-08-21")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     out = result.output  # type: ignore[attr-defined]
     assert "btc-cycle:at-publication: BTC bought at publication — metrics" in out
@@ -143,6 +145,8 @@ def test_btc_runs_the_publication_entry_and_says_the_window_entry_is_pending(
                        "on/after 2026-10-01: pending — the data end on 2026-08-21, before the "
                        "entry date 2026-10-01")
     assert "Traceback" not in out
+    measured = invoke("btc-cycle").output  # type: ignore[attr-defined]
+    assert "btc-cycle:at-window: BTC bought at the first close on/after 2026-10-01" in measured
 
 
 def test_a_claim_without_a_trade_names_the_back_testable_ones(store_home: Path) -> None:

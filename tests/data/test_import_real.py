@@ -97,7 +97,37 @@ def test_series_layouts(hub: DataHub) -> None:
 def test_source_choice_follows_requested_range(hub: DataHub) -> None:
     assert hub.bars("us:QQQ").provenance[0].source == "etf_daily_kittycapital"
     late = hub.bars("us:QQQ", start=date(2026, 9, 1))
-    assert late.provenance[0].source == "market_data_drrobanthony"
+    assert late.provenance[0].source == "market_data_drrobanthony_2026h2"
+
+
+H2 = {  # 2026 H2 extension file → (instrument, rows, last date)
+    "prices/us/market_data_drrobanthony_2026h2/QQQ.csv": ("us:QQQ", 191, "2026-10-06"),
+    "prices/us/market_data_drrobanthony_2026h2/BTC.csv": ("crypto:BTC-USD-EXCHANGE", 280,
+                                                          "2026-10-07"),
+    "prices/us/edge_data_ifxquantbot_2026h2/btc.csv": ("crypto:BTC-USD", 275, "2026-10-03"),
+    "prices/us/edge_data_ifxquantbot_2026h2/gold.csv": ("cmx:GC", 189, "2026-10-02"),
+    "prices/us/edge_data_ifxquantbot_2026h2/ndx.csv": ("fred:NASDAQ100", 189, "2026-10-02"),
+    "prices/cn/csi_indices_marketor_2026h2/csi1000.csv": ("cnidx:000852", 159, "2026-08-28"),
+    "prices/hk/hstech_marketor_2026h2/hstech.csv": ("hkidx:HSTECH", 161, "2026-08-28"),
+    "fred/cot_report_sphynxkatt0_2026h2/EFFR.csv": ("fred:EFFR", 171, "2026-09-03"),
+}
+
+
+@pytest.mark.parametrize("relative", list(H2))
+def test_2026_h2_extensions_import_under_their_instruments(relative: str, store: Store) -> None:
+    path = require_shared(relative)
+    instrument, rows, last = H2[relative]
+    covs = [c for c in store.coverage([instrument]) if c.source == path.parent.name]
+    assert len(covs) == 1, covs
+    assert covs[0].rows == rows and str(covs[0].last) == last
+
+
+def test_headerless_close_file_keeps_its_first_row(hub: DataHub) -> None:
+    require_shared("prices/us/edge_data_ifxquantbot_2026h2/gold.csv")
+    frame = hub.bars("cmx:GC", source="edge_data_ifxquantbot_2026h2").frame
+    assert frame.loc["2026-01-02", "close"] == pytest.approx(4329.60)  # line 1 is data
+    spx = hub.series("fred:SP500", date(2026, 1, 1), source="edge_data_ifxquantbot_2026h2")
+    assert spx.frame.loc["2026-01-02", "value"] == pytest.approx(6858.47)
 
 
 def test_companyfacts_imported(hub: DataHub) -> None:

@@ -21,8 +21,9 @@ def test_csi300_path_after_publication(imported_hub: object) -> None:
     assert result.verdict is Verdict.PENDING  # long-term review 2027-02-08 not reached
     f = {x.key: x.value for x in result.evidence.figures}
     # CSI 300 4643.6 (2026-02-06) → 4618.9 (2026-08-21, where the file ends)
-    assert f["index_return"] == pytest.approx(round((4618.9 / 4643.6 - 1) * 100, 1))
-    assert f["data_end"] == "2026-08-21"
+    # CSI 300 2026-02-06 4643.6 → 2026-09-17 4460.1 (csi_indices_marketor_2026h2)
+    assert f["index_return"] == pytest.approx(round((4460.1 / 4643.6 - 1) * 100, 1))
+    assert f["data_end"] == "2026-09-17"
     closes = pd.read_csv(SHARED_DATA / CSI / "000300.csv", parse_dates=["date"],
                          index_col="date")["close"].loc["2026-02-06":"2026-05-07"]
     pullback = (1 - (closes / closes.cummax()).min()) * 100
@@ -40,13 +41,13 @@ def test_csi300_path_after_publication(imported_hub: object) -> None:
     assert "narrowgate data pull cn:300394" in gap.how
     assert {d.instrument for d in result.evidence.data} == {
         "cnidx:000300", "cn:300308", "cn:300502", "cnidx:931160"}
-    assert "2026-08-21" in result.summary.zh and "cn:300394" in result.summary.en
+    assert "2026-09-17" in result.summary.zh and "cn:300394" in result.summary.en
     # the short term is over (no pull-back line); a return above the floor → supported
     (watch,) = result.evidence.watch
     assert watch.current == f["index_return"]
     assert watch.threshold == ctx.thesis.claim("a-share-view").params["long_term_min_return_pct"]
     assert watch.flips_to is Verdict.SUPPORTED and watch.instrument == "cnidx:000300"
-    assert watch.observed is not None and watch.observed.isoformat() == "2026-08-21"
+    assert watch.observed is not None and watch.observed.isoformat() == "2026-09-17"
 
 
 def test_after_the_review_short_data_is_insufficient(imported_hub: object) -> None:
@@ -54,4 +55,4 @@ def test_after_the_review_short_data_is_insufficient(imported_hub: object) -> No
     result = evaluate_claim(ctx.thesis.claim("a-share-view"), ctx)
     assert result.verdict is Verdict.INSUFFICIENT_DATA
     gap = next(m for m in result.evidence.missing if "long-term review" in m.what)
-    assert gap.dates == "2026-08-21 to 2027-02-08"
+    assert gap.dates == "2026-09-17 to 2027-02-08"  # the CSI 300 2026 H2 file ends 09-17

@@ -1,4 +1,5 @@
-"""btc-cycle price part on the real BTC-USD closes (etf_daily_kittycapital, to 2026-08-21)."""
+"""btc-cycle price part on the real BTC-USD closes: etf_daily_kittycapital to 2026-08-21,
+spliced with Yahoo's 2026 closes (edge_data_ifxquantbot_2026h2) to 2026-10-03."""
 
 from __future__ import annotations
 
@@ -9,39 +10,34 @@ from narrowgate.evaluate.verdict import Verdict
 from tests.conftest import eval_context
 from tests.evaluate.conftest import fig, params_of, run
 
-# BTC_USD.csv closes: 2026-02-07 69,281.97 (last before publication); 2025-10-06 124,752.53
-# (cycle high); 2026-06-30 58,558.86 (lowest after publication); 2026-08-21 78,572.59 (last).
-BASE, HIGH, LOW, LAST = 69_281.97, 124_752.53, 58_558.86, 78_572.59
+# closes: 2026-02-07 69,281.97 (last before publication); 2025-10-06 124,752.53 (cycle
+# high); 2026-06-30 58,558.86 (lowest after publication); 2026-10-01 84,853.10 (the entry
+# window, Yahoo file); 2026-10-03 84,690.24 (last; an intraday value in the source).
+BASE, HIGH, LOW, ENTRY, LAST = 69_281.97, 124_752.53, 58_558.86, 84_853.10, 84_690.24
 
 
-def test_still_correcting_and_entry_not_yet_in_the_data(imported_hub: object) -> None:
+def test_the_entry_window_is_measured_and_waiting_cost_money(imported_hub: object) -> None:
+    # was "supported" while the data ended 2026-08-21, before the window was measured
     ctx = eval_context(imported_hub)
     result = evaluate_claim(ctx.thesis.claim("btc-cycle"), ctx)
     assert result.error is None
-    assert result.verdict is Verdict.SUPPORTED
+    assert result.verdict is Verdict.MIXED
     figures = {f.key: f.value for f in result.evidence.figures}
     assert figures["baseline_close"] == round(BASE)
     assert figures["cycle_high"] == round(HIGH)
+    assert figures["entry_close"] == round(ENTRY)
+    assert figures["waiting_gain"] == pytest.approx(round((BASE / ENTRY - 1) * 100, 1))
     assert figures["drawdown_now"] == pytest.approx(round((LAST / HIGH - 1) * 100, 1))
     assert figures["fall_after_publication"] == pytest.approx(round((LOW / BASE - 1) * 100, 1))
     assert figures["days_since_halving_at_publication"] == 659
     # past cycles bottomed near the Oct-1 window (day 894): 2018-12-15 and 2022-11-21
     assert figures["cycle_2016_low"].startswith("day 889")
     assert figures["cycle_2020_low"].startswith("day 924")
-    entry = result.evidence.missing[0]
-    assert "entry window" in entry.what and entry.dates == "2026-08-22 to 2026-10-15"
-    assert "narrowgate data pull crypto:BTC-USD" in entry.how
     assert any("2012-11-28" in m.what for m in result.evidence.missing)
     charts = result.evidence.charts
     assert charts[0].x_is_date is False and len(charts[0].series) == 3
     assert all(len(s.x) <= 400 for c in charts for s in c.series)
-    assert "2026-08-21" in result.summary.en and "2026-08-21" in result.summary.zh
-    # back within the correcting line, only the falling knife would stand: mixed
-    (watch,) = result.evidence.watch
-    assert watch.current == figures["drawdown_now"]
-    assert watch.threshold == -params_of(ctx.thesis, "btc-cycle")["correcting_min_drawdown_pct"]
-    assert watch.flips_to is Verdict.MIXED and watch.instrument == "crypto:BTC-USD"
-    assert watch.observed is not None and watch.observed.isoformat() == "2026-08-21"
+    assert "2026-10-03" in result.summary.en and "2026-10-03" in result.summary.zh
 
 
 def test_before_the_entry_window_is_pending_with_prices(imported_hub: object) -> None:

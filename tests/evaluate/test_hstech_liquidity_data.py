@@ -1,4 +1,4 @@
-"""hstech-liquidity on the real HSTECH file (to 2024-11-13), WALCL, the broad dollar and HSI."""
+"""hstech-liquidity on the real HSTECH files (to 2024-11-13; 2026 to 08-28), WALCL, dollar."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def test_dollar_link_but_no_balance_sheet_link(imported_hub: object) -> None:
                                      "HSTECH_daily_investing_cn.csv"),
                       encoding="utf-8-sig", thousands=",")
     hstech = pd.Series(raw["收盘"].astype(float).to_numpy(), index=pd.to_datetime(raw["日期"]))
-    hstech = hstech.loc["2016-01-04":]
+    # the 2026 file extends it (a gap from 2024-11-14 to 2025-12-31, reported by the splice)
+    new = pd.read_csv(require_shared("prices/hk/hstech_marketor_2026h2/hstech.csv"),
+                      index_col="date", parse_dates=True)["close"]
+    hstech = pd.concat([hstech.sort_index(), new]).loc["2016-01-04":]
     dollar = pd.read_csv(require_shared("fred/series_macro_charts/DTWEXBGS.csv"),
                          index_col=0, parse_dates=True)["DTWEXBGS"].dropna()
     both = pd.concat([_month_end_changes(hstech), _month_end_changes(dollar)], axis=1,
@@ -34,13 +37,12 @@ def test_dollar_link_but_no_balance_sheet_link(imported_hub: object) -> None:
     expected = both.iloc[:, 0].corr(both.iloc[:, 1])
     assert figures["corr_fred:DTWEXBGS"] == pytest.approx(round(expected, 3), abs=0.002)
     assert figures["corr_fred:DTWEXBGS"] < -0.3 < 0.3 > abs(figures["corr_fred:WALCL"])
-    assert figures["index_data_end"] == "2024-11-13"
-    # HSI 2026-02-06 26,559.95 → 2026-08-27 25,565.74
-    assert figures["proxy_return_since_publication"] == pytest.approx(
-        round((25_565.74 / 26_559.95 - 1) * 100, 1))
+    assert figures["index_data_end"] == "2026-08-28"
+    # the 2026 HSTECH file replaces the HSI stand-in: only the days after it are missing
+    assert "proxy_return_since_publication" not in figures
     gap = next(m for m in result.evidence.missing if m.what.startswith("hkidx:HSTECH obs"))
-    assert gap.dates == "2024-11-14 to 2026-11-24"
+    assert gap.dates == "2026-08-29 to 2026-11-24"
     assert "narrowgate data pull hkidx:HSTECH" in gap.how
     assert any("EPS" in m.what for m in result.evidence.missing)
-    assert "hkidx:HSI" in result.summary.en and "hkidx:HSI" in result.summary.zh
+    assert "hkidx:HSTECH" in result.summary.en
     assert all(len(s.x) <= 400 for c in result.evidence.charts for s in c.series)

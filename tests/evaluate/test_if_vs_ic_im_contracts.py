@@ -227,7 +227,7 @@ def test_main_continuous_alone_is_not_a_price(store: Store) -> None:
     verdict stays the index proxy's, and the note shows the jumps it would have booked."""
     writes = []
     for leg, (index, basis) in LEGS.items():
-        level = index_closes(store, index).loc["2016-01-04":]
+        level = index_closes(store, index).loc["2016-01-04":"2026-07-31"]
         held = front_month_schedule(leg.partition(":")[2], SESSIONS, roll_days=1,
                                     start=date(2016, 1, 4), end=level.index[-1].date())
         level = level.reindex(held.index).dropna()
@@ -236,7 +236,7 @@ def test_main_continuous_alone_is_not_a_price(store: Store) -> None:
         writes.append(StoreWrite("bars", leg, "akshare", bars(main), "akshare",
                                  "akshare.futures_main_sina(...)", FETCHED))
     store.write(writes)
-    ctx = eval_context(DataHub(store, offline=True))
+    ctx = eval_context(DataHub(store, offline=True), as_of="2026-07-31")
     result = evaluate_claim(ctx.thesis.claim("if-vs-ic-im"), ctx)
     assert result.error is None and result.verdict is Verdict.SUPPORTED
     fig = {f.key: f.value for f in result.evidence.figures}

@@ -20,8 +20,13 @@ SIDE = {"cnfut:IF": 1.0, "cnfut:IC": -0.5, "cnfut:IM": -0.5}
 BASIS = {"cnfut:IF": -0.03, "cnfut:IC": -0.08, "cnfut:IM": -0.11}
 
 
+# CSI 500/1000 closes to 2026-07-31 were the newest until the 2026 H2 files (to 08-28);
+# figures pinned on that window are read as of its end
+BEFORE_H2 = "2026-07-31"
+
+
 def _plan(hub: Any, **edits: Any) -> tuple[Any, Any]:
-    ctx = eval_context(hub)
+    ctx = eval_context(hub, as_of=BEFORE_H2)
     claim = ctx.thesis.claim("if-vs-ic-im")
     evaluator = get_evaluator(claim.test)
     params = evaluator.params_model.model_validate({**claim.params, **edits})
@@ -59,8 +64,19 @@ def test_held_lots_equal_points_times_multiplier_minus_basis(imported_hub: objec
     assert np.allclose(run_summed.report.result.equity, run.report.result.equity)
 
 
-def test_supported_on_the_index_proxy_with_futures_missing(imported_hub: object) -> None:
+def test_contradicted_once_csi_500_and_1000_rallied_in_august(imported_hub: object) -> None:
+    """Was "supported" on data to 2026-07-31: CSI 500 rose 7493.985 → 7895.4511 and CSI 1000
+    7075.5065 → 7705.0293 by 2026-08-28 while CSI 300 went 4588.2 → 4609.18."""
     ctx = eval_context(imported_hub)
+    result = evaluate_claim(ctx.thesis.claim("if-vs-ic-im"), ctx)
+    assert result.error is None and result.verdict is Verdict.CONTRADICTED
+    fig = {f.key: f.value for f in result.evidence.figures}
+    assert fig["window_end"] == "2026-08-28"
+    assert fig["leg_return_cnfut:IC"] < -3.0 and fig["leg_return_cnfut:IM"] < -4.0
+
+
+def test_supported_on_the_index_proxy_with_futures_missing(imported_hub: object) -> None:
+    ctx = eval_context(imported_hub, as_of=BEFORE_H2)
     result = evaluate_claim(ctx.thesis.claim("if-vs-ic-im"), ctx)
     assert result.error is None
     assert result.verdict is Verdict.SUPPORTED

@@ -30,7 +30,7 @@ CLAIMS = {
     "software-selloff": (Verdict.SUPPORTED, ["trade_"]),
     "dow-record": (Verdict.SUPPORTED, ["trade_"]),
     "a-share-view": (Verdict.PENDING, ["trade_", "trade_export_"]),
-    "btc-cycle": (Verdict.SUPPORTED, ["trade_"]),
+    "btc-cycle": (Verdict.MIXED, ["trade_", "trade_at_window_"]),
 }
 
 
@@ -155,7 +155,7 @@ def test_long_only_trades_name_their_legs(imported_hub: object) -> None:
 
 def test_btc_entry_window_trade_is_pending_until_the_data_reach_it(
         imported_hub: object) -> None:
-    ctx = eval_context(imported_hub)
+    ctx = eval_context(imported_hub, as_of="2026-08-21")  # before the 2026 H2 closes
     result = evaluate_claim(ctx.thesis.claim("btc-cycle"), ctx)
     f = _figures(result)
     assert f["trade_window_start"] == "2026-02-07" and f["trade_window_end"] == "2026-08-21"

@@ -25,6 +25,10 @@ Layout = Literal[
 _SPLIT_ONLY = "split-adjusted, not dividend-adjusted (Close as the source gives it)"
 _YAHOO_BOTH = "raw close in close, split+dividend adjusted in adj_close"
 _FORWARD = "forward-adjusted (qfq) as of the source's fetch date"
+_BACK_ADJUSTED = ("dividend back-adjusted up to the latest ex-date, raw after it "
+                  "(mixed within the file)")
+#: an exchange's BTC/USD spot series: a different instrument from Yahoo's crypto:BTC-USD.
+EXCHANGE_BTC = "crypto:BTC-USD-EXCHANGE"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class CatalogEntry:
     ``instrument`` is a template over the file stem: ``{stem}`` or ``{STEM}`` (upper).
     ``ids`` overrides the template for particular stems. ``options`` names per-file
     quirk handlers understood by the layout readers (see importers/csv_layouts.py).
+    ``columns`` names the columns of a file that has no header row (its first line is
+    data, so it must not be read as a header).
     """
 
     folder: str
@@ -45,6 +51,7 @@ class CatalogEntry:
     adjustment: str | None = None
     options: frozenset[str] = frozenset()
     skip: str | None = None
+    columns: tuple[str, ...] | None = None  # names for a file without a header row
 
     def instrument_for(self, stem: str) -> str:
         if stem in self.ids:
@@ -79,8 +86,22 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     CatalogEntry("alpaca_2020_2025_spooky", "*.csv", "ohlc_csv", "us:{STEM}",
                  adjustment=_YAHOO_BOTH, options=frozenset({"drop_volume"})),
     CatalogEntry("market_data_drrobanthony", "*.csv", "ohlc_csv", "us:{STEM}",
-                 adjustment="dividend back-adjusted up to the latest ex-date, raw after it "
-                            "(mixed within the file)"),
+                 adjustment=_BACK_ADJUSTED),
+    # 2026 H2 extensions. The same repository's BTC file is an exchange BTC/USD series,
+    # not Yahoo's BTC-USD (closes differ by ~0.02 %): it gets its own id, never a splice.
+    CatalogEntry("market_data_drrobanthony_2026h2", "BTC.csv", "ohlc_csv",
+                 EXCHANGE_BTC, adjustment="none (spot, one exchange; UTC days)"),
+    CatalogEntry("market_data_drrobanthony_2026h2", "*.csv", "ohlc_csv", "us:{STEM}",
+                 adjustment=_BACK_ADJUSTED),
+    # Yahoo chart closes without a header: BTC-USD, ^NDX and ^GSPC (the same index levels
+    # FRED publishes as NASDAQ100 and SP500, so they extend those series), GC=F.
+    CatalogEntry("edge_data_ifxquantbot_2026h2", "ndx.csv", "value_csv", "fred:NASDAQ100",
+                 columns=("date", "value")),
+    CatalogEntry("edge_data_ifxquantbot_2026h2", "spx.csv", "value_csv", "fred:SP500",
+                 columns=("date", "value")),
+    CatalogEntry("edge_data_ifxquantbot_2026h2", "*.csv", "ohlc_csv",
+                 ids={"btc": "crypto:BTC-USD", "gold": "cmx:GC"},
+                 adjustment="none (Yahoo chart close)", columns=("date", "close")),
     CatalogEntry("index_levels_fred_finance_terminal", "*.csv", "value_csv",
                  ids={"nasdaq100": "fred:NASDAQ100", "sp500": "fred:SP500",
                       "vix": "fred:VIXCLS"}),
@@ -93,12 +114,19 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                  ids={"sh000905": "cnidx:000905", "sh000852": "cnidx:000852",
                       "h00905": "cnidx:H00905", "h00852": "cnidx:H00852"},
                  adjustment="index (H-codes are total-return)"),
+    CatalogEntry("a_shares_quant_weight_system", "index_000300_full.csv", "ohlc_csv",
+                 "cnidx:000300", adjustment="price index"),
     CatalogEntry("a_shares_quant_weight_system", "*.csv", "ohlc_csv", "cn:{stem}",
-                 ids={"index_000300_full": "cnidx:000300"}, adjustment=_FORWARD),
+                 adjustment=_FORWARD),
     CatalogEntry("2019_2025_reinahuang", "*.csv", "ohlc_csv", "cn:{stem}",
                  adjustment="unknown (likely forward-adjusted); volume in lots"),
     CatalogEntry("2025_2026_ljinkai", "*.csv", "ohlc_csv", "cn:{stem}",
                  adjustment="unknown (likely forward-adjusted); volume in lots"),
+    CatalogEntry("csi_indices_marketor_2026h2", "*.csv", "ohlc_csv",
+                 ids={"csi300": "cnidx:000300", "csi500": "cnidx:000905",
+                      "csi1000": "cnidx:000852"}, adjustment="price index"),
+    CatalogEntry("hstech_marketor_2026h2", "hstech.csv", "ohlc_csv", "hkidx:HSTECH",
+                 adjustment="price index"),
     CatalogEntry("bull_bear_monitor_laimanto", "*.csv", "ohlc_csv", "hkidx:{STEM}",
                  adjustment="price index", options=frozenset({"flat_zero_volume"})),
     CatalogEntry("hstech_investing_indexquery", "*.csv", "investing_cn", "hkidx:HSTECH",
@@ -110,6 +138,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
                  adjustment="front-month futures, unadjusted rolls"),
     # -- macro ------------------------------------------------------------------------
     CatalogEntry("series_macro_charts", "*.csv", "value_csv", "fred:{STEM}"),
+    CatalogEntry("cot_report_sphynxkatt0_2026h2", "*.csv", "value_csv", "fred:{STEM}"),
     CatalogEntry("macro_dashboard_kittycapital", "yield_curve.json", None,
                  skip="a yield-curve snapshot, not a time series"),
     CatalogEntry("macro_dashboard_kittycapital", "*.json", "dashboard_json"),

@@ -5,7 +5,9 @@ provider is called only on a miss or when the stored data is stale (its last fet
 older than the kind's freshness and the request reaches past the stored last date), and
 never when ``offline``. A failing provider degrades to the store with one warning per
 provider in ``hub.warnings`` and provenance marked stale, never to a crash or to silence.
-Reads pick ONE source per instrument (see ``choose_source``) so adjustments never mix.
+Closes splice every stored source of an instrument that serves the read's price basis
+(newest data wins; see ``closes``); single-source reads (``bars``, ``series``, ``facts``)
+still pick one source per instrument (``choose_source``) so adjustments never mix.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from narrowgate.data.basis import Basis
 from narrowgate.data.store import Coverage, Store, StoreWrite
 from narrowgate.errors import DataNotFound, NarrowgateError, ProviderError
 from narrowgate.instruments import DataKind, InstrumentError, canonical, kind_of
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from narrowgate.data.providers.base import Provider
+    from narrowgate.data.splice import Spliced
 
 Adjust = Literal["adjusted", "raw"]
 FRESHNESS: dict[DataKind, timedelta] = {
@@ -50,6 +54,7 @@ class Provenance:
     stale: bool
     provider: str = ""
     adjustment: str | None = None
+    basis: Basis | None = None  # the price basis served (spliced closes only)
 
 
 @dataclass
@@ -150,15 +155,53 @@ class DataHub:
         return Bars(inst, _bars_frame(rows, adjust), [prov])
 
     def closes(self, instruments: Sequence[str], start: date | None = None,
-               end: date | None = None, adjust: Adjust = "adjusted") -> pd.DataFrame:
+               end: date | None = None, basis: Basis | None = None) -> pd.DataFrame:
         """Wide closes (one column per instrument, union of dates, NaN where a market was
-        closed; no filling). Provenance list in ``frame.attrs["provenance"]``.
+        closed; no filling), each instrument spliced from every stored source that serves
+        its price basis (see ``data/splice.py``). ``basis`` None picks one basis for the
+        whole read (:func:`common_basis`), so returns in one read are comparable.
 
-        Coverage and closes share one connection: opening the DuckDB file is most of a
-        cold call's cost, so a cold call opens it once, not twice."""
+        Provenance (one per instrument, in ``frame.attrs["provenance"]``) gives the window
+        actually served, the sources spliced and the basis. Stored sources and rows share
+        one connection: opening the DuckDB file is most of a cold call's cost."""
+        import pandas as pd
+
+        from narrowgate.data.basis import column_for
+        from narrowgate.data.splice import splice
+
+        insts = list(dict.fromkeys(canonical(i) for i in instruments))
         with self.store.session():
-            picks, provs = self._resolve(instruments, "bars", start, end, None)
-            wide = self.store.read_closes(picks, start, end, adjusted=adjust == "adjusted")
+            _, resolved = self._resolve(insts, "bars", start, end, None)
+            covs = self.store.coverage(insts, "bars")
+            bases = (common_basis(insts, covs, start) if basis is None
+                     else dict.fromkeys(insts, basis))
+            picks: list[tuple[str, str]] = []
+            columns: list[str] = []
+            owners: list[tuple[str, Coverage]] = []
+            for inst in insts:
+                eligible = _eligible(inst, covs, bases[inst])
+                for cov in eligible:
+                    column = column_for(inst, cov.adjustment, bases[inst])
+                    assert column is not None  # _eligible kept only sources that serve it
+                    picks.append((inst, cov.source))
+                    columns.append(column)
+                    owners.append((inst, cov))
+            grid = self.store.read_source_closes(picks, columns, start, None)
+        out: dict[str, pd.Series] = {}
+        provs: list[Provenance] = []
+        stale = {p.instrument: p.stale for p in resolved}
+        for inst in insts:
+            mine = [(k, cov) for k, (owner, cov) in enumerate(owners) if owner == inst]
+            spliced = splice([(cov.source, grid[k]) for k, cov in mine])
+            values = spliced.values
+            if end is not None:
+                values = values.loc[: pd.Timestamp(end)]
+            out[inst] = values
+            self.warnings.extend(f"{inst}: {w}" for w in spliced.warnings)
+            provs.append(_spliced_provenance(inst, values, spliced, [c for _, c in mine],
+                                             bases[inst], stale[inst]))
+        wide = pd.DataFrame(out, columns=insts).sort_index()
+        wide.index = pd.DatetimeIndex(wide.index, name="date")
         wide.attrs["provenance"] = provs
         return wide
 
@@ -317,6 +360,85 @@ class DataHub:
         if fix != f"`{IMPORT_HINT}`":
             fix += f" or `{IMPORT_HINT}`"
         return DataNotFound(f"no {kind} for {inst}{span} in the store{why}", f"run {fix}")
+
+
+def _eligible(inst: str, covs: Sequence[Coverage], basis: Basis) -> list[Coverage]:
+    """Sources of ``inst`` that serve ``basis``, newest last date first (then most rows,
+    then name: deterministic). Raises DataNotFound naming the sources and their bases."""
+    from narrowgate.data.basis import column_bases, column_for
+
+    mine = [c for c in covs if c.instrument == inst]
+    eligible = [c for c in mine if column_for(inst, c.adjustment, basis) is not None]
+    if not eligible:
+        held = "; ".join(
+            f"{c.source} serves {', '.join(sorted(set().union(*column_bases(inst, c.adjustment))))}"
+            for c in mine)
+        raise DataNotFound(f"no stored source of {inst} serves the '{basis}' price basis "
+                           f"({held})", "ask for a basis these sources serve, or add a source "
+                           "that serves it")
+    return sorted(eligible, key=lambda c: (c.last, c.rows, c.source), reverse=True)
+
+
+def common_basis(insts: Sequence[str], covs: Sequence[Coverage], start: date | None = None
+                 ) -> dict[str, Basis]:
+    """One basis for a read, so returns within it are comparable: ``total`` if its sources
+    cover every instrument from ``start`` to the newest stored date (7 days' slack), else
+    ``split`` if that does; otherwise whichever of the two gives the longer common window
+    (total on a tie). An instrument that serves neither gets its best (total, split, raw),
+    stated in its provenance."""
+    from narrowgate.data.basis import column_for
+
+    slack = timedelta(days=7)
+
+    def span(inst: str, basis: Basis) -> tuple[date, date] | None:
+        mine = [c for c in covs if c.instrument == inst and column_for(inst, c.adjustment, basis)]
+        if not mine:
+            return None
+        return min(c.first for c in mine), max(c.last for c in mine)
+
+    def window(basis: Basis) -> tuple[bool, int]:
+        """(covers everything, days of the common window); days −1 if one lacks it."""
+        firsts, lasts, complete = [], [], True
+        for inst in insts:
+            got = span(inst, basis)
+            if got is None:
+                return False, -1
+            whole = [c for c in covs if c.instrument == inst]
+            newest = max(c.last for c in whole)
+            oldest = max(min(c.first for c in whole), start) if start else min(
+                c.first for c in whole)
+            complete &= got[0] <= oldest + slack and got[1] >= newest - slack
+            firsts.append(max(got[0], start) if start else got[0])
+            lasts.append(got[1])
+        return complete, (min(lasts) - max(firsts)).days
+
+    total, split = window("total"), window("split")
+    if total[0] or (not split[0] and total[1] >= split[1] and total[1] >= 0):
+        return dict.fromkeys(insts, "total")
+    if split[0] or split[1] >= 0:
+        return dict.fromkeys(insts, "split")
+    return {i: next((b for b in ("total", "split", "raw") if span(i, b)), "split")
+            for i in insts}
+
+
+def _spliced_provenance(inst: str, values: pd.Series, spliced: Spliced,
+                        sources: Sequence[Coverage], basis: Basis, stale: bool) -> Provenance:
+    """Provenance of the window served: first/last dates actually returned, the sources
+    in the splice (newest first) and the basis."""
+    used = [seg for seg in spliced.segments
+            if len(values) and seg.first <= values.index[-1].date()
+            and seg.last >= values.index[0].date()]
+    names = [seg.source for seg in used] or [sources[0].source]
+    by_name = {c.source: c for c in sources}
+    head = by_name[names[0]]
+    parts = [f"{seg.source} {seg.first}…{seg.last}"
+             + (f" ×{seg.factor:.6g}" if abs(seg.factor - 1.0) > 1e-9 else "") for seg in used]
+    request = "; ".join([f"{basis} basis", *parts, *spliced.warnings]) if used else head.request
+    first = values.index[0].date() if len(values) else None
+    last = values.index[-1].date() if len(values) else None
+    return Provenance(inst, " + ".join(names), first, last, int(values.notna().sum()),
+                      max(by_name[n].fetched_at for n in names), request, stale,
+                      head.provider, f"{basis} basis", basis)
 
 
 def _bars_frame(rows: pd.DataFrame, adjust: Adjust) -> pd.DataFrame:

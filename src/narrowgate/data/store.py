@@ -411,6 +411,14 @@ class Store:
         with self.reading() as con:
             return store_sql.read_closes(con, picks, start, end, adjusted)
 
+    def read_source_closes(self, picks: Sequence[tuple[str, str]], columns: Sequence[str],
+                           start: date | None, end: date | None) -> pd.DataFrame:
+        """One column per (instrument, source) pick, named by its position, holding the
+        pick's own ``close`` or ``adj_close`` (missing values stay NaN): the raw material
+        of a splice."""
+        with self.reading() as con:
+            return store_sql.read_closes(con, picks, start, end, False, columns)
+
     def fetch_log(self, limit: int = 50) -> list[FetchLogRow]:
         """The most recent fetch-log rows, newest first (for `data ls --log`)."""
         with self.reading() as con:

@@ -161,7 +161,8 @@ def read_rows(con: duckdb.DuckDBPyConnection | None, kind: DataKind,
 
 
 def read_closes(con: duckdb.DuckDBPyConnection | None, picks: Sequence[tuple[str, str]],
-                start: date | None, end: date | None, adjusted: bool) -> pd.DataFrame:
+                start: date | None, end: date | None, adjusted: bool,
+                columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Wide closes (date × instrument) in one query; see ``Store.read_closes``.
 
     Three choices make this the fast path (measured on 20 instruments × 20 years):
@@ -173,13 +174,17 @@ def read_closes(con: duckdb.DuckDBPyConnection | None, picks: Sequence[tuple[str
     import numpy as np
     import pandas as pd
 
-    names = [p[0] for p in picks]
+    names: list[Any] = [p[0] for p in picks] if columns is None else list(range(len(picks)))
     if con is None or not picks:
         return pd.DataFrame(columns=names)
-    value = "coalesce(b.adj_close, b.close)" if adjusted else "b.close"
-    rows = ", ".join(f"(?, ?, {i})" for i in range(len(picks)))
+    if columns is None:
+        value = "coalesce(b.adj_close, b.close)" if adjusted else "b.close"
+    else:  # one column per pick (adj_close: 1, close: 0); columns are named by position
+        value = "CASE WHEN p.c = 1 THEN b.adj_close ELSE b.close END"
+    flags = [int(c == "adj_close") for c in columns] if columns is not None else [0] * len(picks)
+    rows = ", ".join(f"(?, ?, {i}, {flags[i]})" for i in range(len(picks)))
     sql = (f"SELECT p.k::INTEGER AS k, (b.date - DATE '1970-01-01')::INTEGER AS d, "
-           f"{value} AS v FROM bars b JOIN (VALUES {rows}) p(instrument, source, k) "
+           f"{value} AS v FROM bars b JOIN (VALUES {rows}) p(instrument, source, k, c) "
            "ON b.instrument = p.instrument AND b.source = p.source")
     params: list[Any] = [v for pick in picks for v in pick]
     bounds = []

@@ -320,8 +320,12 @@ def main_continuous_check(ctx: EvalContext, legs: Mapping[str, str], start: date
         return None, []
     sessions = cffex_sessions(start - _CALENDAR_BACK, stop + _CALENDAR_AHEAD)
     expiries = []
+    # contract months up to the one after stop's: later expiries lie beyond the calendar
+    last_month = (stop + timedelta(days=31)).replace(day=1)
     for year in range(start.year, stop.year + 1):
         for month in range(1, 13):
+            if date(year, month, 1) > last_month:
+                break
             expiry = expiry_session(ContractMonth("IF", year, month), sessions)
             if start <= expiry.date() <= stop:
                 expiries.append(expiry)

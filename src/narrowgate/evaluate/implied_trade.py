@@ -138,11 +138,10 @@ def held_plan(ctx: EvalContext, params: ImpliedTradeParams, *, long: Sequence[st
 def claim_closes(ctx: EvalContext, instruments: Sequence[str], match_from: date,
                  start: date | None, end: date | None = None) -> tuple[pd.DataFrame,
                                                                       list[DataUsed]]:
-    """Closes from ``start`` (None: all) to min(end, as-of), each instrument from the source
-    the hub picks for ``match_from`` → end — the window the claim's own figures read — so
-    the trade runs on the same closes and its history extends that source back, rather
-    than switching to an older file that stops before the entry (the hub picks the source
-    covering the asked range best, and a long range favours long, older files)."""
+    """Closes from ``start`` (None: all) to min(end, as-of) in the price basis the claim's
+    own window (``match_from`` → end) is read in, so the trade runs on the same closes as
+    the claim's figures and its history extends them backwards (the hub splices older
+    sources onto the newest)."""
     import pandas as pd
 
     from narrowgate.evaluate.hubdata import provenance_to_data, read_series, require_hub
@@ -156,9 +155,12 @@ def claim_closes(ctx: EvalContext, instruments: Sequence[str], match_from: date,
     data: list[DataUsed] = []
     if bar_ids:
         provs = hub.closes(bar_ids, match_from, stop).attrs.get("provenance", [])
-        parts.append(hub.store.read_closes([(p.instrument, p.source) for p in provs], start,
-                                           stop, adjusted=True))
-        data += [provenance_to_data(p) for p in provs]
+        for basis in dict.fromkeys(p.basis for p in provs):
+            group = [p.instrument for p in provs if p.basis == basis]
+            wide = hub.closes(group, start, stop, basis=basis)
+            data += [provenance_to_data(p) for p in wide.attrs.get("provenance", [])]
+            wide.attrs = {}
+            parts.append(wide)
     for i in ids:
         if i not in bar_ids:
             source = hub.series(i, match_from, stop).provenance[0].source

@@ -60,10 +60,10 @@ def read_file(path: Path, entry: CatalogEntry) -> list[Parsed] | None:
 
     stem = path.stem
     if entry.layout == "ohlc_csv":
-        frame, notes = csv_layouts.read_ohlc_csv(path, entry.options)
+        frame, notes = csv_layouts.read_ohlc_csv(path, entry.options, entry.columns)
         return [_parsed(entry.instrument_for(stem), frame, path, notes)]
     if entry.layout == "value_csv":
-        frame, notes = csv_layouts.read_value_csv(path)
+        frame, notes = csv_layouts.read_value_csv(path, entry.columns)
         return [_parsed(entry.instrument_for(stem), frame, path, notes)]
     if entry.layout == "investing_cn":
         frame, notes = csv_layouts.read_investing_cn(path)

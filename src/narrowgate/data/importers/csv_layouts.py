@@ -60,9 +60,15 @@ def parse_dates(raw: pd.Series, path: Path) -> pd.Series:
     bad = dates.isna()
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
-        raise fail(path, pos + 2, f"unreadable date {raw.iloc[pos]!r}",
+        raise fail(path, _line(raw, pos), f"unreadable date {raw.iloc[pos]!r}",
                    "dates must be YYYY-MM-DD (a time part is ignored), M/D/YYYY or M/D/YY")
     return dates.astype("datetime64[ns]")
+
+
+def _line(raw: pd.Series, pos: int) -> int:
+    """The file line of row ``pos``: data starts on line 2, or 1 in a header-less file."""
+    first = raw.attrs.get("first_data_line", 2)
+    return pos + (first if isinstance(first, int) else 2)
 
 
 def to_numbers(raw: pd.Series, path: Path, column: str) -> pd.Series:
@@ -76,7 +82,8 @@ def to_numbers(raw: pd.Series, path: Path, column: str) -> pd.Series:
     bad = values.isna() & text.notna() & (text != "") & (text.str.lower() != "nan")
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
-        raise fail(path, pos + 2, f"column {column!r} holds {raw.iloc[pos]!r}, not a number",
+        raise fail(path, _line(raw, pos),
+                   f"column {column!r} holds {raw.iloc[pos]!r}, not a number",
                    "fix or delete that row, then re-import")
     return values.astype("float64")
 
@@ -97,14 +104,29 @@ def _finish(frame: pd.DataFrame, notes: list[str], key: str = "close") -> pd.Dat
     return frame.reset_index(drop=True)
 
 
-def read_ohlc_csv(path: Path, options: frozenset[str] = frozenset()
-                  ) -> tuple[pd.DataFrame, list[str]]:
+def _read_table(path: Path, columns: tuple[str, ...] | None,
+                na_values: list[str] | None = None) -> pd.DataFrame:
+    """The raw table; ``columns`` names a file without a header row (its first line is
+    data), which error messages count from line 1 instead of 2."""
+    import pandas as pd
+
+    if columns is None:
+        return pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True,
+                           na_values=na_values)
+    raw = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, header=None,
+                      names=list(columns), na_values=na_values)
+    raw.attrs["first_data_line"] = 1
+    return raw
+
+
+def read_ohlc_csv(path: Path, options: frozenset[str] = frozenset(),
+                  columns: tuple[str, ...] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Daily bars from any header-named OHLC(V) CSV; a ``date,close`` file gives bars
     with only ``close``. Unknown columns (Symbol, amount, COT positions…) are ignored."""
     import pandas as pd
 
     notes: list[str] = []
-    raw = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True)
+    raw = _read_table(path, columns)
     names = {c: _ALIASES.get(_normalise_header(str(c))) for c in raw.columns}
     found = {v: k for k, v in reversed(list(names.items())) if v}
     if "date" not in found or "close" not in found:
@@ -153,14 +175,15 @@ def _apply_quirks(frame: pd.DataFrame, options: frozenset[str], notes: list[str]
     return frame
 
 
-def read_value_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
+def read_value_csv(path: Path, columns: tuple[str, ...] | None = None
+                   ) -> tuple[pd.DataFrame, list[str]]:
     """A dated series: first column the date; the value is ``value`` or the one other
     numeric column (FRED's ``date,SERIES_ID``, ``date,close``). A ``status`` column keeps
     only ``ok`` rows; FRED's ``.`` (missing) becomes a dropped row."""
     import pandas as pd
 
     notes: list[str] = []
-    raw = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, na_values=["."])
+    raw = _read_table(path, columns, na_values=["."])
     headers = {_normalise_header(str(c)): c for c in raw.columns}
     if len(raw.columns) < 2:
         raise fail(path, 1, "needs a date column and a value column", "e.g. date,value")
