@@ -54,6 +54,7 @@ WRONG: dict[str, Edit] = {
     "capex-no-buyback": _set("recorded_quarters.0.quarter", "2026Q1"),
     "qualitative": _set("reason", "only one language"),
     "relative-return": _set("basket", {"us:SPY": -1}),
+    "change": _set("supported_min", 9),
 }
 
 # Valid params of tests that no bundled claim uses (generic tests for users' theses).

@@ -24,7 +24,7 @@ from narrowgate.evaluate.verdict import (
     WatchItem,
 )
 from narrowgate.report.scorecard import Scorecard, ThesisInfo
-from narrowgate.thesis.schema import LocalizedText, ThesisSource
+from narrowgate.thesis.schema import LocalizedText, Section, ThesisSource
 
 INJECTION = "</script><script>alert('x')</script><!--"
 
@@ -84,6 +84,7 @@ def build_results() -> list[ClaimResult]:
     """One result per verdict, plus an id no section knows (it must land in 'other')."""
     capex = ClaimResult(
         claim_id="capex-total",
+        section="capex",
         kind="fact",
         test="capex-guidance",
         statement=_text(
@@ -118,6 +119,7 @@ def build_results() -> list[ClaimResult]:
     )
     selloff = ClaimResult(
         claim_id="software-selloff",
+        section="valuation",
         kind="fact",
         test="drawdown",
         statement=_text(
@@ -142,6 +144,7 @@ def build_results() -> list[ClaimResult]:
     )
     mixed = ClaimResult(
         claim_id="rotation-trade",
+        section="positions",
         kind="trade",
         test="pair-backtest",
         statement=_text(
@@ -158,6 +161,7 @@ def build_results() -> list[ClaimResult]:
     )
     pending = ClaimResult(
         claim_id="btc-cycle",
+        section="macro",
         kind="forecast",
         test="halving-cycle",
         statement=_text("比特币仍在四年周期的调整中", "BTC is still correcting in its cycle"),
@@ -168,6 +172,7 @@ def build_results() -> list[ClaimResult]:
     )
     insufficient = ClaimResult(
         claim_id="if-vs-ic-im",
+        section="positions",
         kind="trade",
         test="futures-spread",
         statement=_text("做多 IF，做空 IC 和 IM", "Long IF, short IC and IM"),
@@ -185,6 +190,7 @@ def build_results() -> list[ClaimResult]:
     )
     qualitative = ClaimResult(
         claim_id="saas-pricing",
+        section="qualitative",
         kind="qualitative",
         test="qualitative",
         statement=_text("按席位收费的 SaaS 模式正在瓦解", "Per-seat SaaS pricing is breaking"),
@@ -207,6 +213,15 @@ def build_results() -> list[ClaimResult]:
     return [unknown, selloff, capex, mixed, pending, insufficient, qualitative]
 
 
+SECTIONS = [
+    Section(key=key, title=_text(zh, en))
+    for key, zh, en in (("capex", "资本开支", "Capex"), ("fcf", "自由现金流", "Free cash flow"),
+                        ("valuation", "估值", "Valuation"),
+                        ("positions", "持仓与交易", "Positions and trades"),
+                        ("macro", "宏观", "Macro"), ("qualitative", "定性判断", "Qualitative"))
+]
+
+
 def build_scorecard() -> Scorecard:
     return Scorecard(
         narrowgate_version="0.1.0",
@@ -222,6 +237,7 @@ def build_scorecard() -> Scorecard:
                 published=date(2026, 2, 8),
                 url="https://example.com/article",
             ),
+            sections=SECTIONS,
         ),
         results=build_results(),
         warnings=["network unreachable: using the cache <offline>"],

@@ -137,7 +137,7 @@ def test_chart_spec_rounds_and_keeps_series_kinds() -> None:
 def test_cards_follow_the_argument_chain_and_unknown_ids_go_last(
     sample_scorecard: Scorecard,
 ) -> None:
-    sections = group_by_section(sample_scorecard.results)
+    sections = group_by_section(sample_scorecard.results, sample_scorecard.thesis.sections)
     keys = [view.section.key for view in sections]
     assert keys == ["capex", "valuation", "positions", "macro", "qualitative", "other"]
     assert [c.result.claim_id for c in sections[-1].cards] == ["made-up-claim"]

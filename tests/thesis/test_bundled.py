@@ -77,9 +77,24 @@ def test_every_claim_is_bilingual(thesis: Thesis) -> None:
         assert len(claim.statement.en.split()) >= 6, claim.id
 
 
-def test_test_names_are_the_claim_ids(thesis: Thesis) -> None:
+def test_every_test_is_registered_and_the_new_claims_use_generic_kinds(thesis: Thesis) -> None:
+    from narrowgate.evaluate.registry import evaluator_names
+
+    names = set(evaluator_names())
     for claim in thesis.claims:
-        assert claim.test == claim.id
+        assert claim.test in names, claim.id
+    # claims added after the per-claim evaluators are decided by generic kinds
+    assert thesis.claim("ai-jobs-deflation").test == "change"
+    assert thesis.claim("ai-is-dollar").test == "qualitative"
+
+
+def test_every_claim_sits_in_a_declared_section(thesis: Thesis) -> None:
+    keys = [s.key for s in thesis.sections]
+    assert keys[0] == "capex"
+    for claim in thesis.claims:
+        assert claim.section in keys, claim.id
+    assert thesis.claim("ai-jobs-deflation").section == "macro"
+    assert thesis.claim("ai-is-dollar").section == "macro"
 
 
 def test_dated_claims_carry_their_horizon(thesis: Thesis) -> None:

@@ -48,6 +48,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.capex_no_buyback",
     "narrowgate.evaluate.qualitative",
     "narrowgate.evaluate.relative_return",
+    "narrowgate.evaluate.kinds.change",
 )
 
 

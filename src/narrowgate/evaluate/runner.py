@@ -56,6 +56,7 @@ def evaluate_claim(claim: Claim, ctx: EvalContext) -> ClaimResult:
         kind=claim.kind.value,
         test=claim.test,
         statement=claim.statement,
+        section=claim.section,
         horizon=claim.horizon,
         verdict=assessment.verdict,
         summary=assessment.summary,
@@ -87,7 +88,8 @@ def evaluate_thesis(
         generated_at=datetime.now(UTC),
         as_of=as_of,
         offline=offline,
-        thesis=ThesisInfo(id=thesis.id, title=thesis.title, source=thesis.source),
+        thesis=ThesisInfo(id=thesis.id, title=thesis.title, source=thesis.source,
+                          sections=thesis.sections),
         results=results,
         warnings=all_warnings,
     )

@@ -145,6 +145,7 @@ class ClaimResult(_Model):
     kind: str
     test: str
     statement: LocalizedText
+    section: str | None = None
     horizon: date | None = None
     verdict: Verdict
     summary: LocalizedText

@@ -21,6 +21,7 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, Figure, Verdict
 from narrowgate.report.scorecard import Scorecard, write_atomic
-from narrowgate.thesis.schema import LocalizedText
+from narrowgate.thesis.schema import LocalizedText, Section
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -56,60 +57,7 @@ class ReportWriteError(NarrowgateError):
     exit_code = 7
 
 
-@dataclass(frozen=True)
-class Section:
-    """One step of the article's argument chain; claims are shown grouped by it."""
-
-    key: str
-    title: LocalizedText
-    claim_ids: tuple[str, ...]
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section("capex", LocalizedText(zh="资本开支", en="Capex"), ("capex-total", "oracle-funding")),
-    Section("fcf", LocalizedText(zh="自由现金流", en="Free cash flow"), ("capex-chain",)),
-    Section(
-        "buybacks",
-        LocalizedText(zh="回购与分红", en="Buybacks and dividends"),
-        ("buyback-share", "capex-no-buyback"),
-    ),
-    Section(
-        "valuation",
-        LocalizedText(zh="估值", en="Valuation"),
-        (
-            "software-selloff",
-            "dow-record",
-            "earnings-up-pe-down",
-            "ai-hw-priced-in",
-            "us-hw-cheaper",
-        ),
-    ),
-    Section(
-        "positions",
-        LocalizedText(zh="持仓与交易", en="Positions and trades"),
-        ("rotation-trade", "storage-npo", "if-vs-ic-im"),
-    ),
-    Section(
-        "macro",
-        LocalizedText(zh="宏观 · 加密 · 贵金属 · 中国", en="Macro · crypto · metals · China"),
-        (
-            "warsh-policy",
-            "qt-slow",
-            "btc-cycle",
-            "gold-over-silver",
-            "margin-hikes",
-            "hstech-liquidity",
-            "a-share-view",
-        ),
-    ),
-    Section("ai", LocalizedText(zh="AI 经济学", en="AI economics"), ("token-economics",)),
-    Section(
-        "qualitative",
-        LocalizedText(zh="定性判断", en="Qualitative"),
-        ("gold-ai-twins", "saas-pricing"),
-    ),
-)
-OTHER_SECTION = Section("other", LocalizedText(zh="其他", en="Other"), ())
+OTHER_SECTION = Section(key="other", title=LocalizedText(zh="其他", en="Other"))
 
 KIND_LABELS: dict[str, LocalizedText] = {
     "fact": LocalizedText(zh="事实", en="fact"),
@@ -186,7 +134,7 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
         lang=lang,
         generator=GENERATOR,
         assets=ASSETS,
-        sections=group_by_section(scorecard.results),
+        sections=group_by_section(scorecard.results, scorecard.thesis.sections),
         verdicts=list(Verdict),
         verdict_labels=VERDICT_LABELS,
         kind_labels=KIND_LABELS,
@@ -197,15 +145,13 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
     )
 
 
-def group_by_section(results: list[ClaimResult]) -> list[SectionView]:
-    """Cards in the order of the argument chain; unknown claim ids go to a final 'other'.
-
-    Within a section the scorecard's own order is kept (the thesis file's order).
-    """
-    owner = {claim_id: s.key for s in SECTIONS for claim_id in s.claim_ids}
-    views = {s.key: SectionView(s) for s in (*SECTIONS, OTHER_SECTION)}
+def group_by_section(results: list[ClaimResult], sections: Sequence[Section]
+                     ) -> list[SectionView]:
+    """Cards in the order of the thesis's sections (its argument chain); claims without a
+    section go to a final 'other'. Within a section the thesis file's order is kept."""
+    views = {s.key: SectionView(s) for s in (*sections, OTHER_SECTION)}
     for index, result in enumerate(results):
-        key = owner.get(result.claim_id, OTHER_SECTION.key)
+        key = result.section if result.section in views else OTHER_SECTION.key
         views[key].cards.append(_card(index, result))
     return [view for view in views.values() if view.cards]
 

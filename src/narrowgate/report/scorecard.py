@@ -16,9 +16,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from narrowgate.evaluate.verdict import ClaimResult, Verdict
-from narrowgate.thesis.schema import LocalizedText, ThesisSource
+from narrowgate.thesis.schema import LocalizedText, Section, ThesisSource
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class ThesisInfo(BaseModel):
@@ -27,6 +27,7 @@ class ThesisInfo(BaseModel):
     id: str
     title: LocalizedText
     source: ThesisSource
+    sections: list[Section] = []
 
 
 class Scorecard(BaseModel):

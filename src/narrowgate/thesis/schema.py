@@ -69,11 +69,26 @@ class ThesisSource(StrictModel):
     url: str | None = None
 
 
+class Section(StrictModel):
+    """One step of a thesis's argument chain; the report groups claims by it."""
+
+    key: str
+    title: LocalizedText
+
+    @field_validator("key")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("a section key is a lower-case slug such as 'macro'")
+        return value
+
+
 class Claim(StrictModel):
     id: str
     kind: ClaimKind
     test: str = Field(min_length=1)
     statement: LocalizedText
+    section: str | None = Field(None, description="key of one of the thesis's sections")
     horizon: date | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     sources: list[SourceRef] = Field(default_factory=list)
@@ -91,7 +106,20 @@ class Thesis(StrictModel):
     id: str
     title: LocalizedText
     source: ThesisSource
+    sections: list[Section] = Field(default_factory=list)
     claims: list[Claim] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sections_known(self) -> Thesis:
+        keys = [s.key for s in self.sections]
+        if len(set(keys)) != len(keys):
+            raise ValueError("two sections share a key")
+        for claim in self.claims:
+            if claim.section is not None and claim.section not in keys:
+                known = ", ".join(keys) or "none declared"
+                raise ValueError(f"claim '{claim.id}' names section '{claim.section}', "
+                                 f"which the thesis does not declare (sections: {known})")
+        return self
 
     @field_validator("id")
     @classmethod

@@ -1,0 +1,1 @@
+"""The decision core: rules every kind shares (coverage gate, horizon, interim readings)."""

@@ -1,0 +1,1 @@
+"""Generic test kinds: each names what it measures, never a claim; wording comes from params."""
