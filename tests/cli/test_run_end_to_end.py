@@ -90,6 +90,14 @@ def test_bad_as_of_is_one_line_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_as_of_before_publication_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", "--offline", "--as-of", "0001-01-01", "--out", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "before the thesis 'ai-narrow-gate' was published (2026-02-08)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_unknown_thesis_is_one_line(tmp_path: Path) -> None:
     result = run_cli("run", "no-such-thesis", "--offline", "--out", str(tmp_path))
     assert result.returncode == 2

@@ -143,6 +143,7 @@ def capex(
 
     from narrowgate.data.hub import DataHub
     from narrowgate.data.store import Store
+    from narrowgate.data.view import DataView
     from narrowgate.evaluate.capex_chain import CapexChainParams, scenarios_by_ticker
     from narrowgate.evaluate.capex_data import build_chain
     from narrowgate.evaluate.registry import EvalContext
@@ -165,7 +166,7 @@ def capex(
                                            "headline_ocf_scenario": name})
     lives = sorted({*params.sensitivity_lives, *([life] if life is not None else [])})
     hub = DataHub(Store(), offline=offline)
-    ctx = EvalContext(thesis=thesis, as_of=day, hub=hub)
+    ctx = EvalContext(thesis=thesis, as_of=day, hub=DataView(hub, day))
     scenarios = scenarios_by_ticker(params, ctx)
     wanted = [t.upper() for t in tickers] if tickers else list(DEFAULT_TICKERS)
     console = Console()

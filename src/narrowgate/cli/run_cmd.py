@@ -30,7 +30,7 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from narrowgate.evaluate.registry import EvalContext
-    from narrowgate.evaluate.runner import evaluate_thesis, planned_data_needs
+    from narrowgate.evaluate.runner import check_as_of, evaluate_thesis, planned_data_needs
     from narrowgate.report.html import write_html_report
     from narrowgate.report.scorecard import write_scorecard_json
     from narrowgate.report.terminal import render_scorecard
@@ -39,6 +39,7 @@ def run(
     console = Console()
     the_thesis = load_thesis(thesis)
     as_of_date = _parse_as_of(as_of)
+    check_as_of(the_thesis, as_of_date)
     hub, warnings = _open_hub(offline, console)
     ctx = EvalContext(thesis=the_thesis, as_of=as_of_date, offline=offline, hub=hub)
     needs = planned_data_needs(the_thesis, ctx)

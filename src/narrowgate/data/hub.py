@@ -23,10 +23,11 @@ from narrowgate.errors import DataNotFound, NarrowgateError, ProviderError
 from narrowgate.instruments import DataKind, InstrumentError, canonical, kind_of
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from narrowgate.data.providers.base import Provider
-    from narrowgate.data.splice import Spliced
+    from narrowgate.data.splice import Segment
 
 Adjust = Literal["adjusted", "raw"]
 FRESHNESS: dict[DataKind, timedelta] = {
@@ -55,6 +56,7 @@ class Provenance:
     provider: str = ""
     adjustment: str | None = None
     basis: Basis | None = None  # the price basis served (spliced closes only)
+    source_last: date | None = None  # the newest stored date of the (first) source
 
 
 @dataclass
@@ -162,48 +164,57 @@ class DataHub:
         whole read (:func:`common_basis`), so returns in one read are comparable.
 
         Provenance (one per instrument, in ``frame.attrs["provenance"]``) gives the window
-        actually served, the sources spliced and the basis. Stored sources and rows share
-        one connection: opening the DuckDB file is most of a cold call's cost."""
+        actually served, the sources spliced and the basis. Coverage and rows share one
+        connection and one query each: opening the DuckDB file is most of a cold call."""
+        import numpy as np
         import pandas as pd
 
         from narrowgate.data.basis import column_for
-        from narrowgate.data.splice import splice
+        from narrowgate.data.splice import splice_columns
 
         insts = list(dict.fromkeys(canonical(i) for i in instruments))
         with self.store.session():
-            _, resolved = self._resolve(insts, "bars", start, end, None)
-            covs = self.store.coverage(insts, "bars")
+            _, resolved, covs = self._resolve(insts, "bars", start, end, None)
             bases = (common_basis(insts, covs, start) if basis is None
                      else dict.fromkeys(insts, basis))
             picks: list[tuple[str, str]] = []
             columns: list[str] = []
-            owners: list[tuple[str, Coverage]] = []
+            owned: list[list[Coverage]] = []
             for inst in insts:
                 eligible = _eligible(inst, covs, bases[inst])
+                owned.append(eligible)
                 for cov in eligible:
-                    column = column_for(inst, cov.adjustment, bases[inst])
-                    assert column is not None  # _eligible kept only sources that serve it
                     picks.append((inst, cov.source))
-                    columns.append(column)
-                    owners.append((inst, cov))
+                    columns.append(column_for(inst, cov.adjustment, bases[inst]) or "close")
             grid = self.store.read_source_closes(picks, columns, start, None)
-        out: dict[str, pd.Series] = {}
+        if end is not None:
+            grid = grid.loc[: pd.Timestamp(end)]
+        dates = grid.index.to_numpy()
+        raw = grid.to_numpy(dtype="float64")
+        wide = np.full((len(dates), len(insts)), np.nan)
         provs: list[Provenance] = []
         stale = {p.instrument: p.stale for p in resolved}
-        for inst in insts:
-            mine = [(k, cov) for k, (owner, cov) in enumerate(owners) if owner == inst]
-            spliced = splice([(cov.source, grid[k]) for k, cov in mine])
-            values = spliced.values
-            if end is not None:
-                values = values.loc[: pd.Timestamp(end)]
-            out[inst] = values
-            self.warnings.extend(f"{inst}: {w}" for w in spliced.warnings)
-            provs.append(_spliced_provenance(inst, values, spliced, [c for _, c in mine],
+        k = 0
+        for i, inst in enumerate(insts):
+            mine = owned[i]
+            warns: list[str] = []
+            segs: list[Segment] | None = None
+            if len(mine) == 1:  # one source: nothing to splice
+                values = raw[:, k]
+            else:
+                values, segs, warns = splice_columns(dates, raw[:, k:k + len(mine)],
+                                                     [c.source for c in mine])
+            k += len(mine)
+            wide[:, i] = values
+            self.warnings.extend(f"{inst}: {w}" for w in warns if f"{inst}: {w}"
+                                 not in self.warnings)
+            provs.append(_spliced_provenance(inst, dates, values, segs, warns, mine,
                                              bases[inst], stale[inst]))
-        wide = pd.DataFrame(out, columns=insts).sort_index()
-        wide.index = pd.DatetimeIndex(wide.index, name="date")
-        wide.attrs["provenance"] = provs
-        return wide
+        keep = ~np.isnan(wide).all(axis=1)
+        frame = pd.DataFrame(wide[keep], index=pd.DatetimeIndex(dates[keep], name="date"),
+                             columns=insts)
+        frame.attrs["provenance"] = provs
+        return frame
 
     def series(self, instrument: str, start: date | None = None, end: date | None = None,
                source: str | None = None) -> SeriesResult:
@@ -239,7 +250,7 @@ class DataHub:
               ) -> list[tuple[str, pd.DataFrame, Provenance]]:
         """Resolve sources (fetching if needed), then read all picks in one query."""
         with self.store.session():
-            picks, provs = self._resolve(instruments, kind, start, end, source)
+            picks, provs, _ = self._resolve(instruments, kind, start, end, source)
             rows = self.store.read_rows(kind, picks, start, end, concepts)
         out = []
         for (inst, _), prov in zip(picks, provs, strict=True):
@@ -249,7 +260,7 @@ class DataHub:
 
     def _resolve(self, instruments: Sequence[str], kind: DataKind, start: date | None,
                  end: date | None, source: str | None
-                 ) -> tuple[list[tuple[str, str]], list[Provenance]]:
+                 ) -> tuple[list[tuple[str, str]], list[Provenance], list[Coverage]]:
         """One (instrument, source) pick and its provenance per instrument; refreshes what
         is missing or stale first (one connection for all: 20 instruments in ms)."""
         insts = [canonical(i) for i in instruments]
@@ -268,16 +279,17 @@ class DataHub:
                 if (pick is None or self._needs_refresh(pick, kind, end)) and source is None:
                     failure = self.refresh(inst, kind, start, end)
                     if failure is None:
-                        pick = self._pick(inst, self.store.coverage([inst], kind), start, end,
-                                          source)
+                        fresh = self.store.coverage([inst], kind)
+                        covs = [c for c in covs if c.instrument != inst] + fresh
+                        pick = self._pick(inst, fresh, start, end, source)
                 if pick is None:
                     raise self._not_found(inst, kind, start, end, failure)
                 stale = failure not in (None, NO_PROVIDER) or self._is_stale(pick, kind, end)
                 out.append((inst, pick.source))
                 provs.append(Provenance(inst, pick.source, pick.first, pick.last, pick.rows,
                                         pick.fetched_at, pick.request, stale, pick.provider,
-                                        pick.adjustment))
-        return out, provs
+                                        pick.adjustment, source_last=pick.last))
+        return out, provs, covs
 
     def _pick(self, inst: str, covs: list[Coverage], start: date | None, end: date | None,
               source: str | None) -> Coverage | None:
@@ -389,9 +401,13 @@ def common_basis(insts: Sequence[str], covs: Sequence[Coverage], start: date | N
     from narrowgate.data.basis import column_for
 
     slack = timedelta(days=7)
+    by_inst: dict[str, list[Coverage]] = {i: [] for i in insts}
+    for c in covs:
+        if c.instrument in by_inst:
+            by_inst[c.instrument].append(c)
 
     def span(inst: str, basis: Basis) -> tuple[date, date] | None:
-        mine = [c for c in covs if c.instrument == inst and column_for(inst, c.adjustment, basis)]
+        mine = [c for c in by_inst[inst] if column_for(inst, c.adjustment, basis)]
         if not mine:
             return None
         return min(c.first for c in mine), max(c.last for c in mine)
@@ -401,12 +417,11 @@ def common_basis(insts: Sequence[str], covs: Sequence[Coverage], start: date | N
         firsts, lasts, complete = [], [], True
         for inst in insts:
             got = span(inst, basis)
-            if got is None:
+            if got is None or not by_inst[inst]:
                 return False, -1
-            whole = [c for c in covs if c.instrument == inst]
-            newest = max(c.last for c in whole)
-            oldest = max(min(c.first for c in whole), start) if start else min(
-                c.first for c in whole)
+            newest = max(c.last for c in by_inst[inst])
+            oldest = min(c.first for c in by_inst[inst])
+            oldest = max(oldest, start) if start else oldest
             complete &= got[0] <= oldest + slack and got[1] >= newest - slack
             firsts.append(max(got[0], start) if start else got[0])
             lasts.append(got[1])
@@ -421,24 +436,30 @@ def common_basis(insts: Sequence[str], covs: Sequence[Coverage], start: date | N
             for i in insts}
 
 
-def _spliced_provenance(inst: str, values: pd.Series, spliced: Spliced,
+def _spliced_provenance(inst: str, dates: np.ndarray, values: np.ndarray,
+                        segments: list[Segment] | None, warnings: list[str],
                         sources: Sequence[Coverage], basis: Basis, stale: bool) -> Provenance:
     """Provenance of the window served: first/last dates actually returned, the sources
-    in the splice (newest first) and the basis."""
-    used = [seg for seg in spliced.segments
-            if len(values) and seg.first <= values.index[-1].date()
-            and seg.last >= values.index[0].date()]
-    names = [seg.source for seg in used] or [sources[0].source]
+    in the splice (newest first, with spans and factors) and the basis."""
+    import numpy as np
+    import pandas as pd
+
+    have = np.flatnonzero(~np.isnan(values))
+    first = pd.Timestamp(dates[have[0]]).date() if len(have) else None
+    last = pd.Timestamp(dates[have[-1]]).date() if len(have) else None
+    if segments is None:  # a single source
+        used = [(sources[0].source, first, last, 1.0)] if len(have) else []
+    else:
+        used = [(g.source, g.first, g.last, g.factor) for g in segments]
+    names = [u[0] for u in used] or [sources[0].source]
     by_name = {c.source: c for c in sources}
     head = by_name[names[0]]
-    parts = [f"{seg.source} {seg.first}…{seg.last}"
-             + (f" ×{seg.factor:.6g}" if abs(seg.factor - 1.0) > 1e-9 else "") for seg in used]
-    request = "; ".join([f"{basis} basis", *parts, *spliced.warnings]) if used else head.request
-    first = values.index[0].date() if len(values) else None
-    last = values.index[-1].date() if len(values) else None
-    return Provenance(inst, " + ".join(names), first, last, int(values.notna().sum()),
+    parts = [f"{name} {lo}…{hi}" + (f" ×{factor:.6g}" if abs(factor - 1.0) > 1e-9 else "")
+             for name, lo, hi, factor in used]
+    request = "; ".join([f"{basis} basis", *parts, *warnings]) if used else head.request
+    return Provenance(inst, " + ".join(names), first, last, len(have),
                       max(by_name[n].fetched_at for n in names), request, stale,
-                      head.provider, f"{basis} basis", basis)
+                      head.provider, f"{basis} basis", basis, head.last)
 
 
 def _bars_frame(rows: pd.DataFrame, adjust: Adjust) -> pd.DataFrame:

@@ -93,14 +93,16 @@ def shares_on_basis(shares: pd.Series, day: date, basis: date) -> tuple[float, i
 
 def _close_at(ctx: EvalContext, instrument: str, day: date) -> tuple[float, date, date, DataUsed]:
     """Last close on or before ``day``, its date, the source's basis date, provenance."""
-    from narrowgate.evaluate.hubdata import provenance_to_data
+    from narrowgate.evaluate.hubdata import provenance_to_data, require_hub
 
-    bars = ctx.hub.bars(instrument, day - timedelta(days=10), day, adjust="raw")
+    bars = require_hub(ctx, [instrument]).bars(instrument, day - timedelta(days=10), day,
+                                               adjust="raw")
     frame = bars.frame["close"].dropna()
     if frame.empty:
         raise ValueError(f"no close of {instrument} in the 10 days to {day}")
     prov = bars.provenance[0]
-    return float(frame.iloc[-1]), frame.index[-1].date(), prov.last, provenance_to_data(prov)
+    basis_day = prov.source_last or frame.index[-1].date()
+    return float(frame.iloc[-1]), frame.index[-1].date(), basis_day, provenance_to_data(prov)
 
 
 def _company(ctx: EvalContext, c: MegaCap, params: BuybackShareParams

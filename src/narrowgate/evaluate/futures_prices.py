@@ -175,10 +175,7 @@ def pull_command(ids: Sequence[str]) -> str:
 
 def stored_ids(ctx: EvalContext, ids: Sequence[str]) -> set[str]:
     """Which of ``ids`` the store holds as bars (a look at coverage: never fetches)."""
-    store = getattr(ctx.hub, "store", None)
-    if store is None or not ids:
-        return set()
-    return {c.instrument for c in store.coverage(list(dict.fromkeys(ids)), "bars")}
+    return ctx.hub.held(ids, "bars") if ctx.hub is not None else set()
 
 
 def _absent(leg: str, held: pd.Series, absent: list[str]) -> MissingData:
@@ -248,8 +245,7 @@ def read_rolled(ctx: EvalContext, schedules: Mapping[str, pd.Series], roll_days:
         return None, missing
     rolled: dict[str, RolledSeries] = {}
     data: list[DataUsed] = []
-    store = getattr(ctx.hub, "store", None)
-    with store.session() if store is not None else contextlib.nullcontext():
+    with ctx.hub.session() if ctx.hub is not None else contextlib.nullcontext():
         for leg, held in schedules.items():
             closes, used = _read_contracts(ctx, held)
             try:

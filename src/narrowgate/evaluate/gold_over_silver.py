@@ -166,8 +166,14 @@ class GoldOverSilver(AwaitingEvaluator[GoldOverSilverParams]):
         end = min(ctx.as_of, horizon)
         spot, data = read_closes(ctx, [params.gold, params.silver],
                                  params.peak_lookback_start, end)
-        anchor, stop, g_ret, s_ret, g_peak, s_peak = _pair_reading(
-            spot, params.gold, params.silver, params, end)
+        try:
+            anchor, stop, g_ret, s_ret, g_peak, s_peak = _pair_reading(
+                spot, params.gold, params.silver, params, end)
+        except ValueError as exc:  # no common close after the baseline yet: nothing to read
+            why = text(f"基准日之后尚无共同收盘价({exc})。",
+                       f"No common close after the baseline yet ({exc}).")
+            return Assessment(verdict=Verdict.PENDING, summary=why,
+                              evidence=Evidence(data=data, notes=[why]))
         lead = g_ret - s_ret
         further = lead > params.min_outperformance_pp
         new_highs = [g_peak.new_high, s_peak.new_high]

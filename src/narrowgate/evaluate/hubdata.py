@@ -20,6 +20,8 @@ from narrowgate.thesis.schema import LocalizedText
 if TYPE_CHECKING:
     import pandas as pd
 
+    from narrowgate.data.view import DataView
+
 MAX_CHART_POINTS = 400
 IMPORT_HINT = "`narrowgate data import ../shared/data`"
 
@@ -39,7 +41,7 @@ def provenance_to_data(prov: Any, note: str | None = None) -> DataUsed:
     )
 
 
-def require_hub(ctx: EvalContext, instruments: Sequence[str]) -> Any:
+def require_hub(ctx: EvalContext, instruments: Sequence[str]) -> DataView:
     if ctx.hub is None:
         raise DataNotFound(
             f"no data hub in this run for {', '.join(instruments)}",

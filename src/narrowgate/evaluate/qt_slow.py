@@ -139,7 +139,14 @@ class QtSlow(AwaitingEvaluator[QtSlowParams]):
         walcl, used = read_series(ctx, params.balance_sheet, start,
                                   prefer_source=params.balance_sheet_source)
         reference = balance_sheet_pace(walcl, params.reference_start, params.reference_end)
-        after = balance_sheet_pace(walcl, params.baseline_date, ctx.as_of)
+        try:
+            after = balance_sheet_pace(walcl, params.baseline_date, ctx.as_of)
+        except ValueError as exc:  # no second observation after the baseline yet
+            why = text(f"基准日 {params.baseline_date} 之后尚无足够观测值({exc})。",
+                       f"Not enough observations after the baseline {params.baseline_date} "
+                       f"yet ({exc}).")
+            return Assessment(verdict=Verdict.PENDING, summary=why,
+                              evidence=Evidence(data=[used], notes=[why]))
         share = after.per_week_usd_bn / reference.per_week_usd_bn
         interim = pace_reading(share, params)
         verdict, lead = with_horizon(interim, claim, ctx.as_of)

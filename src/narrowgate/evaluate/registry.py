@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from narrowgate.evaluate.verdict import Assessment
 
 if TYPE_CHECKING:
+    from narrowgate.data.view import DataView
     from narrowgate.thesis.schema import Claim, Thesis
 
 P = TypeVar("P", bound=BaseModel)
@@ -77,8 +78,18 @@ class EvalContext:
     thesis: Thesis
     as_of: date
     offline: bool = False
-    hub: Any = None  # narrowgate.data.hub.DataHub when the data layer is available
+    #: the as-of-bound DataView (a DataHub given here is wrapped in one at ``as_of``)
+    hub: DataView | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from narrowgate.data.hub import DataHub  # light: no pandas at import
+        from narrowgate.data.view import DataView
+
+        if isinstance(self.hub, DataHub):
+            self.hub = DataView(self.hub, self.as_of)
+        elif isinstance(self.hub, DataView) and self.hub.as_of != self.as_of:
+            self.hub = self.hub.at(self.as_of)
 
     @property
     def published(self) -> date:

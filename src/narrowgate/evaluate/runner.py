@@ -65,6 +65,15 @@ def evaluate_claim(claim: Claim, ctx: EvalContext) -> ClaimResult:
     )
 
 
+def check_as_of(thesis: Thesis, as_of: date) -> None:
+    """A scorecard judges claims made on the publication date: an earlier as-of has no
+    claims to judge yet (historical back-tests take their own dates)."""
+    if as_of < thesis.published:
+        raise NarrowgateError(
+            f"as-of {as_of} is before the thesis '{thesis.id}' was published ({thesis.published})",
+            f"pick --as-of {thesis.published} or later")
+
+
 def evaluate_thesis(
     thesis: Thesis,
     as_of: date,
@@ -74,6 +83,7 @@ def evaluate_thesis(
     on_claim: ProgressCallback | None = None,
     warnings: list[str] | None = None,
 ) -> Scorecard:
+    check_as_of(thesis, as_of)
     ctx = EvalContext(thesis=thesis, as_of=as_of, offline=offline, hub=hub)
     results: list[ClaimResult] = []
     for claim in thesis.claims:

@@ -159,7 +159,7 @@ def _live(params: TokenEconomicsParams, ctx: EvalContext
     from narrowgate.data.providers.openrouter import OPENROUTER_MODELS_URL, fetch_and_match
 
     url = ctx.extras.get(OPENROUTER_URL_KEY)
-    if ctx.offline or getattr(ctx.hub, "offline", False):
+    if ctx.offline or (ctx.hub is not None and ctx.hub.offline):
         return [], [], [text("离线运行:未获取 OpenRouter 实时价格。",
                              "Offline run: live OpenRouter prices were not fetched.")], []
     if url is None and ctx.hub is None:

@@ -120,7 +120,10 @@ def blended_usd_per_mtok(price: ModelPrice, input_share: float) -> float | None:
 
 
 def priced(params: TokenEconomicsParams, as_of: date) -> list[ModelPrice]:
-    """Models offered at ``as_of`` with a sourced output price (expired promotions dropped)."""
+    """Models offered at ``as_of`` with a sourced output price (expired promotions dropped).
+
+    A price list's source date is when it was read, not when its prices took effect (a
+    promotion read in May may have run in February), so it does not limit ``as_of``."""
     return [
         p
         for p in params.prices

@@ -151,7 +151,10 @@ def hub_close(ctx: EvalContext, instrument: str, on: date, source: str | None
 def rebase_ratio(ctx: EvalContext, instrument: str, source: str, to_source: str,
                  before: date) -> tuple[float, date]:
     """Close(to_source) / close(source) on their last common date on or before ``before``."""
-    frames = [ctx.hub.bars(instrument, None, before, adjust="raw", source=s).frame["close"]
+    from narrowgate.evaluate.hubdata import require_hub
+
+    view = require_hub(ctx, [instrument])
+    frames = [view.bars(instrument, None, before, adjust="raw", source=s).frame["close"]
               for s in (source, to_source)]
     ratio = (frames[1] / frames[0]).dropna()
     if ratio.empty:
@@ -220,7 +223,7 @@ def _figures(choice: ForecastChoice, instrument: str, record: dict[str, Any],
     measure: Measure = "net_profit" if record.get("basis") == "total" else "eps"
     unit = str(record.get("profit_unit", ""))
     if choice.kind == "provider":
-        if ctx.offline or getattr(ctx.hub, "offline", False):
+        if ctx.offline or (ctx.hub is not None and ctx.hub.offline):
             return None, "offline, so no provider was called"
         fetch = _fetched(ctx, instrument, measure)
         if isinstance(fetch, str):

@@ -118,7 +118,9 @@ class Evidence(_Model):
     watch: list[WatchItem] = Field(default_factory=list)
 
     def newest_data(self) -> date | None:
-        ends = [item.end for item in self.data if item.end is not None]
+        """The newest date of market or filing data read (figures recorded in the thesis,
+        ``fallback``, carry the date they were read, not a data date)."""
+        ends = [item.end for item in self.data if item.end is not None and not item.fallback]
         return max(ends) if ends else None
 
 

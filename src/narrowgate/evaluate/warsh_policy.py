@@ -39,6 +39,7 @@ from narrowgate.evaluate.verdict import (
     ChartSeries,
     Evidence,
     Figure,
+    Verdict,
 )
 from narrowgate.evaluate.warsh_duration import DurationInputs, SourcedPe, duration_part
 from narrowgate.evaluate.watch import both_ways, crossings
@@ -133,8 +134,14 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
             ctx, params.balance_sheet, params.history_start,
             prefer_source=params.balance_sheet_source)
         rate, rate_used = read_series(ctx, params.policy_rate, params.history_start)
-        rate_path = level_change(rate, params.baseline_date, ctx.as_of)
-        assets = level_change(walcl, params.baseline_date, ctx.as_of)
+        try:
+            rate_path = level_change(rate, params.baseline_date, ctx.as_of)
+            assets = level_change(walcl, params.baseline_date, ctx.as_of)
+        except ValueError as exc:  # no observation after the baseline yet: nothing to read
+            why = text(f"基准日 {params.baseline_date} 之后尚无新的观测值({exc})。",
+                       f"No observation after the baseline {params.baseline_date} yet ({exc}).")
+            return Assessment(verdict=Verdict.PENDING, summary=why,
+                              evidence=Evidence(data=[walcl_used, rate_used], notes=[why]))
         def cuts(change: float) -> bool:
             return -change >= params.min_rate_cut_pp
 
