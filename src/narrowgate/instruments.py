@@ -77,8 +77,8 @@ MARKETS: dict[str, Market] = {
                None),
         Market("macro", "derived macro series with no FRED id (e.g. CPI YoY %)", "series",
                None, None, None),
-        Market("cnmargin", "A-share margin financing totals, 100 M CNY", "series", "akshare",
-               "CNY", None),
+        Market("cnmargin", "A-share margin financing totals, 100 M CNY (import only)", "series",
+               None, "CNY", None),
         Market("sec", "SEC XBRL company facts by ticker (fundamentals)", "facts", "sec",
                "USD", None),
     )

@@ -41,3 +41,25 @@ def test_import_is_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_market_table_and_the_provider_registry_cannot_drift() -> None:
+    """One table (instruments.MARKETS) says which provider serves a market; the registry
+    and each provider's own list of markets agree with it."""
+    from narrowgate.data.providers import _CLASSES, MARKET_PROVIDERS
+    from narrowgate.data.providers.yahoo import YAHOO_MARKETS
+    from narrowgate.instruments import MARKETS
+
+    for code, market in MARKETS.items():
+        assert MARKET_PROVIDERS.get(code) == market.provider, code
+        if market.provider is not None:
+            assert market.provider in _CLASSES, code
+    assert set(YAHOO_MARKETS) == {c for c, m in MARKETS.items() if m.provider == "yahoo"}
+
+
+def test_import_only_markets_and_instruments_say_so() -> None:
+    with pytest.raises(DataNotFound, match="no data provider for market 'cnmargin'"):
+        provider_for("cnmargin:FIN_BALANCE")
+    with pytest.raises(DataNotFound, match="arrives by import only"):
+        provider_for("crypto:BTC-USD-EXCHANGE")
+    assert provider_for("crypto:BTC-USD").name == "yahoo"

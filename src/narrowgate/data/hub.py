@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from narrowgate.data.basis import Basis
+from narrowgate.data.need import DataNeed
 from narrowgate.data.store import Coverage, Store, StoreWrite
 from narrowgate.errors import DataNotFound, NarrowgateError, ProviderError
 from narrowgate.instruments import DataKind, InstrumentError, canonical, kind_of
@@ -86,14 +87,8 @@ class FactsResult:
     provenance: list[Provenance]
 
 
-@dataclass(frozen=True)
-class Need:
-    """One piece of data an evaluator needs."""
-
-    instrument: str
-    kind: DataKind
-    start: date | None = None
-    end: date | None = None
+#: one piece of data needed (the one DataNeed type, named for the hub's plan)
+Need: TypeAlias = DataNeed
 
 
 @dataclass

@@ -10,10 +10,11 @@ import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from narrowgate.data.need import DataNeed
 from narrowgate.evaluate.verdict import Assessment
 
 if TYPE_CHECKING:
@@ -58,17 +59,6 @@ class Params(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-
-class DataNeed(BaseModel):
-    """One piece of data an evaluator reads, so a run can plan fetches up front."""
-
-    model_config = ConfigDict(frozen=True)
-
-    instrument: str
-    kind: Literal["bars", "facts", "series"] = "bars"
-    start: date | None = None
-    end: date | None = None
-    why: str = ""
 
 
 @dataclass

@@ -10,28 +10,23 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from narrowgate.data.catalog import EXCHANGE_BTC
 from narrowgate.errors import DataNotFound
+from narrowgate.instruments import MARKETS
 
 if TYPE_CHECKING:
     from narrowgate.data.providers.base import Provider
 
-#: market → provider name (see DESIGN.md "Instrument ids").
+#: market → provider name, read from the one market table (``instruments.MARKETS``) so
+#: the two cannot drift; markets without a provider arrive by import only.
 MARKET_PROVIDERS: dict[str, str] = {
-    "us": "yahoo",
-    "crypto": "yahoo",
-    "hk": "yahoo",
-    "hkidx": "yahoo",
-    "fx": "yahoo",
-    "cmx": "yahoo",
-    "cn": "akshare",
-    "cnidx": "akshare",
-    "cnfut": "akshare",
-    "sec": "sec",
-    "fred": "fred",
-}
+    code: market.provider for code, market in MARKETS.items() if market.provider is not None}
 
-#: instruments whose market's usual provider lacks them (Yahoo's HSTECH history is thin).
-INSTRUMENT_PROVIDERS: dict[str, str] = {"hkidx:HSTECH": "akshare"}
+#: instruments whose market's usual provider does not serve them: another provider
+#: (Yahoo's HSTECH history is thin), or None for an import-only series (an exchange's
+#: BTC/USD file is not Yahoo's BTC-USD).
+INSTRUMENT_PROVIDERS: dict[str, str | None] = {
+    "hkidx:HSTECH": "akshare", EXCHANGE_BTC: None}
 
 _CLASSES: dict[str, tuple[str, str]] = {
     "yahoo": ("narrowgate.data.providers.yahoo", "YahooProvider"),
@@ -66,8 +61,14 @@ def provider_for(instrument: str) -> Provider:
     market, sep, symbol = instrument.partition(":")
     if not sep or not symbol:
         raise DataNotFound(f"instrument id {instrument!r} is not market:symbol, e.g. us:MSFT")
-    override = INSTRUMENT_PROVIDERS.get(f"{market.lower()}:{symbol.upper()}")
-    return provider_named(override) if override else get_provider(market)
+    key = f"{market.lower()}:{symbol}"
+    overrides = {k.upper(): v for k, v in INSTRUMENT_PROVIDERS.items()}
+    if key.upper() in overrides:
+        name = overrides[key.upper()]
+        if name is None:
+            raise DataNotFound(f"no live provider serves {key}: it arrives by import only")
+        return provider_named(name)
+    return get_provider(market)
 
 
 __all__ = ["INSTRUMENT_PROVIDERS", "MARKET_PROVIDERS", "get_provider", "provider_for",

@@ -15,13 +15,14 @@ Standard frames (pandas, one row per observation):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+from narrowgate.data.need import DataNeed
+from narrowgate.instruments import DataKind
 
 if TYPE_CHECKING:
     import pandas as pd
-
-DataKind = Literal["bars", "series", "facts"]
 
 BARS_COLUMNS = ("date", "open", "high", "low", "close", "adj_close", "volume")
 SERIES_COLUMNS = ("date", "value")
@@ -31,14 +32,8 @@ FACTS_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Query:
-    """Step 1: what the caller wants, in narrowgate's terms (instrument id, dates)."""
-
-    instrument: str
-    kind: DataKind
-    start: date | None = None
-    end: date | None = None
+#: Step 1: what the caller wants, in narrowgate's terms — the one DataNeed type.
+Query: TypeAlias = DataNeed
 
 
 @dataclass
