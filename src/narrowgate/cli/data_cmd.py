@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from narrowgate.data.basis import Basis
+    from narrowgate.data.hub import Provenance
     from narrowgate.data.store import Store
 
 app = typer.Typer(
@@ -110,14 +114,32 @@ def _print_fetch_log(store: Store, ids: list[str] | None, limit: int) -> None:
     console.print(table if rows else f"the fetch log of {store.path} is empty")
 
 
+def _spliced_closes(instrument: str, basis: Basis | None, offline: bool
+                    ) -> tuple[pd.DataFrame, list[Provenance]]:
+    """The closes a run reads: every stored source serving one price basis, spliced."""
+    from narrowgate.data.hub import DataHub
+
+    hub = DataHub(offline=offline)
+    wide = hub.closes([instrument], basis=basis)
+    provenance = wide.attrs.get("provenance", [])
+    wide.attrs = {}
+    return wide.rename(columns={instrument: "close"}), provenance
+
+
 @app.command()
 def show(
     instrument: str,
     tail: Annotated[int, typer.Option(help="last N rows")] = 10,
-    source: Annotated[str | None, typer.Option(help="pick this source")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="one stored source's rows as stored (default: the spliced closes a run uses)")]
+    = None,
+    basis: Annotated[Literal["raw", "split", "total"] | None, typer.Option(
+        help="price basis of the spliced closes: raw, split or total (default: the widest "
+             "coverage)")] = None,
     offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
 ) -> None:
-    """Show the last rows of an instrument and where they came from."""
+    """Show the last rows of an instrument and where they came from: by default the same
+    spliced closes a run reads; with --source, one source's stored bars."""
     from rich.table import Table
 
     from narrowgate.data.hub import DataHub
@@ -125,7 +147,9 @@ def show(
 
     hub = DataHub(offline=offline)
     kind = kind_of(instrument)
-    if kind == "bars":
+    if kind == "bars" and source is None:
+        frame, prov = _spliced_closes(instrument, basis, offline)
+    elif kind == "bars":
         result = hub.bars(instrument, source=source, adjust="raw")
         frame, prov = result.frame, result.provenance
     elif kind == "series":
@@ -191,9 +215,14 @@ def export(
     instrument: str,
     format: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
     out: Annotated[Path | None, typer.Option(help="output file")] = None,
-    source: Annotated[str | None, typer.Option(help="pick this source")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="one stored source's rows as stored (default: the spliced closes a run uses)")]
+    = None,
+    basis: Annotated[Literal["raw", "split", "total"] | None, typer.Option(
+        help="price basis of the spliced closes: raw, split or total")] = None,
 ) -> None:
-    """Write one instrument's stored rows to CSV or Parquet."""
+    """Write one instrument's data to CSV or Parquet: by default the spliced closes a run
+    reads (the sources are printed); with --source, that source's stored rows."""
     from narrowgate.data.hub import DataHub
     from narrowgate.errors import NarrowgateError
     from narrowgate.instruments import kind_of
@@ -202,19 +231,22 @@ def export(
         raise NarrowgateError(f"unknown format {format!r}", "use --format csv or parquet")
     hub = DataHub(offline=True)
     kind = kind_of(instrument)
-    frame = (
-        hub.bars(instrument, adjust="raw", source=source).frame
-        if kind == "bars"
-        else hub.series(instrument, source=source).frame
-        if kind == "series"
-        else hub.facts(instrument, source=source).frame
-    )
+    origin = ""
+    if kind == "bars" and source is None:
+        frame, prov = _spliced_closes(instrument, basis, True)
+        origin = "; ".join(f" ({p.request})" for p in prov)
+    elif kind == "bars":
+        frame = hub.bars(instrument, adjust="raw", source=source).frame
+    elif kind == "series":
+        frame = hub.series(instrument, source=source).frame
+    else:
+        frame = hub.facts(instrument, source=source).frame
     target = out or Path(f"{instrument.replace(':', '_')}.{format}")
     if format == "csv":
         frame.to_csv(target)
     else:
         frame.to_parquet(target)
-    _console().print(f"wrote {len(frame)} rows to {target}")
+    _console().print(f"wrote {len(frame)} rows to {target}{origin}")
 
 
 @app.command()
