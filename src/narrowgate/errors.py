@@ -28,9 +28,18 @@ class ThesisError(NarrowgateError):
 
 
 class DataNotFound(NarrowgateError):
-    """The store has no data for the request and no provider may or can fetch it."""
+    """The store has no data for the request and no provider may or can fetch it.
+
+    ``fetch`` names the instruments whose data would answer it; the library says what is
+    missing, and a front end (the CLI, the report) names the command that fetches it.
+    """
 
     exit_code = 4
+
+    def __init__(self, message: str, hint: str | None = None,
+                 fetch: tuple[str, ...] = ()) -> None:
+        self.fetch = fetch
+        super().__init__(message, hint)
 
 
 class ProviderError(NarrowgateError):

@@ -190,7 +190,7 @@ def test_data_ls_log_shows_the_fetch_log(tmp_path: Path) -> None:
     rows = Store().fetch_log()
     assert [(r.provider, r.instrument, r.rows, r.status) for r in rows] == [
         ("yahoo", "us:QQQ", 0, "error"), ("import", "us:MINE", 2, "ok")]
-    assert rows[1].request == str(csv.resolve())
+    assert rows[1].request == f"{csv.parent.name}/{csv.name}"  # no absolute path
 
     result = CliRunner().invoke(app, ["ls", "--log"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output

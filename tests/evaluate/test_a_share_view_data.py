@@ -38,7 +38,7 @@ def test_csi300_path_after_publication(imported_hub: object) -> None:
     assert f["export_index_return"] == pytest.approx(round((20436.63 / 15301.24 - 1) * 100, 1))
     # 300394 has no close after 2026-01-08 in the files: named, with the fetch command
     gap = next(m for m in result.evidence.missing if m.what.startswith("cn:300394"))
-    assert "narrowgate data pull cn:300394" in gap.how
+    assert gap.fetch == ["cn:300394"]
     assert {d.instrument for d in result.evidence.data} == {
         "cnidx:000300", "cn:300308", "cn:300502", "cnidx:931160"}
     assert "2026-09-17" in result.summary.zh and "cn:300394" in result.summary.en

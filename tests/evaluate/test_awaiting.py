@@ -36,7 +36,7 @@ def test_names_every_missing_instrument_and_capability(thesis: Thesis, claim_id:
     for need in needs:
         assert any(w.startswith(need.instrument + " ") for w in whats), need.instrument
         entry = next(m for m in a.evidence.missing if m.what.startswith(need.instrument + " "))
-        assert f"narrowgate data pull {need.instrument}" in entry.how
+        assert entry.fetch == [need.instrument] and entry.how
         assert entry.dates and entry.dates.endswith((need.end or AS_OF).isoformat())
     assert AWAITING[claim_id] in a.summary.en
     assert a.summary.zh and a.evidence.figures and a.evidence.notes

@@ -37,8 +37,11 @@ def test_after_entry_window_without_prices(thesis: Thesis) -> None:
     assert fig(a, "days_halving_to_peak") == 534  # 2024-04-20 → 2025-10-06
     missing = a.evidence.missing[0]
     assert "crypto:BTC-USD" in missing.what
-    assert "narrowgate data pull crypto:BTC-USD" in missing.how
-    assert "narrowgate data import ../shared/data" in missing.how
+    assert missing.fetch == ["crypto:BTC-USD"]
+    from narrowgate.report.commands import how_text
+
+    assert "narrowgate data pull crypto:BTC-USD" in how_text(missing)  # the front end's words
+    assert "narrowgate" not in missing.how and "shared/data" not in missing.how
     assert "crypto:BTC-USD" in a.summary.en and "crypto:BTC-USD" in a.summary.zh
     assert [s.kind for s in a.evidence.charts[0].series] == ["bar"] * 4
 

@@ -214,4 +214,4 @@ def test_no_sec_data_and_no_fallback_is_named() -> None:
     whats = {m.what.split(":")[1] for m in result.evidence.missing}
     assert {"NVDA", "AAPL"} <= whats
     for m in result.evidence.missing:
-        assert "\n" not in m.what and m.how
+        assert "\n" not in m.what and (m.how or m.fetch)

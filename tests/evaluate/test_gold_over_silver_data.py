@@ -69,7 +69,7 @@ def test_after_the_horizon_short_data_is_insufficient(imported_hub: object) -> N
     assert result.verdict is Verdict.INSUFFICIENT_DATA
     gap = next(m for m in result.evidence.missing if "up to the horizon" in m.what)
     assert gap.dates == "2026-08-19 to 2026-12-31"
-    assert "narrowgate data pull lbma:GOLD" in gap.how
+    assert "lbma:GOLD" in gap.fetch
 
 
 def test_interim_reading_as_of_mid_2026(imported_hub: object) -> None:

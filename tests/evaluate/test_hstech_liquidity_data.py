@@ -42,7 +42,7 @@ def test_dollar_link_but_no_balance_sheet_link(imported_hub: object) -> None:
     assert "proxy_return_since_publication" not in figures
     gap = next(m for m in result.evidence.missing if m.what.startswith("hkidx:HSTECH obs"))
     assert gap.dates == "2026-08-29 to 2026-11-24"
-    assert "narrowgate data pull hkidx:HSTECH" in gap.how
+    assert gap.fetch == ["hkidx:HSTECH"]
     assert any("EPS" in m.what for m in result.evidence.missing)
     assert "hkidx:HSTECH" in result.summary.en
     assert all(len(s.x) <= 400 for c in result.evidence.charts for s in c.series)

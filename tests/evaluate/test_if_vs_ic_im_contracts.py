@@ -24,7 +24,7 @@ import pytest
 
 from narrowgate.data.hub import DataHub
 from narrowgate.data.store import Store, StoreWrite
-from narrowgate.evaluate.futures_prices import NOT_FOR_PNL, pull_command
+from narrowgate.evaluate.futures_prices import NOT_FOR_PNL
 from narrowgate.evaluate.registry import get_evaluator
 from narrowgate.evaluate.runner import evaluate_claim
 from narrowgate.evaluate.trade_backtest import run_trade
@@ -35,6 +35,7 @@ from narrowgate.models.futures_roll import (
     expiry_session,
     front_month_schedule,
 )
+from narrowgate.report.commands import how_text, pull_command
 from tests.conftest import eval_context
 
 LEGS = {"cnfut:IF": ("cnidx:000300", -0.03), "cnfut:IC": ("cnidx:000905", -0.08),
@@ -198,7 +199,7 @@ def test_one_missing_contract_falls_back_to_the_proxy_naming_it(store: Store) ->
     plan = plan_of(store, backtest_start=START)
     (missing,) = plan.missing
     assert missing.what.startswith("cnfut:IC single-contract daily bars: 1 of the 15")
-    assert missing.how.startswith("`narrowgate data pull cnfut:IC2605` (1 ids")
+    assert missing.fetch == ["cnfut:IC2605"]
     level = index_closes(store, "cnidx:000905")
     ic = plan.closes["cnfut:IC"].dropna()
     assert np.allclose(ic, level.reindex(ic.index))  # the index level stands in
@@ -218,7 +219,7 @@ def test_a_contract_lacking_its_roll_day_falls_back_naming_it(store: Store) -> N
     plan = plan_of(store, backtest_start=START)
     (missing,) = plan.missing
     assert "cannot roll cnfut:IC2605 → cnfut:IC2606 at the close of 2026-05-13" in missing.what
-    assert missing.how.startswith("`narrowgate data pull cnfut:IC2606` (re-fetch")
+    assert missing.fetch == ["cnfut:IC2606"] and "re-fetch" in missing.how
     assert plan.strategy.instruments["cnfut:IC"].basis_per_year == pytest.approx(-0.08)
 
 
@@ -246,7 +247,7 @@ def test_main_continuous_alone_is_not_a_price(store: Store) -> None:
     assert "cnfut:IC: " in note.en  # its suspected switch days, largest, sum
     used = [d for d in result.evidence.data if d.instrument == "cnfut:IC"]
     assert used and used[0].note == NOT_FOR_PNL
-    hows = " ".join(m.how for m in result.evidence.missing)
+    hows = " ".join(how_text(m) for m in result.evidence.missing)  # as the report shows it
     assert "narrowgate data pull cnfut:IC16{01..12} cnfut:IC{17..25}{01..12}" in hows
 
 

@@ -29,7 +29,7 @@ def test_bundled_log(thesis: Thesis) -> None:
     assert a.verdict is Verdict.MIXED  # headline sourced, count of 38 not confirmed
     assert any("UNVERIFIED" in n.en for n in a.evidence.notes)
     # no hub in this run: the event study names the silver prices it needs
-    assert any(m.what.startswith("lbma:SILVER ") and "data pull lbma:SILVER" in m.how
+    assert any(m.what.startswith("lbma:SILVER ") and "lbma:SILVER" in m.fetch
                for m in a.evidence.missing)
     cme = next(s for s in a.evidence.charts[0].series if s.name == "CME silver")
     assert cme.y[-2:] == [6.67, 5.56]

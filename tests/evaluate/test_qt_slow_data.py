@@ -33,7 +33,7 @@ def test_balance_sheet_grew_after_publication(imported_hub: object) -> None:
     assert used.instrument == "fred:WALCL" and used.source.endswith("series_macro_charts")
     gap = result.evidence.missing[0]
     assert gap.dates == "2026-07-23 to 2026-11-24"
-    assert "narrowgate data pull fred:WALCL" in gap.how
+    assert gap.fetch == ["fred:WALCL"]
     assert "2026-07-22" in result.summary.en and "2026-07-22" in result.summary.zh
     chart = result.evidence.charts[0]
     assert [s.name for s in chart.series][1] == "after publication"

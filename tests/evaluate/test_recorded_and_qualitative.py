@@ -15,7 +15,7 @@ def test_oracle_supported_on_recorded_sources(thesis: Thesis) -> None:
     assert fig(a, "article_matches") == "2/2"
     assert {d.start.isoformat() for d in a.evidence.data if d.start} == {"2026-02-02", "2026-02-04"}
     assert [m.what.split(" ")[0] for m in a.evidence.missing] == ["sec:ORCL"]
-    assert "narrowgate data pull sec:ORCL" in a.evidence.missing[0].how
+    assert a.evidence.missing[0].fetch == ["sec:ORCL"]
 
 
 def test_oracle_partial_match_is_mixed(thesis: Thesis) -> None:

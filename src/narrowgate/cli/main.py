@@ -43,13 +43,19 @@ def version() -> None:
 
 def main() -> None:
     """Console entry point: user errors become one line on stderr and a documented code."""
-    from narrowgate.errors import NarrowgateError, ThesisError
+    from narrowgate.errors import DataNotFound, NarrowgateError, ThesisError
 
     try:
         app()
     except ThesisError as exc:
         for line in exc.problems:
             typer.echo(line, err=True)
+        sys.exit(exc.exit_code)
+    except DataNotFound as exc:
+        from narrowgate.report.commands import fetch_commands  # only when it is needed
+
+        fix = f" — run {fetch_commands(exc.fetch)}" if exc.fetch else ""
+        typer.echo(f"error: {exc}{fix}", err=True)
         sys.exit(exc.exit_code)
     except NarrowgateError as exc:
         typer.echo(f"error: {exc}", err=True)

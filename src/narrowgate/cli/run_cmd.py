@@ -31,6 +31,7 @@ def run(
 
     from narrowgate.evaluate.registry import EvalContext
     from narrowgate.evaluate.runner import check_as_of, evaluate_thesis, planned_data_needs
+    from narrowgate.report.commands import with_commands
     from narrowgate.report.html import write_html_report
     from narrowgate.report.scorecard import write_scorecard_json
     from narrowgate.report.terminal import render_scorecard
@@ -65,6 +66,7 @@ def run(
                 warnings=warnings,
                 on_claim=lambda claim: progress.update(task, advance=1, claim=claim.id),
             )
+    scorecard = with_commands(scorecard)
     render_scorecard(scorecard, console, lang)
     json_path = write_scorecard_json(scorecard, out / "scorecard.json")
     html_path = write_html_report(scorecard, out, lang)
@@ -117,6 +119,7 @@ def _prepare_data(hub: Any, needs: list[Any], console: Any) -> list[str]:
     from rich.progress import Progress
 
     from narrowgate.data.hub import Need
+    from narrowgate.report.commands import fetch_commands
 
     unique = {(n.instrument, n.kind, n.start, n.end) for n in needs}
     plan = hub.plan([Need(i, k, s, e) for i, k, s, e in sorted(unique, key=str)])
@@ -145,5 +148,6 @@ def _prepare_data(hub: Any, needs: list[Any], console: Any) -> list[str]:
             if held
             else "not in the store"
         )
-        warnings.append(f"{instrument}: {have}, needed {wanted} — run {items[0].command}")
+        warnings.append(f"{instrument}: {have}, needed {wanted} — run "
+                        f"{fetch_commands([instrument])}")
     return warnings

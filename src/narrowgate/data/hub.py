@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from narrowgate.data.basis import Basis
-from narrowgate.data.need import DataNeed
+from narrowgate.data.need import FETCH_OR_IMPORT, DataNeed
 from narrowgate.data.store import Coverage, Store, StoreWrite
 from narrowgate.errors import DataNotFound, NarrowgateError, ProviderError
 from narrowgate.instruments import DataKind, InstrumentError, canonical, kind_of
@@ -38,7 +38,6 @@ FRESHNESS: dict[DataKind, timedelta] = {
 # observation periods (monthly CPI is published weeks after its month).
 _SLACK: dict[DataKind, timedelta] = {
     "bars": timedelta(days=4), "series": timedelta(days=0), "facts": timedelta(days=120)}
-IMPORT_HINT = "narrowgate data import ../shared/data"
 NO_PROVIDER = "no live provider serves this market"
 
 
@@ -96,7 +95,6 @@ class PlanItem:
     need: Need
     status: Literal["present", "partial", "missing"]
     coverage: Coverage | None
-    command: str
 
 
 @dataclass
@@ -124,10 +122,6 @@ def choose_source(covs: Sequence[Coverage], start: date | None, end: date | None
     if not covs:
         return None
     return max(covs, key=lambda c: (overlap(c), c.last, c.rows, c.source))
-
-
-def pull_command(instrument: str) -> str:
-    return f"narrowgate data pull {instrument}"
 
 
 class DataHub:
@@ -236,7 +230,7 @@ class DataHub:
                 status = "partial"
             else:
                 status = "present"
-            plan.items.append(PlanItem(need, status, pick, self._fix_command(inst)))
+            plan.items.append(PlanItem(need, status, pick))
         return plan
 
     # -- policy ---------------------------------------------------------------------------
@@ -352,21 +346,12 @@ class DataHub:
                                      result.request, result.fetched_at, result.notes)])
         return None
 
-    def _fix_command(self, inst: str) -> str:
-        try:
-            has_provider = self._provider(inst) is not None
-        except NarrowgateError:
-            has_provider = False
-        return f"`{pull_command(inst)}`" if has_provider else f"`{IMPORT_HINT}`"
-
     def _not_found(self, inst: str, kind: DataKind, start: date | None, end: date | None,
                    failure: str | None) -> DataNotFound:
         span = f" from {start or 'the start'} to {end or 'today'}" if start or end else ""
         why = f" ({failure})" if failure else ""
-        fix = self._fix_command(inst)
-        if fix != f"`{IMPORT_HINT}`":
-            fix += f" or `{IMPORT_HINT}`"
-        return DataNotFound(f"no {kind} for {inst}{span} in the store{why}", f"run {fix}")
+        return DataNotFound(f"no {kind} for {inst}{span} in the store{why}",
+                            FETCH_OR_IMPORT, fetch=(inst,))
 
 
 def _eligible(inst: str, covs: Sequence[Coverage], basis: Basis) -> list[Coverage]:

@@ -12,6 +12,9 @@ from datetime import date
 
 from narrowgate.instruments import DataKind
 
+#: the library's advice for data to fetch; front ends name the command (report/commands.py)
+FETCH_OR_IMPORT = "fetch it from its live source, or import recorded files"
+
 
 @dataclass(frozen=True)
 class DataNeed:

@@ -61,8 +61,8 @@ _DDL = (
     "provider VARCHAR, request VARCHAR, adjustment VARCHAR)",
 )
 _NARROWGATE_TABLES = {"narrowgate_schema", "fetch_log", "bars", "series", "facts", "coverage"}
-_RECOVERY = ("move it aside (e.g. `mv {p} {p}.bad`) and re-import: "
-             "`narrowgate data import ../shared/data`")
+_RECOVERY = ("move it aside (e.g. `mv {p} {p}.bad`), then import or fetch the data "
+             "again")
 #: OS reasons a write can fail for that the user fixes outside narrowgate (disk full, quota,
 #: file-size limit, read-only file system), as errno codes and as DuckDB words them.
 _WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)

@@ -21,6 +21,7 @@ from pydantic import Field, model_validator
 
 from narrowgate.errors import DataNotFound
 from narrowgate.evaluate.common import (
+    FETCH_OR_IMPORT,
     AwaitingEvaluator,
     Capability,
     InstrumentId,
@@ -178,7 +179,7 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
             verdict = Verdict.INSUFFICIENT_DATA
             missing.append(MissingData(what=f"{params.index} closes up to the long-term review",
                                        dates=f"{end} to {params.long_term_review}",
-                                       how=fetch_how([params.index])))
+                                       **fetch_how([params.index])))
         recovered = (f"{deep.recovered_date} 修复" if deep.recovered_date else "尚未修复",
                      f"recovered on {deep.recovered_date}" if deep.recovered_date
                      else "not recovered yet")
@@ -229,7 +230,7 @@ class AShareView(AwaitingEvaluator[AShareViewParams]):
                 raise DataNotFound(
                     f"no member of the export basket ({', '.join(params.export_basket)}) "
                     f"has closes after {params.baseline_date}",
-                    fetch_how(params.export_basket))
+                    FETCH_OR_IMPORT, fetch=tuple(params.export_basket))
             return held_plan(ctx, params.implied_trade, long=members, currency="CNY",
                              match_from=params.baseline_date, start=start, end=stop)
 

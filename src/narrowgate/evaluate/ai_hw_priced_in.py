@@ -166,8 +166,8 @@ def missing_forecasts(vals: list[StockValuation], price_date: date) -> list[Miss
         if v.price is None:
             out.append(MissingData(what=f"{v.instrument} close on the price date",
                                    dates=price_date.isoformat(),
-                                   how=f"`narrowgate data pull {v.instrument}` or record a "
-                                       "sourced price in the valuation dataset"))
+                                   fetch=[v.instrument], how="or record a sourced price in "
+                                                             "the valuation dataset"))
         elif v.priced_in is None:
             out.append(MissingData(
                 what=f"{v.instrument} consensus profit forecasts ({v.no_forecast})",

@@ -201,7 +201,7 @@ class BtcCycle(Evaluator[BtcCycleParams]):
             dates=(f"{params.baseline_date} and {params.entry_window} ± "
                    f"{params.entry_window_days} days; past-cycle phase dates "
                    + ", ".join(d.isoformat() for d in past_pub + past_entry)),
-            how=fetch_how([params.instrument]),
+            **fetch_how([params.instrument]),
         )]
         evidence = Evidence(figures=figures, data=data, charts=[chart], missing=missing,
                             notes=[calendar])
@@ -215,12 +215,10 @@ class BtcCycle(Evaluator[BtcCycleParams]):
         return Assessment(
             verdict=Verdict.INSUFFICIENT_DATA,
             summary=text(
-                calendar.zh + f" 价格部分需要 {params.instrument} 日线:"
-                f"运行 `narrowgate data import ../shared/data` 或 "
-                f"`narrowgate data pull {params.instrument}`。",
-                calendar.en + f" The price part needs {params.instrument} daily closes: run "
-                f"`narrowgate data import ../shared/data` or "
-                f"`narrowgate data pull {params.instrument}`.",
+                calendar.zh + f" 价格部分需要 {params.instrument} 日线(从实时数据源获取或导入"
+                "已记录的文件)。",
+                calendar.en + f" The price part needs {params.instrument} daily closes (fetch "
+                "them from the live source or import recorded files).",
             ),
             evidence=evidence,
         )
@@ -308,7 +306,7 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
                  f"{params.entry_window})",
             dates=f"{data_end + timedelta(days=1)} to "
                   f"{params.entry_window + timedelta(days=params.entry_window_days)}",
-            how=fetch_how([inst]),
+            **fetch_how([inst]),
         ))
 
     paths = cycle_paths(prices, params.halvings, params.overlay_days)
@@ -332,7 +330,7 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
         missing.append(MissingData(
             what=f"{inst} closes from the halving(s) {', '.join(map(str, absent))}",
             dates=f"{absent[0]} to {prices.index[0].date() - timedelta(days=1)}",
-            how=fetch_how([inst]),
+            **fetch_how([inst]),
         ))
     step = params.overlay_step_days
     charts = [

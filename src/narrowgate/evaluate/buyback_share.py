@@ -19,6 +19,7 @@ from pydantic import Field
 
 from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.common import (
+    FETCH_OR_IMPORT,
     AwaitingEvaluator,
     Capability,
     InstrumentId,
@@ -204,7 +205,7 @@ class BuybackShare(AwaitingEvaluator[BuybackShareParams]):
                 missing.append(MissingData(
                     what=f"{c.filings}: buybacks and shares outstanding ({exc})",
                     dates=f"{params.window_start} to {params.window_end}",
-                    how=f"`narrowgate data pull {c.filings} {c.prices}`"))
+                    fetch=[c.filings, c.prices], how=FETCH_OR_IMPORT))
                 fallback = _fallback_buybacks(c.filings)
                 if fallback is not None:
                     figures.append(fallback[0])

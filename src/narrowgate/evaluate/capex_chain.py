@@ -342,7 +342,7 @@ def build_all(params: CapexChainParams, ctx: EvalContext
               ) -> tuple[list[CompanyChain], list[CompanyChain], list[MissingData]]:
     """Chains of the hyperscalers and the controls; companies without any data → missing."""
     from narrowgate.evaluate.capex_data import build_chain, ticker_of
-    from narrowgate.evaluate.hubdata import IMPORT_HINT
+    from narrowgate.evaluate.common import fetch_how
 
     scenarios = scenarios_by_ticker(params, ctx)
     missing: list[MissingData] = []
@@ -358,7 +358,6 @@ def build_all(params: CapexChainParams, ctx: EvalContext
                     sensitivity_lives=params.sensitivity_lives if group == 0 else (),
                     sensitivity_growths=params.sensitivity_growths))
             except NarrowgateError as exc:
-                missing.append(MissingData(what=f"{instrument}: {exc}",
-                                           how=f"{IMPORT_HINT} or `narrowgate data pull "
-                                               f"{instrument}`"))
+                missing.append(MissingData(what=f"{instrument}: {exc.message}",
+                                           **fetch_how([instrument])))
     return groups[0], groups[1], missing

@@ -25,7 +25,7 @@ from narrowgate.evaluate.capex_chain import (
     sensitivity_figures,
     ttm_figures,
 )
-from narrowgate.evaluate.common import figure, text
+from narrowgate.evaluate.common import FETCH_OR_IMPORT, figure, text
 from narrowgate.evaluate.verdict import (
     Assessment,
     Chart,
@@ -215,7 +215,8 @@ def assess(evaluator: CapexChain, params: CapexChainParams, ctx: EvalContext) ->
     data = [d for c in [*chains, *controls] for d in c.data] + evaluator.recorded(params)
     if not missing and verdict is Verdict.INSUFFICIENT_DATA:
         missing.append(MissingData(what="two or more hyperscalers with capex, D&A and FCF",
-                                   how="narrowgate data import ../shared/data"))
+                                   fetch=[c.instrument for c in params.companies],
+                                   how=FETCH_OR_IMPORT))
     ttm = "; ".join(
         f"{c.ticker} {c.trailing.fcf:.1f} ({c.trailing.label}"
         + (", FALLBACK FACTS.md 3a" if c.trailing.fallback else "") + ")"

@@ -61,7 +61,8 @@ def sec_facts(hub: Any, ticker: str, as_of: date, tags: Sequence[str] | None = N
 
     if hub is None:
         raise DataNotFound(f"no data hub to read sec:{ticker}",
-                           "run with the local store (narrowgate data import ../shared/data)")
+                           "evaluate with a DataView over the local store",
+                           fetch=(f"sec:{ticker}",))
     result = hub.facts(f"sec:{ticker}", list(tags) if tags else _facts_tags())
     frame = result.frame
     frame = frame[pd.to_datetime(frame["filed"]) <= pd.Timestamp(as_of)]
@@ -201,7 +202,7 @@ def build_chain(
         raise DataNotFound(
             f"{ticker}: no capex figures (the bundled fallback holds only "
             f"{', '.join(sorted(fin.fields)) or 'nothing'} for it)",
-            f"import its SEC facts: `narrowgate data pull sec:{ticker}`")
+            "fetch its SEC facts", fetch=(f"sec:{ticker}",))
     leases = ticker in FINANCE_LEASE_CAPEX
     life = life_schedule(ticker, life_override)
     chain = CompanyChain(ticker, fin, data, leases, life, trailing=trailing,

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.common import (
+    FETCH_OR_IMPORT,
     AwaitingEvaluator,
     Capability,
     InstrumentId,
@@ -181,8 +182,8 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
                 if not rec:
                     missing.append(MissingData(
                         what=f"{instrument}: quarterly buybacks after {params.baseline_date}",
-                        how=f"`narrowgate data pull {instrument}` (SEC companyfacts) or record "
-                            "the quarter with its source in the thesis params"))
+                        fetch=[instrument], how="SEC companyfacts, or record the quarter "
+                                                "with its source in the thesis params"))
                     continue
                 for end, post, e0, before, q in rec:
                     post_total, before_total = post_total + post, before_total + before
@@ -200,7 +201,7 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
                 missing.append(MissingData(
                     what=f"{instrument}: no quarter after {params.baseline_date} in the store "
                          f"(latest quarter ends {latest})",
-                    how=f"`narrowgate data pull {instrument}` once the next 10-Q is filed"))
+                    fetch=[instrument], how="once the next 10-Q is filed"))
             for end, post, e0, before in buy:
                 post_total, before_total = post_total + post, before_total + before
                 quarter_ends.append(end)
@@ -287,8 +288,8 @@ class CapexNoBuyback(AwaitingEvaluator[CapexNoBuybackParams]):
         try:
             closes, data = read_closes(ctx, ids, params.baseline_date - timedelta(days=10))
         except NarrowgateError as exc:
-            missing.append(MissingData(what=f"{', '.join(ids)} closes: {exc}",
-                                       how=f"`narrowgate data pull {' '.join(ids)}`"))
+            missing.append(MissingData(what=f"{', '.join(ids)} closes: {exc.message}",
+                                       fetch=list(ids), how=FETCH_OR_IMPORT))
             return [], [], None
         both = closes.dropna()
         start = last_close_before(both, params.baseline_date + timedelta(days=1))

@@ -11,10 +11,11 @@ import datetime as _dt
 from collections.abc import Iterable, Sequence
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, TypedDict, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from narrowgate.data.need import FETCH_OR_IMPORT
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params
 from narrowgate.evaluate.verdict import (
     Assessment,
@@ -48,7 +49,6 @@ InstrumentId = Annotated[
     AfterValidator(_known_market),
     Field(description="narrowgate instrument id 'market:symbol', e.g. us:QQQ, cnidx:000300"),
 ]
-IMPORT_COMMAND = "narrowgate data import ../shared/data"
 
 P = TypeVar("P", bound=Params)
 
@@ -96,11 +96,17 @@ def figure(
     return Figure(key=key, label=text(zh, en), value=value, unit=unit, decisive=decisive)
 
 
-def fetch_how(instruments: Iterable[str]) -> str:
-    """The commands that bring the named instruments into the local store."""
-    ids = sorted(set(instruments))
-    pulls = "; ".join(f"`narrowgate data pull {i}`" for i in ids)
-    return f"`{IMPORT_COMMAND}` (recorded files) or {pulls}"
+
+
+class FetchFields(TypedDict):
+    fetch: list[str]
+    how: str
+
+
+def fetch_how(instruments: Iterable[str]) -> FetchFields:
+    """``MissingData`` fields for data that fetching ``instruments`` would supply: use as
+    ``MissingData(what=..., **fetch_how(ids))``. The command is named by front ends."""
+    return FetchFields(fetch=sorted(set(instruments)), how=FETCH_OR_IMPORT)
 
 
 def recorded_data(
@@ -132,7 +138,7 @@ def missing_for_needs(needs: Sequence[DataNeed], as_of: date) -> list[MissingDat
             MissingData(
                 what=f"{need.instrument} ({need.kind}){why}",
                 dates=f"{start} to {end}",
-                how=fetch_how([need.instrument]),
+                **fetch_how([need.instrument]),
             )
         )
     return out

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pydantic import Field
 
 from narrowgate.evaluate.common import (
+    FETCH_OR_IMPORT,
     AwaitingEvaluator,
     Capability,
     InstrumentId,
@@ -92,8 +93,7 @@ class DowRecord(AwaitingEvaluator[DowRecordParams]):
         if day not in prices.index:
             raise DataNotFound(
                 f"no {params.instrument} close on {params.record_date}",
-                f"run `narrowgate data pull {params.instrument}` or "
-                "`narrowgate data import ../shared/data`",
+                FETCH_OR_IMPORT, fetch=(params.instrument,),
             )
         close = float(prices.loc[day])
         record, prior, prior_day = is_record_close(prices, params.record_date)

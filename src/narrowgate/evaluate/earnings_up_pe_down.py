@@ -70,7 +70,8 @@ def read_index(ctx: EvalContext, instrument: str, start: date) -> tuple[pd.DataF
     frame = bars.frame
     if "pe" not in frame or frame["pe"].dropna().empty:
         raise DataNotFound(f"{instrument} has no P/E column in the store",
-                           "import the CSI index files: `narrowgate data import ../shared/data`")
+                           "import a file with a P/E column (the CSI index files carry one)",
+                           fetch=(instrument,))
     kept = frame.dropna(subset=["close", "pe"])
     dropped = len(frame) - len(kept)
     note = f"close and P/E; {dropped} rows without a P/E left out" if dropped else "close and P/E"

@@ -29,7 +29,7 @@ from narrowgate.thesis.schema import LocalizedText
 if TYPE_CHECKING:
     import pandas as pd
 
-    from narrowgate.models.futures_roll import ContractMonth, RolledSeries
+    from narrowgate.models.futures_roll import RolledSeries
 
 #: Calendar days the session calendar reaches around a window: back to the first
 #: month's third Friday, forward to the last month's expiry.
@@ -122,57 +122,6 @@ def proxy_roll_dates(legs: Sequence[str], start: date, stop: date, roll_days: in
     return {leg: list(days) for leg in products}
 
 
-def _month_runs(months: list[ContractMonth]) -> list[tuple[ContractMonth, ContractMonth]]:
-    runs: list[tuple[ContractMonth, ContractMonth]] = []
-    for month in sorted(months):
-        if runs and runs[-1][1].next() == month:
-            runs[-1] = (runs[-1][0], month)
-        else:
-            runs.append((month, month))
-    return runs
-
-
-def _braces(prefix: str, first: ContractMonth, last: ContractMonth) -> list[str]:
-    """Consecutive months as bash/zsh brace ranges: IF16{01..12} is IF1601 … IF1612."""
-    head = f"{prefix}{first.product}"
-
-    def span(year: int, lo: int, hi: int) -> str:
-        months = f"{lo:02d}" if lo == hi else f"{{{lo:02d}..{hi:02d}}}"
-        return f"{head}{year % 100:02d}{months}"
-
-    if first.year == last.year:
-        return [span(first.year, first.month, last.month)]
-    out = [span(first.year, first.month, 12)]
-    if last.year - first.year == 2:
-        out.append(span(first.year + 1, 1, 12))
-    elif last.year - first.year > 2:
-        out.append(f"{head}{{{(first.year + 1) % 100:02d}..{(last.year - 1) % 100:02d}}}"
-                   "{01..12}")
-    return [*out, span(last.year, 1, last.month)]
-
-
-def pull_command(ids: Sequence[str]) -> str:
-    """The ``narrowgate data pull`` that fetches exactly ``ids``; consecutive contract
-    months are written as brace ranges (bash/zsh expand them), so a decade of monthly
-    contracts fits on one line."""
-    from narrowgate.models.futures_roll import ContractMonth
-
-    groups: dict[str, list[ContractMonth]] = {}
-    plain: list[str] = []
-    for instrument in dict.fromkeys(ids):
-        market, _, symbol = instrument.rpartition(":")
-        try:
-            month = ContractMonth.parse(symbol)
-        except ValueError:
-            plain.append(instrument)
-            continue
-        groups.setdefault(f"{market}:{month.product}" if market else month.product,
-                          []).append(month)
-    parts = [brace for key, months in groups.items() for first, last in _month_runs(months)
-             for brace in _braces(key.removesuffix(months[0].product), first, last)]
-    return "narrowgate data pull " + " ".join([*parts, *plain])
-
-
 def stored_ids(ctx: EvalContext, ids: Sequence[str]) -> set[str]:
     """Which of ``ids`` the store holds as bars (a look at coverage: never fetches)."""
     return ctx.hub.held(ids, "bars") if ctx.hub is not None else set()
@@ -184,8 +133,7 @@ def _absent(leg: str, held: pd.Series, absent: list[str]) -> MissingData:
         what=f"{leg} single-contract daily bars: {len(absent)} of the {len(need)} front-month "
              f"contracts {need[0]}…{need[-1]} are not in the store",
         dates=f"{held.index[0]:%Y-%m-%d} to {held.index[-1]:%Y-%m-%d}",
-        how=f"`{pull_command(absent)}` ({len(absent)} ids; the brace ranges expand in "
-            "bash/zsh)")
+        fetch=list(absent), how=f"{len(absent)} contract ids")
 
 
 def _leg_data(leg: str, rolled: RolledSeries, used: list[DataUsed], roll_days: int
@@ -254,7 +202,7 @@ def read_rolled(ctx: EvalContext, schedules: Mapping[str, pd.Series], roll_days:
                 missing.append(MissingData(
                     what=f"{leg} rolled from single contracts: {exc}",
                     dates=f"{held.index[0]:%Y-%m-%d} to {held.index[-1]:%Y-%m-%d}",
-                    how=f"`{pull_command(exc.contracts)}` (re-fetch the contract's history)"))
+                    fetch=list(exc.contracts), how="re-fetch the contract's history"))
                 continue
             data.append(_leg_data(leg, rolled[leg], used, roll_days))
     if missing:

@@ -172,9 +172,8 @@ class GoldAiTwins(Evaluator[GoldAiTwinsParams]):
                 f"{params.correlation_window_days} 日滚动相关系数,自 {params.context_start} 起。",
                 f"Context missing: the {params.correlation_window_days}-day rolling "
                 f"correlation of daily returns between {params.gold_instrument} and the "
-                f"AI-hardware basket ({basket}) from {params.context_start}; it needs "
-                "`narrowgate data import ../shared/data` or `narrowgate data pull` for each "
-                "instrument.",
+                f"AI-hardware basket ({basket}) from {params.context_start}: fetch or import "
+                "each instrument.",
             ))
         evidence = Evidence(figures=figures, notes=notes)
         if context is not None:

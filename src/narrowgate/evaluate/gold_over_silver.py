@@ -248,7 +248,7 @@ class GoldOverSilver(AwaitingEvaluator[GoldOverSilverParams]):
             verdict = Verdict.INSUFFICIENT_DATA
             missing.append(MissingData(
                 what=f"{params.gold} and {params.silver} prices up to the horizon",
-                dates=f"{stop} to {horizon}", how=fetch_how([params.gold, params.silver])))
+                dates=f"{stop} to {horizon}", **fetch_how([params.gold, params.silver])))
         if stop < end:
             notes.append(text(f"现货数据止于 {stop},评估日为 {ctx.as_of}。",
                               f"Spot data end on {stop}; as-of is {ctx.as_of}."))

@@ -170,7 +170,7 @@ class HstechLiquidity(AwaitingEvaluator[HstechLiquidityParams]):
         ]
         gap = data_gap(params.index, index_end, ctx.as_of, params.gap_slack_days)
         if gap is not None:
-            missing.append(gap.model_copy(update={"how": fetch_how([params.index])}))
+            missing.append(gap.model_copy(update=dict(fetch_how([params.index]))))
         proxy_zh = proxy_en = ""
         if params.proxy_index and index_end < ctx.published:
             proxy_closes, proxy_data = read_closes(ctx, [params.proxy_index], params.history_start)

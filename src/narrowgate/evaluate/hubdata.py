@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from narrowgate.data.need import FETCH_OR_IMPORT
 from narrowgate.errors import DataNotFound
 from narrowgate.evaluate.registry import DataNeed, EvalContext
 from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from narrowgate.data.view import DataView
 
 MAX_CHART_POINTS = 400
-IMPORT_HINT = "`narrowgate data import ../shared/data`"
 
 
 def provenance_to_data(prov: Any, note: str | None = None) -> DataUsed:
@@ -44,8 +44,9 @@ def provenance_to_data(prov: Any, note: str | None = None) -> DataUsed:
 def require_hub(ctx: EvalContext, instruments: Sequence[str]) -> DataView:
     if ctx.hub is None:
         raise DataNotFound(
-            f"no data hub in this run for {', '.join(instruments)}",
-            "run `narrowgate run` (it opens the local store) after `narrowgate data import`",
+            f"no data store in this run for {', '.join(instruments)}",
+            "evaluate with a DataView over the local store",
+            fetch=tuple(instruments),
         )
     return ctx.hub
 
@@ -93,7 +94,7 @@ def read_closes(
         if column is None or column.dropna().empty:
             raise DataNotFound(
                 f"no closes for {instrument} between {start} and {stop}",
-                f"run `narrowgate data pull {instrument}` or {IMPORT_HINT}",
+                FETCH_OR_IMPORT, fetch=(instrument,),
             )
     return frame, data
 
@@ -129,7 +130,7 @@ def read_series(
     if values.dropna().empty:
         raise DataNotFound(
             f"no observations of {instrument} between {start} and {stop}",
-            f"run `narrowgate data pull {instrument}` or {IMPORT_HINT}",
+            FETCH_OR_IMPORT, fetch=(instrument,),
         )
     return values, provenance_to_data(result.provenance[0])
 

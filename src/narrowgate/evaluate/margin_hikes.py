@@ -175,7 +175,7 @@ def _run_study(params: MarginHikesParams, ctx: EvalContext, dates: list[date],
         except DataNotFound as err:
             missing.append(MissingData(what=f"{instrument}: {err.message}",
                                        dates=f"{start} to {ctx.as_of}",
-                                       how=err.hint or fetch_how([instrument])))
+                                       **fetch_how(err.fetch or [instrument])))
             continue
         prices = closes[instrument].dropna()
         stats = event_window_stats(prices, dates, days=n)

@@ -43,7 +43,7 @@ def read_available(
             missing.append(MissingData(
                 what=f"{instrument} (bars): {why}",
                 dates=f"{start.isoformat() if start else 'full history'} to {stop.isoformat()}",
-                how=fetch_how([instrument]),
+                **fetch_how([instrument]),
             ))
             continue
         frames.append(frame[[instrument]])

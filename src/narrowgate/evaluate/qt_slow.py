@@ -52,7 +52,7 @@ def data_gap(instrument: str, data_end: date, as_of: date, slack_days: int) -> M
     return MissingData(
         what=f"{instrument} observations after the last stored one ({data_end})",
         dates=f"{data_end + timedelta(days=1)} to {as_of}",
-        how=fetch_how([instrument]),
+        **fetch_how([instrument]),
     )
 
 

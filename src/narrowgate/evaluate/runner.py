@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from narrowgate import __version__
-from narrowgate.errors import NarrowgateError
+from narrowgate.errors import DataNotFound, NarrowgateError
 from narrowgate.evaluate.registry import DataNeed, EvalContext, get_evaluator
 from narrowgate.evaluate.verdict import (
     Assessment,
@@ -43,8 +43,10 @@ def evaluate_claim(claim: Claim, ctx: EvalContext) -> ClaimResult:
     error: str | None = None
     try:
         assessment = evaluator.evaluate(claim, params, ctx)
+    except DataNotFound as exc:
+        assessment = _missing(exc.message, exc.hint or "", list(exc.fetch))
     except NarrowgateError as exc:
-        assessment = _missing(str(exc), exc.hint or "see `narrowgate data --help`")
+        assessment = _missing(exc.message, exc.hint or "see the data commands' help")
     except Exception as exc:  # an evaluator bug: record it, keep the other claims going
         error = f"{type(exc).__name__}: {exc}"
         assessment = _missing(
@@ -105,9 +107,9 @@ def evaluate_thesis(
     )
 
 
-def _missing(what: str, how: str) -> Assessment:
+def _missing(what: str, how: str, fetch: list[str] | None = None) -> Assessment:
     return Assessment(
         verdict=Verdict.INSUFFICIENT_DATA,
         summary=LocalizedText(zh=f"数据不足:{what}", en=f"Insufficient data: {what}"),
-        evidence=Evidence(missing=[MissingData(what=what, how=how)]),
+        evidence=Evidence(missing=[MissingData(what=what, how=how, fetch=fetch or [])]),
     )

@@ -99,8 +99,7 @@ class StorageNpo(AwaitingEvaluator[StorageNpoParams]):
 
             raise DataNotFound(
                 f"no common closes of {', '.join(ids)} on both sides of {params.start_date}",
-                "run `narrowgate data import ../shared/data` or `narrowgate data pull` for "
-                "the instrument that ends first",
+                "fetch or import the instrument that ends first", fetch=tuple(ids),
             )
         start, end = anchors[-1].date(), common.index[-1].date()
         last_dates = {i: closes[i].dropna().index[-1].date() for i in ids}

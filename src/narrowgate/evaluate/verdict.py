@@ -82,11 +82,22 @@ class Chart(_Model):
 
 
 class MissingData(_Model):
-    """What is missing for a verdict, and how a user can get it."""
+    """What is missing for a verdict, and how a user can get it.
+
+    ``fetch`` lists the instruments whose data would close the gap (front ends turn it
+    into the command that fetches them); ``how`` is any other advice. One of them is set.
+    """
 
     what: str
     dates: str | None = None
-    how: str
+    how: str = ""
+    fetch: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _actionable(self) -> MissingData:
+        if not self.how and not self.fetch:
+            raise ValueError("missing data must say how to get it (how) or what to fetch")
+        return self
 
 
 class WatchItem(_Model):

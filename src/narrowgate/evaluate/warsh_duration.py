@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from narrowgate.evaluate.common import InstrumentId, fetch_how, figure, pct, text
+from narrowgate.evaluate.common import InstrumentId, figure, pct, text
 from narrowgate.evaluate.hubdata import provenance_to_data, read_series, require_hub
 from narrowgate.evaluate.qt_slow import data_gap
 from narrowgate.evaluate.registry import EvalContext
@@ -163,8 +163,8 @@ def duration_part(ctx: EvalContext, inputs: DurationInputs) -> DurationPart:
     except (DataNotFound, ValuationInputError) as exc:
         part.missing.append(MissingData(
             what=f"dividend-yield duration of {', '.join(funds)}: {exc}",
-            how=f"{fetch_how([*funds, inputs.ten_year])}; raw source "
-                f"{inputs.raw_source!r} and dividend-adjusted source "
+            fetch=sorted({*funds, inputs.ten_year}),
+            how=f"raw source {inputs.raw_source!r} and dividend-adjusted source "
                 f"{inputs.adjusted_source!r} are both needed"))
         return part
     for reading in readings.values():

@@ -106,8 +106,8 @@ class CompanyFinancials:
             have = f"{min(by_year)}–{max(by_year)}" if by_year else "none"
             raise MissingFinancials(
                 f"{self.ticker}: no {name} for fiscal {year} (years available: {have})",
-                "import the company's SEC companyfacts (narrowgate data import) or add the "
-                "figure with its source to the fallback dataset",
+                "fetch or import the company's SEC companyfacts, or add the figure with its "
+                "source to the fallback dataset",
             )
         return by_year[year]
 

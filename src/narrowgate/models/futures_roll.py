@@ -286,3 +286,39 @@ def cffex_sessions(start: date, end: date) -> pd.DatetimeIndex:
     if hi > last:
         parts.append(pd.bdate_range(max(lo, last + pd.Timedelta(days=1)), hi))
     return _sessions(parts[0].append(parts[1:]) if len(parts) > 1 else parts[0])
+
+
+def _month_runs(months: list[ContractMonth]) -> list[tuple[ContractMonth, ContractMonth]]:
+    runs: list[tuple[ContractMonth, ContractMonth]] = []
+    for month in sorted(months):
+        if runs and runs[-1][1].next() == month:
+            runs[-1] = (runs[-1][0], month)
+        else:
+            runs.append((month, month))
+    return runs
+
+
+def _braces(prefix: str, first: ContractMonth, last: ContractMonth) -> list[str]:
+    """Consecutive months as bash/zsh brace ranges: IF16{01..12} is IF1601 … IF1612."""
+    head = f"{prefix}{first.product}"
+
+    def span(year: int, lo: int, hi: int) -> str:
+        months = f"{lo:02d}" if lo == hi else f"{{{lo:02d}..{hi:02d}}}"
+        return f"{head}{year % 100:02d}{months}"
+
+    if first.year == last.year:
+        return [span(first.year, first.month, last.month)]
+    out = [span(first.year, first.month, 12)]
+    if last.year - first.year == 2:
+        out.append(span(first.year + 1, 1, 12))
+    elif last.year - first.year > 2:
+        out.append(f"{head}{{{(first.year + 1) % 100:02d}..{(last.year - 1) % 100:02d}}}"
+                   "{01..12}")
+    return [*out, span(last.year, 1, last.month)]
+
+
+def month_braces(prefix: str, months: list[ContractMonth]) -> list[str]:
+    """Contract ids of one product written compactly: runs of consecutive months become
+    brace ranges (``IF16{01..12}``) that bash and zsh expand back into the ids."""
+    return [brace for first, last in _month_runs(months) for brace in _braces(prefix, first,
+                                                                              last)]

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, Figure, Verdict
+from narrowgate.report.commands import how_text
 from narrowgate.report.scorecard import Scorecard, write_atomic
 from narrowgate.thesis.schema import LocalizedText, Section
 
@@ -128,6 +129,7 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
     )
     env.filters["number"] = format_value
     env.filters["when"] = _format_when
+    env.filters["how"] = how_text
     template = env.get_template("report.html.j2")
     return template.render(
         sc=scorecard,

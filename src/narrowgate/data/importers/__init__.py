@@ -136,9 +136,11 @@ def import_path(store: Store, path: Path, instrument: str | None = None,
                 on_file(file)
     _check_unique(items)
     now = datetime.now()
+    # the request names the folder and file, never the absolute path: provenance travels
+    # into shared reports, and the user's file system is not theirs to read
     writes = [StoreWrite(it.parsed.kind, it.parsed.instrument, it.source, it.parsed.frame,
-                         IMPORT_PROVIDER, str(it.parsed.path.resolve()), now, it.parsed.notes,
-                         it.adjustment) for it in items]
+                         IMPORT_PROVIDER, f"{it.parsed.path.parent.name}/{it.parsed.path.name}",
+                         now, it.parsed.notes, it.adjustment) for it in items]
     if writes:
         store.write(writes)
     for it in items:

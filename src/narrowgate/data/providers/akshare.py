@@ -316,7 +316,7 @@ class AkshareProvider:
                 raise DataNotFound(
                     f"akshare: sina has no daily bars for {query.instrument}",
                     "check the contract code; sina may not serve long-expired contracts — "
-                    "import them from a CSV (`narrowgate data import FILE --id ID`)") from None
+                    "import them from a CSV file under their id") from None
             raise
         if frames[0] is None or frames[0].empty:
             raise DataNotFound(f"akshare: {calls[0]} returned no rows for {query.instrument}")

@@ -200,7 +200,7 @@ def _read_all(params: ChangeParams, ctx: EvalContext, start: date, stop: date
         except (DataNotFound, ValueError) as exc:
             missing.append(MissingData(what=f"{ind.instrument} ({ind.label.en}): {exc}",
                                        dates=f"{base} to {stop}",
-                                       how=fetch_how([ind.instrument])))
+                                       **fetch_how([ind.instrument])))
             continue
         data.extend(used)
         spacing = series.index.to_series().diff().dt.days.median()
