@@ -18,7 +18,6 @@ from pydantic import ValidationError
 
 from narrowgate.evaluate.registry import EvalContext, get_evaluator
 from narrowgate.evaluate.token_economics import (
-    OPENROUTER_URL_KEY,
     TokenEconomicsParams,
     blended_usd_per_mtok,
     price_tier_frontier,
@@ -259,10 +258,18 @@ def server() -> Iterator[tuple[str, type[_Handler]]]:
     httpd.shutdown()
 
 
-def _run_ctx(thesis: Thesis, offline: bool, **extras: Any) -> Assessment:
+def _run_ctx(thesis: Thesis, offline: bool, url: str) -> Assessment:
+    """A context whose view reads live prices from ``url`` (a loopback server) and an
+    empty offline store."""
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.store import Store
+    from narrowgate.data.view import DataView
+
     claim = thesis.claim("token-economics")
     evaluator = get_evaluator(claim.test)
-    ctx = EvalContext(thesis=thesis, as_of=AS_OF, offline=offline, extras=dict(extras))
+    view = DataView(DataHub(Store(), offline=True), AS_OF, llm_prices_url=url,
+                    live=not offline)
+    ctx = EvalContext(thesis=thesis, as_of=AS_OF, offline=offline, hub=view)
     return evaluator.evaluate(claim, _params(thesis), ctx)
 
 
@@ -270,7 +277,7 @@ def test_live_prices_through_a_loopback_server(
     thesis: Thesis, server: tuple[str, type[_Handler]]
 ) -> None:
     url, handler = server
-    a = _run_ctx(thesis, offline=False, **{OPENROUTER_URL_KEY: url})
+    a = _run_ctx(thesis, offline=False, url=url)
     assert handler.hits == 1
     # 5 of the 18 non-retired recorded models match: GPT-5.4 and Opus by id, GPT-5.4 mini
     # by display name, V4-Flash by DeepSeek's vendor-repeating id, Gemini 2.5 Flash by id.
@@ -289,7 +296,7 @@ def test_live_prices_through_a_loopback_server(
 def test_live_failure_is_a_note(thesis: Thesis, server: tuple[str, type[_Handler]]) -> None:
     url, handler = server
     handler.status = 503
-    a = _run_ctx(thesis, offline=False, **{OPENROUTER_URL_KEY: url})
+    a = _run_ctx(thesis, offline=False, url=url)
     assert any("Live OpenRouter prices not available: openrouter: HTTP 503" in n.en
                for n in a.evidence.notes)
     assert not any(d.instrument == "openrouter:models" for d in a.evidence.data)
@@ -297,7 +304,7 @@ def test_live_failure_is_a_note(thesis: Thesis, server: tuple[str, type[_Handler
 
 def test_offline_run_does_not_fetch(thesis: Thesis, server: tuple[str, type[_Handler]]) -> None:
     url, handler = server
-    a = _run_ctx(thesis, offline=True, **{OPENROUTER_URL_KEY: url})
+    a = _run_ctx(thesis, offline=True, url=url)
     assert handler.hits == 0
     assert any("Offline run: live OpenRouter prices were not fetched" in n.en
                for n in a.evidence.notes)

@@ -1,7 +1,8 @@
 """Forecast sources of the valuation inputs: provider → CSV → bundled, offline-safe, cited.
 
-No hub and no network: prices are the dataset's recorded closes (fallback_price_date), the
-provider is a stand-in put in ``ctx.extras``. Hand check for 300308 (the 10jqka consensus of
+An empty store and no network: prices are the dataset's recorded closes
+(fallback_price_date), the provider is a stand-in given to the run's DataView. Hand check
+for 300308 (the 10jqka consensus of
 2025-12-08 whichever way it arrives): value 539.01 × 11.11亿 = 5,988.4亿; at 25×, 10 %/yr,
 +15 %/yr after 2027: 2028 justifies 245.25·1.15·25/1.1² = 5,827.6 < 5,988.4 and 2029
 justifies 245.25·1.15²·25/1.1³ = 6,092.0 ≥ 5,988.4, so the priced-in year is 2029.
@@ -20,12 +21,7 @@ from narrowgate.data.providers.forecasts import ForecastFetch, tidy_forecasts
 from narrowgate.errors import ProviderError
 from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
 from narrowgate.evaluate.registry import EvalContext
-from narrowgate.evaluate.valuation_inputs import (
-    FETCHES_KEY,
-    FORECASTS_KEY,
-    PROVIDER_KEY,
-    value_stocks,
-)
+from narrowgate.evaluate.valuation_inputs import value_stocks
 from narrowgate.thesis.schema import Thesis
 
 DAY = date(2026, 2, 6)
@@ -60,14 +56,25 @@ def stock(instrument: str) -> ValuedStock:
     return ValuedStock(instrument=instrument, fallback_price_date=DAY)
 
 
-def ctx_for(thesis: Thesis, *, offline: bool = False, **extras: Any) -> EvalContext:
-    return EvalContext(thesis=thesis, as_of=date(2026, 11, 24), offline=offline, extras=extras)
+def ctx_for(thesis: Thesis, *, offline: bool = False, order: str | None = None,
+            source: Any = None) -> EvalContext:
+    """A context over an empty offline store whose view may call ``source`` (the stand-in)
+    unless the run is offline."""
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.store import Store
+    from narrowgate.data.view import DataView
+
+    day = date(2026, 11, 24)
+    view = DataView(DataHub(Store(), offline=True), day, forecast_source=source,
+                    live=not offline)
+    return EvalContext(thesis=thesis, as_of=day, offline=offline, hub=view,
+                       forecast_order=order)
 
 
 def test_default_is_the_bundled_dataset(thesis: Thesis) -> None:
     stand_in = StandIn()
     (v,), data = value_stocks([stock("cn:300308")], SETTINGS,
-                              ctx_for(thesis, **{PROVIDER_KEY: stand_in}))
+                              ctx_for(thesis, source=stand_in))
     assert stand_in.calls == 0
     assert v.path is not None and v.path.source.kind == "facts"
     assert v.priced_in is not None and v.priced_in.year == 2029
@@ -79,7 +86,7 @@ def test_csv_forecasts_cited_with_file_and_date(thesis: Thesis, tmp_path: Path) 
     file = tmp_path / "consensus.csv"
     file.write_text(HEADER + CSV_300308, encoding="utf-8")
     (v,), data = value_stocks([stock("cn:300308")], SETTINGS,
-                              ctx_for(thesis, **{FORECASTS_KEY: f"csv:{file}"}))
+                              ctx_for(thesis, order=f"csv:{file}"))
     assert v.path is not None and v.path.source.kind == "csv"
     assert (v.path.source.name, v.path.source.as_of) == ("10jqka consensus", date(2025, 12, 8))
     assert v.path.kinds[2025] == "preliminary"  # the 业绩预告 midpoint wins over the forecast
@@ -97,7 +104,7 @@ def test_csv_gives_300502_a_path_the_dataset_lacks(thesis: Thesis, tmp_path: Pat
     (bundled,), _ = value_stocks([stock("cn:300502")], SETTINGS, ctx_for(thesis))
     assert bundled.priced_in is None and "unverified or empty" in bundled.no_forecast
     (v,), _ = value_stocks([stock("cn:300502")], SETTINGS,
-                           ctx_for(thesis, **{FORECASTS_KEY: f"csv:{file}"}))
+                           ctx_for(thesis, order=f"csv:{file}"))
     assert v.path is not None and v.path.profits == {2024: 28.38, 2025: 96.5, 2026: 160.0,
                                                       2027: 210.0}
     assert v.priced_in is not None and v.priced_in.source.kind == "csv"
@@ -107,7 +114,7 @@ def test_us_eps_from_csv_uses_non_gaap_actuals(thesis: Thesis, tmp_path: Path) -
     file = tmp_path / "mu.csv"
     file.write_text(HEADER + "us:MU,2026,eps,33.78,USD per share,2026-02-17,Zacks\n")
     (v,), _ = value_stocks([stock("us:MU")], SETTINGS,
-                           ctx_for(thesis, **{FORECASTS_KEY: f"csv:{file}"}))
+                           ctx_for(thesis, order=f"csv:{file}"))
     assert v.path is not None and v.path.profits == {2024: 1.30, 2025: 8.29, 2026: 33.78}
     assert v.path.source.kind == "csv" and v.priced_in is not None
     assert any("after the price date 2026-02-06" in n.en for n in v.notes)  # look-ahead
@@ -115,9 +122,9 @@ def test_us_eps_from_csv_uses_non_gaap_actuals(thesis: Thesis, tmp_path: Path) -
 
 def test_provider_converts_units_and_notes_the_look_ahead(thesis: Thesis) -> None:
     stand_in = StandIn()
-    ctx = ctx_for(thesis, **{FORECASTS_KEY: "provider", PROVIDER_KEY: stand_in})
+    ctx = ctx_for(thesis, order="provider", source=stand_in)
     vals, data = value_stocks([stock("cn:300308"), stock("cn:300308")], SETTINGS, ctx)
-    assert stand_in.calls == 1  # one fetch per run and stock, cached in ctx.extras
+    assert stand_in.calls == 1  # one fetch per run and stock, cached in the run's view
     v = vals[0]
     assert v.path is not None and v.path.source.kind == "provider"
     assert v.path.profits[2027] == pytest.approx(245.25)  # 元 → 亿
@@ -126,12 +133,12 @@ def test_provider_converts_units_and_notes_the_look_ahead(thesis: Thesis) -> Non
     assert v.priced_in is not None and v.priced_in.year == 2029
     assert any(d.source.startswith("provider: akshare") and d.fetched_at for d in data)
     assert any("not what the market knew then" in n.en for n in v.notes)
-    assert ("cn:300308", "net_profit") in ctx.extras[FETCHES_KEY]
+    assert ctx.hub is not None and len(ctx.hub.fetched_forecasts()) == 1
 
 
 def test_offline_never_calls_a_provider(thesis: Thesis) -> None:
     stand_in = StandIn()
-    ctx = ctx_for(thesis, offline=True, **{FORECASTS_KEY: "provider", PROVIDER_KEY: stand_in})
+    ctx = ctx_for(thesis, offline=True, order="provider", source=stand_in)
     (v,), _ = value_stocks([stock("cn:300308")], SETTINGS, ctx)
     assert stand_in.calls == 0
     assert v.path is not None and v.path.source.kind == "facts"
@@ -141,8 +148,7 @@ def test_offline_never_calls_a_provider(thesis: Thesis) -> None:
 def test_failures_fall_back_in_order(thesis: Thesis, tmp_path: Path) -> None:
     wrong_unit = tmp_path / "usd.csv"
     wrong_unit.write_text(HEADER + "cn:300308,2026,net_profit,26,USD 1e9,2025-12-08,x\n")
-    ctx = ctx_for(thesis, **{FORECASTS_KEY: f"provider,csv:{wrong_unit}",
-                             PROVIDER_KEY: StandIn(fail=True)})
+    ctx = ctx_for(thesis, order=f"provider,csv:{wrong_unit}", source=StandIn(fail=True))
     (v,), _ = value_stocks([stock("cn:300308")], SETTINGS, ctx)
     assert v.path is not None and v.path.source.kind == "facts"
     note = next(n.en for n in v.notes if "forecasts —" in n.en)
@@ -155,4 +161,4 @@ def test_a_broken_csv_is_an_error_not_a_fallback(thesis: Thesis, tmp_path: Path)
     bad.write_text(HEADER + "cn:300308,2026,net_profit,lots,CNY 1e8,2025-12-08,x\n")
     with pytest.raises(ForecastCsvError, match=r"bad\.csv:2: value 'lots'"):
         value_stocks([stock("cn:300308")], SETTINGS,
-                     ctx_for(thesis, **{FORECASTS_KEY: f"csv:{bad}"}))
+                     ctx_for(thesis, order=f"csv:{bad}"))

@@ -17,19 +17,19 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from narrowgate.data.forecasts_select import (
+    ForecastChoice,
+    forecast_figures,
+    parse_forecast_order,
+    parse_unit,
+    unit_factor,
+)
 from narrowgate.data.providers.forecasts import (
     FORECAST_COLUMNS,
     ForecastProvider,
     fiscal_year_of_current,
     normalise_ths_forecast,
     normalise_yf_earnings_estimate,
-)
-from narrowgate.data.providers.forecasts_select import (
-    ForecastChoice,
-    forecast_figures,
-    parse_forecast_order,
-    parse_unit,
-    unit_factor,
 )
 from narrowgate.errors import DataNotFound, NarrowgateError, ProviderError
 

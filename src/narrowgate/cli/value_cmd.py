@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from narrowgate.data.view import DataView
     from narrowgate.evaluate.ai_hw_priced_in import ValuedStock
     from narrowgate.models.valuation import ForecastSource
 
@@ -85,11 +86,12 @@ def pricedin(
     """
     from rich.table import Table
 
-    from narrowgate.data.providers.forecasts_select import parse_forecast_order
+    from narrowgate.data.forecasts_select import parse_forecast_order
+    from narrowgate.data.view import DataView
     from narrowgate.errors import NarrowgateError
     from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
     from narrowgate.evaluate.registry import EvalContext
-    from narrowgate.evaluate.valuation_inputs import FORECASTS_KEY, value_stocks
+    from narrowgate.evaluate.valuation_inputs import value_stocks
     from narrowgate.thesis.loader import load_thesis
 
     day = _day(on, "--date")
@@ -104,8 +106,9 @@ def pricedin(
                               + " …", "see `narrowgate value pricedin --help`") from None
     known = _thesis_stocks()
     stocks = [known.get(i) or ValuedStock(instrument=i, fallback_price_date=day) for i in ids]
+    view = DataView(_hub(offline), date.today())
     ctx = EvalContext(thesis=load_thesis(None), as_of=date.today(), offline=offline,
-                      hub=_hub(offline), extras={FORECASTS_KEY: [str(c) for c in order]})
+                      hub=view, forecast_order=[str(c) for c in order])
     vals, _ = value_stocks(stocks, settings, ctx)
     table = Table("stock", "price (date)", "value", "forecasts", f"priced-in @{fair_pe:g}x",
                   "years ahead",
@@ -138,7 +141,7 @@ def pricedin(
         elif v.no_forecast:
             console.print(f"[yellow]{v.instrument}[/]: {v.no_forecast}")
     if save_forecasts:
-        _save_fetched(ctx.extras, save_forecasts, console)
+        _save_fetched(view, save_forecasts, console)
 
 
 def _source_cell(source: ForecastSource) -> str:
@@ -147,14 +150,13 @@ def _source_cell(source: ForecastSource) -> str:
     return f"{source.kind} {day}" + (" [unverified]" if source.unverified else "")
 
 
-def _save_fetched(extras: dict[str, Any], path: str, console: Any) -> None:
+def _save_fetched(view: DataView, path: str, console: Any) -> None:
     """Write the provider fetches of this run as a forecast CSV, or say there were none."""
     import pandas as pd
 
     from narrowgate.data.forecast_csv import write_forecast_csv
-    from narrowgate.evaluate.valuation_inputs import FETCHES_KEY
 
-    frames = [f.frame for f in extras.get(FETCHES_KEY, {}).values() if not isinstance(f, str)]
+    frames = [f.frame for f in view.fetched_forecasts()]
     if not frames:
         console.print(f"[yellow]no provider forecasts were fetched; {path} not written[/]")
         return

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from narrowgate.data.basis import Basis
 from narrowgate.data.hub import Adjust, Bars, DataHub, FactsResult, Provenance, SeriesResult
@@ -22,6 +22,16 @@ from narrowgate.instruments import DataKind
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from narrowgate.data.forecasts_select import Measure
+    from narrowgate.data.providers.forecasts import ForecastFetch
+    from narrowgate.data.providers.openrouter import LiveMatch
+
+
+class ForecastSource(Protocol):
+    """What forecasts are read from (``ForecastProvider``; a recorded stand-in in tests)."""
+
+    def fetch(self, instrument: str, measure: Measure) -> ForecastFetch: ...
 
 
 def _clip(end: date | None, as_of: date) -> date:
@@ -38,14 +48,26 @@ def _served(prov: Provenance, index: pd.Index) -> Provenance:
 class DataView:
     """Typed, as-of-bound reads of closes, bars, series and facts, with provenance."""
 
-    def __init__(self, hub: DataHub, as_of: date) -> None:
+    def __init__(self, hub: DataHub, as_of: date, *,
+                 forecast_source: ForecastSource | None = None,
+                 llm_prices_url: str | None = None, live: bool | None = None) -> None:
+        """``live`` allows the sources outside the store (forecasts, price lists); it
+        defaults to the hub's own setting (an offline hub: no live call at all)."""
         self._hub = hub
+        self._live = (not hub.offline) if live is None else live
         self.as_of = as_of
         self.served: list[Provenance] = []
+        self._forecast_source = forecast_source
+        self._llm_prices_url = llm_prices_url
+        # one fetch per run: both valuation claims read the same stocks' forecasts
+        self._forecasts: dict[tuple[str, str], ForecastFetch | str] = {}
+        self._forecast_files: dict[str, pd.DataFrame] = {}
+        self._llm: dict[tuple[tuple[str, str, tuple[str, ...]], ...], LiveMatch] = {}
 
     @property
     def offline(self) -> bool:
-        return self._hub.offline
+        """True when no live source may be called (forecasts, price lists, the hub)."""
+        return not self._live
 
     @property
     def warnings(self) -> list[str]:
@@ -65,8 +87,55 @@ class DataView:
         return {c.instrument for c in covs}
 
     def at(self, as_of: date) -> DataView:
-        """The same data seen from another date (shares the hub and its session)."""
-        return DataView(self._hub, as_of)
+        """The same data seen from another date (shares the hub, its session and the
+        run's forecast and price-list sources)."""
+        return DataView(self._hub, as_of, forecast_source=self._forecast_source,
+                        llm_prices_url=self._llm_prices_url, live=self._live)
+
+    # -- sources outside the store: consensus forecasts and LLM price lists ------------
+    def forecasts(self, instrument: str, measure: Measure) -> ForecastFetch | str:
+        """Consensus forecasts of one stock (one fetch per run), or why there are none
+        (offline runs never call out)."""
+        key = (instrument, measure)
+        if key not in self._forecasts:
+            if self.offline:
+                self._forecasts[key] = "offline, so no provider was called"
+            else:
+                from narrowgate.data.providers.forecasts import ForecastProvider
+                from narrowgate.errors import NarrowgateError
+
+                source = self._forecast_source or ForecastProvider()
+                try:
+                    self._forecasts[key] = source.fetch(instrument, measure)
+                except NarrowgateError as exc:
+                    self._forecasts[key] = str(exc)
+        return self._forecasts[key]
+
+    def fetched_forecasts(self) -> list[ForecastFetch]:
+        """Every forecast fetch of this run that returned data (to save them as a CSV)."""
+        return [f for f in self._forecasts.values() if not isinstance(f, str)]
+
+    def forecast_file(self, path: str) -> pd.DataFrame:
+        """A user's forecast CSV (read once per run; a broken file raises, naming it)."""
+        if path not in self._forecast_files:
+            from narrowgate.data.forecast_csv import load_forecast_csv
+
+            self._forecast_files[path] = load_forecast_csv(path)
+        return self._forecast_files[path]
+
+    def llm_prices(self, models: Sequence[tuple[str, str, Sequence[str]]],
+                   timeout_s: float) -> LiveMatch | str:
+        """Live LLM API prices (OpenRouter's model list) matched to ``models`` (provider,
+        model, exact ids); one fetch per run, or why there is none."""
+        if self.offline:
+            return "offline, so live prices were not fetched"
+        from narrowgate.data.providers.openrouter import OPENROUTER_MODELS_URL, fetch_and_match
+
+        key = tuple((p, m, tuple(ids)) for p, m, ids in models)
+        if key not in self._llm:
+            self._llm[key] = fetch_and_match(models, self._llm_prices_url or
+                                             OPENROUTER_MODELS_URL, timeout_s)
+        return self._llm[key]
 
     def closes(self, instruments: Sequence[str], start: date | None = None,
                end: date | None = None, basis: Basis | None = None) -> pd.DataFrame:

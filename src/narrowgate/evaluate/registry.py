@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -70,7 +70,9 @@ class EvalContext:
     offline: bool = False
     #: the as-of-bound DataView (a DataHub given here is wrapped in one at ``as_of``)
     hub: DataView | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: where valuation forecasts come from, in order (the CLI's ``--forecasts``), e.g.
+    #: "provider,csv:my.csv"; None: each claim's own setting
+    forecast_order: str | list[str] | None = None
 
     def __post_init__(self) -> None:
         from narrowgate.data.hub import DataHub  # light: no pandas at import

@@ -19,8 +19,7 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING
 
-from narrowgate.data.providers.openrouter import slug
-from narrowgate.evaluate.common import figure, recorded_data, text
+from narrowgate.evaluate.common import figure, key_slug, recorded_data, text
 from narrowgate.evaluate.registry import EvalContext, Evaluator, register
 from narrowgate.evaluate.verdict import (
     Assessment,
@@ -40,9 +39,7 @@ if TYPE_CHECKING:
     from narrowgate.thesis.schema import Claim
 
 from narrowgate.evaluate.token_params import (
-    LIVE_KEY,
     LIVE_TIMEOUT_S,
-    OPENROUTER_URL_KEY,
     TIER_RANK,
     ModelPrice,
     TokenEconomicsParams,
@@ -152,28 +149,23 @@ def _live(params: TokenEconomicsParams, ctx: EvalContext
           ) -> tuple[list[Figure], list[DataUsed], list[LocalizedText], list[ChartSeries]]:
     """Live OpenRouter prices for the recorded models, or a note why there are none.
 
-    Fetched only when the run is online and has a data layer (the CLI always has one) or
-    an explicit ``extras['openrouter_url']``: a bare library or test context stays off the
-    network. One fetch per run, reused through ``ctx.extras``.
+    Fetched through the run's data view (one fetch per run; never when offline); a bare
+    library call without a data view stays off the network.
     """
-    from narrowgate.data.providers.openrouter import OPENROUTER_MODELS_URL, fetch_and_match
-
-    url = ctx.extras.get(OPENROUTER_URL_KEY)
     if ctx.offline or (ctx.hub is not None and ctx.hub.offline):
         return [], [], [text("离线运行:未获取 OpenRouter 实时价格。",
                              "Offline run: live OpenRouter prices were not fetched.")], []
-    if url is None and ctx.hub is None:
+    if ctx.hub is None:
         return [], [], [text("无数据层的调用:未获取 OpenRouter 实时价格。",
                              "No data layer in this call: live OpenRouter prices were not "
                              "fetched (an online `narrowgate run` fetches them).")], []
     wanted = [p for p in params.prices if not p.retired]
-    live = ctx.extras.get(LIVE_KEY) or fetch_and_match(
-        [(p.provider, p.model, p.openrouter_ids) for p in wanted],
-        str(url or OPENROUTER_MODELS_URL), LIVE_TIMEOUT_S)
-    ctx.extras[LIVE_KEY] = live
-    if live.error is not None:
-        return [], [], [text(f"OpenRouter 实时价格获取失败:{live.error}",
-                             f"Live OpenRouter prices not available: {live.error}")], []
+    live = ctx.hub.llm_prices([(p.provider, p.model, p.openrouter_ids) for p in wanted],
+                              LIVE_TIMEOUT_S)
+    if isinstance(live, str) or live.error is not None:
+        why = live if isinstance(live, str) else live.error
+        return [], [], [text(f"OpenRouter 实时价格获取失败:{why}",
+                             f"Live OpenRouter prices not available: {why}")], []
     figures: list[Figure] = []
     xs: list[str | float | int] = []
     ys: list[float | None] = []
@@ -184,7 +176,7 @@ def _live(params: TokenEconomicsParams, ctx: EvalContext
                                 params.blend_input_share)
             diff = "" if not listed else f"; {now / listed - 1:+.0%} vs list"
             mid = str(row["model_id"])
-            figures.append(figure(f"live_blended_{slug(mid)}", f"{mid} 实时混合价",
+            figures.append(figure(f"live_blended_{key_slug(mid)}", f"{mid} 实时混合价",
                                   f"{mid} live blended", round(now, 4),
                                   f"USD per 1M tokens (OpenRouter{diff})"))
             xs.append(log10_or_none(now) or 0.0)
@@ -195,7 +187,7 @@ def _live(params: TokenEconomicsParams, ctx: EvalContext
     data = [DataUsed(instrument="openrouter:models", source=live.url, rows=live.rows,
                      fetched_at=live.fetched_at, end=live.fetched_at.date(),
                      note="live prices in USD per 1M tokens; matched by exact OpenRouter id or "
-                          "name slug (narrowgate.data.providers.openrouter.match_live)")]
+                          "name slug")]
     notes = [text(f"OpenRouter 未匹配:{'、'.join(unmatched)}",
                   f"Not matched on OpenRouter: {', '.join(unmatched)}")] if unmatched else []
     return figures, data, notes, [ChartSeries(name="OpenRouter live", kind="scatter", x=xs, y=ys)]

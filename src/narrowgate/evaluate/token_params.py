@@ -14,8 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from narrowgate.data.providers.openrouter import slug
-from narrowgate.evaluate.common import RecordedSource
+from narrowgate.evaluate.common import RecordedSource, key_slug
 from narrowgate.evaluate.registry import Params
 from narrowgate.models.tokens import blended_price, pareto_mask, price_ladder
 
@@ -23,8 +22,6 @@ Provider = Literal["OpenAI", "Anthropic", "Google", "DeepSeek"]
 Tier = Literal["pro", "flagship", "mid", "small"]
 TIERS: tuple[Tier, ...] = ("pro", "flagship", "mid", "small")
 TIER_RANK: dict[Tier, int] = {"small": 1, "mid": 2, "flagship": 3, "pro": 4}
-OPENROUTER_URL_KEY = "openrouter_url"  # ctx.extras: fetch from here (a mirror, a test server)
-LIVE_KEY = "openrouter_live"  # ctx.extras: the run's one fetch, reused
 LIVE_TIMEOUT_S = 8.0
 
 
@@ -199,7 +196,7 @@ def price_note(p: ModelPrice) -> str:
 
 
 def figure_key(p: ModelPrice) -> str:
-    return f"{p.provider.lower()}_{slug(p.model)}"
+    return f"{p.provider.lower()}_{key_slug(p.model)}"
 
 
 def log10_or_none(x: float) -> float | None:

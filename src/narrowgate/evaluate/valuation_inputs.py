@@ -7,7 +7,7 @@ forecast snapshots, share counts, recorded prices, each with its status) and, wh
 store holds the price date, the hub's raw close. Share basis: a close can be rescaled to
 another source's basis by their ratio on the last common date (300502's forward-adjusted
 file against the pre-bonus-issue file), so price and share count always match.
-Forecasts: tried in the order ``ctx.extras["forecasts"]`` (the CLI's ``--forecasts``), else
+Forecasts: tried in the order ``ctx.forecast_order`` (the CLI's ``--forecasts``), else
 the settings' ``forecasts`` field, else ``bundled`` (reproducible offline): a provider
 consensus (akshare/yfinance, never when offline), a user CSV, the bundled dataset. Every
 path's ``ForecastSource`` says kind, name and as-of date, and a fallback leaves a note.
@@ -21,8 +21,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from narrowgate.data.forecast_csv import load_forecast_csv
-from narrowgate.data.providers.forecasts_select import (
+from narrowgate.data.forecasts_select import (
     ForecastChoice,
     ForecastFigures,
     forecast_figures,
@@ -46,15 +45,14 @@ from narrowgate.models.valuation import (
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
-    from narrowgate.data.providers.forecasts import ForecastFetch, Measure
+    from narrowgate.data.forecasts_select import Measure
     from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
     from narrowgate.evaluate.registry import EvalContext
 
 DATASET = "data/bundled/ai_hardware_valuation.yaml"
 PRICE_LOOKBACK_DAYS = 10
-#: ctx.extras keys: the order spec, a stand-in provider (tests), and per-run caches
-FORECASTS_KEY, PROVIDER_KEY = "forecasts", "forecast_provider"
-FETCHES_KEY, CSV_KEY = "forecast_fetches", "forecast_csv_frames"
+#: the settings field naming the forecast order
+FORECASTS_KEY = "forecasts"
 
 
 @lru_cache(maxsize=1)
@@ -182,9 +180,8 @@ def actual_path(record: dict[str, Any], growth_after: float) -> ProfitPath | Non
 
 
 def forecast_order(settings: ValuationSettings, ctx: EvalContext) -> list[ForecastChoice]:
-    """Run-level choice (``ctx.extras``, the CLI) over the settings' ``forecasts`` field."""
-    return parse_forecast_order(ctx.extras.get(FORECASTS_KEY)
-                                or getattr(settings, FORECASTS_KEY, None))
+    """Run-level choice (``ctx.forecast_order``, the CLI) over the settings' field."""
+    return parse_forecast_order(ctx.forecast_order or getattr(settings, FORECASTS_KEY, None))
 
 
 def path_from_figures(record: dict[str, Any], figures: ForecastFigures, *,
@@ -203,39 +200,25 @@ def path_from_figures(record: dict[str, Any], figures: ForecastFigures, *,
     return replace(path, source=source)
 
 
-def _fetched(ctx: EvalContext, instrument: str, measure: Measure) -> ForecastFetch | str:
-    """One provider fetch per run and stock (both valuation claims share it), or its error."""
-    cache: dict[tuple[str, str], ForecastFetch | str] = ctx.extras.setdefault(FETCHES_KEY, {})
-    if (instrument, measure) not in cache:
-        from narrowgate.data.providers.forecasts import ForecastProvider
-
-        provider = ctx.extras.get(PROVIDER_KEY) or ForecastProvider()
-        try:
-            cache[instrument, measure] = provider.fetch(instrument, measure)
-        except NarrowgateError as exc:
-            cache[instrument, measure] = str(exc)
-    return cache[instrument, measure]
-
-
 def _figures(choice: ForecastChoice, instrument: str, record: dict[str, Any],
              ctx: EvalContext) -> tuple[ForecastFigures | None, DataUsed | str]:
     """Provider or CSV figures for one stock and the provenance, or why there are none."""
     measure: Measure = "net_profit" if record.get("basis") == "total" else "eps"
     unit = str(record.get("profit_unit", ""))
+    if ctx.hub is None:
+        return None, "no data layer in this call, so no forecasts were read"
     if choice.kind == "provider":
-        if ctx.offline or (ctx.hub is not None and ctx.hub.offline):
+        if ctx.offline:
             return None, "offline, so no provider was called"
-        fetch = _fetched(ctx, instrument, measure)
+        fetch = ctx.hub.forecasts(instrument, measure)
         if isinstance(fetch, str):
             return None, fetch
         frame, source = fetch.frame, f"provider: {fetch.request}"
         fetched_at, extra = fetch.fetched_at, fetch.notes
     else:
-        frames: dict[str, Any] = ctx.extras.setdefault(CSV_KEY, {})
         key = str(choice.path)
-        if key not in frames:
-            frames[key] = load_forecast_csv(key)  # a broken file is the user's to fix: raise
-        frame, source, fetched_at, extra = frames[key], f"csv: {key}", None, []
+        frame = ctx.hub.forecast_file(key)  # a broken file is the user's to fix: raise
+        source, fetched_at, extra = f"csv: {key}", None, []
     try:
         figures = forecast_figures(frame, instrument, measure, unit)
     except NarrowgateError as exc:  # a unit that does not convert: try the next source

@@ -34,8 +34,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from narrowgate.data.forecasts_select import Measure
 from narrowgate.data.providers.akshare import AkshareCall, AkshareProvider
 from narrowgate.data.providers.http import shared_limiter
 from narrowgate.errors import DataNotFound, ProviderError
@@ -43,7 +44,7 @@ from narrowgate.errors import DataNotFound, ProviderError
 if TYPE_CHECKING:
     import pandas as pd
 
-Measure = Literal["net_profit", "eps"]
+
 MEASURES: tuple[str, ...] = ("net_profit", "eps")
 FORECAST_COLUMNS = (
     "instrument", "year", "measure", "value", "low", "high", "unit", "n_analysts", "as_of",

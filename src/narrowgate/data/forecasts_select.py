@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from narrowgate.errors import NarrowgateError
 
+#: what a forecast counts: a company's net profit, or earnings per share
+Measure = Literal["net_profit", "eps"]
+
 if TYPE_CHECKING:
     import pandas as pd
 
