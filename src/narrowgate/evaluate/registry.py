@@ -41,7 +41,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.btc_cycle",
     "narrowgate.evaluate.gold_over_silver",
     "narrowgate.evaluate.margin_hikes",
-    "narrowgate.evaluate.gold_ai_twins",
     "narrowgate.evaluate.hstech_liquidity",
     "narrowgate.evaluate.a_share_view",
     "narrowgate.evaluate.if_vs_ic_im",

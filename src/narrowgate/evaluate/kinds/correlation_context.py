@@ -83,14 +83,14 @@ def correlation_context(params: CorrelationContextParams, ctx: EvalContext
             f"{params.anchor_label.zh}与{group.label.zh}日收益的 {params.window_days} 日滚动"
             f"相关在 {rolling.min():.2f} 至 {rolling.max():.2f} 之间,最新({last_day})"
             f"{rolling.iloc[-1]:.2f};全区间 {full:.2f}。",
-            f"The {params.window_days}-day rolling correlation of daily returns between the "
+            f"The {params.window_days}-day rolling correlation of daily returns between "
             f"{params.anchor_label.en} and {group.label.en} ranged from {rolling.min():.2f} "
             f"to {rolling.max():.2f}; latest ({last_day}) {rolling.iloc[-1]:.2f}; whole "
             f"span {full:.2f}."))
     if paths:
         out.charts.append(line_chart(
             text(f"{params.anchor_label.zh}({params.anchor})的 {params.window_days} 日滚动相关",
-                 f"{params.window_days}-day rolling correlation with the "
+                 f"{params.window_days}-day rolling correlation with "
                  f"{params.anchor_label.en} ({params.anchor})"),
             pd.DataFrame(paths), "correlation", digits=3))
     return out
@@ -136,4 +136,7 @@ def _group_figures(key: str, group: CorrelationGroup, params: CorrelationContext
         figure(f"{key}_full_period_correlation", f"{name_zh}:全区间日收益相关",
                f"{name_en}: correlation of daily returns over the whole span",
                round(full, 2), "correlation"),
+        figure(f"{key}_share_positive", f"{name_zh}:相关为正的窗口占比",
+               f"{name_en}: share of windows with positive correlation",
+               round(float((rolling > 0).mean()) * 100, 1), "%"),
     ]
