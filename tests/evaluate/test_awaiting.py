@@ -16,7 +16,6 @@ from tests.evaluate.conftest import AS_OF, run
 
 # Without a data hub these claims must name every instrument they would read.
 AWAITING = {
-    "dow-record": "data hub",
     "warsh-policy": "data hub",
     "qt-slow": "data hub",
     "hstech-liquidity": "valuation toolkit (issue #5)",
@@ -65,7 +64,7 @@ def test_whole_thesis_runs_without_errors(thesis: Thesis) -> None:
 
 
 # Generic tests offered to any thesis; the bundled thesis may use them or not.
-GENERIC_TESTS = {"qualitative", "relative-return", "change"}
+GENERIC_TESTS = {"qualitative", "relative-return", "change", "record"}
 
 
 def test_every_evaluator_is_used_by_the_bundled_thesis(thesis: Thesis) -> None:

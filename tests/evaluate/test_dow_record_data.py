@@ -1,4 +1,5 @@
-"""dow-record decided on the real DIA closes (etf_daily_kittycapital, price not total return)."""
+"""dow-record, on the generic `record` kind, decided on the real DIA closes
+(etf_daily_kittycapital, split-adjusted price, not total return)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,28 @@ def test_a_day_below_the_record_is_contradicted(imported_hub: object) -> None:
     assert a.verdict is Verdict.CONTRADICTED
     assert fig(a, "prior_record") == 495.9
     assert fig(a, "margin") < 0
+
+
+def test_no_data_layer_names_what_to_fetch() -> None:
+    """Without a data layer the runner says what to fetch."""
+    from narrowgate.evaluate.registry import EvalContext
+    from narrowgate.thesis.loader import load_thesis
+
+    thesis = load_thesis(None)
+    claim = thesis.claim("dow-record")
+    assert claim.test == "record"
+    result = evaluate_claim(claim, EvalContext(thesis=thesis, as_of=thesis.published))
+    assert result.verdict is Verdict.INSUFFICIENT_DATA
+    assert result.evidence.missing[0].fetch == ["us:DIA"]
+
+
+def test_record_low(imported_hub: object) -> None:
+    ctx = eval_context(imported_hub)
+    params = params_of(ctx.thesis, "dow-record")
+    params.update(direction="low", record_date="2026-02-05", history_start="2026-01-01",
+                  hold=False)
+    a = run(ctx.thesis, "dow-record", params=params, hub=imported_hub)
+    # 2026-02-05 closed at 488.91: not the lowest close of 2026 (a lower one came earlier)
+    assert a.verdict is Verdict.CONTRADICTED
+    assert fig(a, "margin") > 0 and fig(a, "prior_record") < 488.91
+    assert not any(f.key.startswith("trade_") for f in a.evidence.figures)

@@ -34,7 +34,7 @@ WRONG: dict[str, Edit] = {
     "capex-chain": _set("fit_end_year", 2030),
     "buyback-share": _set("article_share_pct", 150),
     "software-selloff": _set("end_date", "2026-01-01"),
-    "dow-record": _set("instrument", "xx:DIA"),
+    "record": _set("instrument", "xx:DIA"),
     "rotation-trade": _set("legs.0.weight", 0.9),
     "ai-hw-priced-in": _set("fair_pe_x", 0),
     "us-hw-cheaper": _set("stocks.0.fiscal_year_end_month", 13),

@@ -30,7 +30,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.capex_chain",
     "narrowgate.evaluate.buyback_share",
     "narrowgate.evaluate.software_selloff",
-    "narrowgate.evaluate.dow_record",
     "narrowgate.evaluate.rotation_trade",
     "narrowgate.evaluate.ai_hw_priced_in",
     "narrowgate.evaluate.us_hw_cheaper",
@@ -50,6 +49,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.qualitative",
     "narrowgate.evaluate.relative_return",
     "narrowgate.evaluate.kinds.change",
+    "narrowgate.evaluate.kinds.record",
 )
 
 

@@ -1,0 +1,57 @@
+"""The example theses in docs/examples run offline on the recorded data with generic kinds
+only, and every claim that is not qualitative by nature gets a data-backed verdict."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from narrowgate.evaluate.runner import evaluate_thesis
+from narrowgate.evaluate.verdict import Verdict
+from narrowgate.thesis.loader import load_thesis
+from tests.conftest import REPO_ROOT, require_shared
+
+EXAMPLES = sorted((REPO_ROOT / "docs" / "examples").glob("*.yaml"))
+AS_OF = date(2026, 11, 24)
+
+
+def _figures(card: object, claim_id: str) -> dict[str, object]:
+    result = next(r for r in card.results if r.claim_id == claim_id)  # type: ignore[attr-defined]
+    return {f.key: f.value for f in result.evidence.figures}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_runs_and_decides_its_testable_claims(path: Path,
+                                                           imported_hub: object) -> None:
+    card = evaluate_thesis(load_thesis(str(path)), AS_OF, offline=True, hub=imported_hub)
+    for result in card.results:
+        assert result.error is None, (result.claim_id, result.error)
+        if result.kind == "qualitative":
+            assert result.verdict is Verdict.QUALITATIVE
+        else:
+            assert result.verdict not in (Verdict.INSUFFICIENT_DATA, Verdict.QUALITATIVE), (
+                result.claim_id, result.summary.en)
+
+
+def test_us_soft_landing_verdicts_and_figures(imported_hub: object) -> None:
+    require_shared("prices/us/market_data_drrobanthony_2026h2/IWM.csv")
+    thesis = load_thesis(str(REPO_ROOT / "docs" / "examples" / "us-soft-landing.yaml"))
+    card = evaluate_thesis(thesis, AS_OF, offline=True, hub=imported_hub)
+    verdicts = {r.claim_id: r.verdict for r in card.results}
+    assert verdicts == {"core-inflation-cools": Verdict.CONTRADICTED,
+                        "sp500-record-in-august": Verdict.SUPPORTED,
+                        "small-caps-catch-up": Verdict.CONTRADICTED,
+                        "dollar-and-gold": Verdict.QUALITATIVE}
+    cpi = _figures(card, "core-inflation-cools")
+    # core CPI y/y at the horizon's last observation: May 2026 over May 2025
+    assert cpi["fred_cpilfesl_reading"] == round((336.121 / 326.893 - 1) * 100, 3)
+    record = _figures(card, "sp500-record-in-august")
+    assert (record["close"], record["prior_record"]) == (777.88, 773.26)
+    assert record["prior_record_date"] == "2026-08-07"
+    rel = _figures(card, "small-caps-catch-up")
+    # total-return files of 2026 H2, from the last close before publication (02-27)
+    iwm, spy = (281.34 / 259.6486 - 1) * 100, (779.09 / 680.6735 - 1) * 100
+    assert rel["basket_return"] == pytest.approx(round(iwm, 1))
+    assert rel["benchmark_return"] == pytest.approx(round(spy, 1))
