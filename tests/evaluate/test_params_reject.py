@@ -49,7 +49,6 @@ WRONG: dict[str, Edit] = {
     "a-share-view": _set("long_term_review", "2025-01-01"),
     "if-vs-ic-im": _set("roll", "whenever"),
     "token-economics": _set("prices.0.tier", "ultra"),
-    "saas-pricing": _set("incumbent_model", "per-user"),
     "capex-no-buyback": _set("recorded_quarters.0.quarter", "2026Q1"),
     "qualitative": _set("reason", "only one language"),
     "relative-return": _set("basket", {"us:SPY": -1}),

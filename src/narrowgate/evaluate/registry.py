@@ -44,7 +44,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.a_share_view",
     "narrowgate.evaluate.if_vs_ic_im",
     "narrowgate.evaluate.token_economics",
-    "narrowgate.evaluate.saas_pricing",
     "narrowgate.evaluate.capex_no_buyback",
     "narrowgate.evaluate.qualitative",
     "narrowgate.evaluate.relative_return",
