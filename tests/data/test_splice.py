@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -101,3 +102,33 @@ def test_the_exchange_btc_series_is_its_own_instrument(hub: DataHub) -> None:
     assert yahoo.last == date(2026, 10, 3)
     exchange = hub.closes(["crypto:BTC-USD-EXCHANGE"], date(2026, 9, 1))
     assert exchange.attrs["provenance"][0].last == date(2026, 10, 7)
+
+
+def test_the_splice_check_reports_qqq_split_against_total(hub: DataHub) -> None:
+    """QQQ's split-adjusted file over its dividend back-adjusted 2026 file: never spliced
+    together (different bases), but the check shows how far apart they are — the dividends
+    paid between each row and 2026-10-06."""
+    from narrowgate.data.splice import agreement
+
+    require_shared("prices/us/etf_daily_kittycapital/QQQ.csv")
+    newest = hub.bars("us:QQQ", source="market_data_drrobanthony_2026h2", adjust="raw")
+    split = hub.bars("us:QQQ", source="etf_daily_kittycapital", adjust="raw")
+    got = agreement(("total", newest.frame["close"]), ("split", split.frame["close"]))
+    assert got.common_days == 160  # 2026-01-02 … 2026-08-21
+    assert 1.001 < got.min_ratio <= got.median_ratio <= got.max_ratio < 1.0035
+    same = hub.bars("us:QQQ", source="market_data_drrobanthony", adjust="raw")
+    twin = agreement(("new", newest.frame["close"]), ("old", same.frame["close"]))
+    assert twin.common_days == 184 and abs(twin.median_ratio - 1) < 1e-6
+
+
+def test_data_sources_command_shows_the_check(imported_store_path: object,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from narrowgate.cli.data_cmd import app
+
+    monkeypatch.setenv("NARROWGATE_HOME", str(Path(str(imported_store_path)).parent))
+    result = CliRunner().invoke(app, ["sources", "us:QQQ"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "etf_daily_kittycapital" in result.output and "split / —" in result.output
+    assert "1.00214" in result.output

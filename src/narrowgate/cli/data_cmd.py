@@ -172,6 +172,44 @@ def show(
         )
 
 
+@app.command()
+def sources(
+    instrument: str,
+    offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+) -> None:
+    """Every stored source of a bars instrument: span, the price bases it serves, and its
+    closes over the newest source's on their common days (the splice check)."""
+    from rich.table import Table
+
+    from narrowgate.data.basis import BASES, column_bases
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.splice import agreement
+    from narrowgate.instruments import canonical
+
+    inst = canonical(instrument)
+    hub = DataHub(offline=offline)
+    covs = sorted((c for c in hub.store.coverage([inst], "bars")),
+                  key=lambda c: (c.last, c.rows, c.source), reverse=True)
+    if not covs:
+        from narrowgate.errors import DataNotFound
+
+        raise DataNotFound(f"no stored bars for {inst}", fetch=(inst,))
+    closes = {c.source: hub.bars(inst, source=c.source, adjust="raw").frame["close"]
+              for c in covs}
+    head = covs[0].source
+    table = Table("source", "first", "last", "rows", "bases (close / adj_close)",
+                  f"close ÷ {head}: median (min–max), common days", title=inst)
+    for c in covs:
+        close_b, adj_b = column_bases(inst, c.adjustment)
+        bases = (",".join(b for b in BASES if b in close_b) or "—") + " / " + (
+            ",".join(b for b in BASES if b in adj_b) or "—")
+        a = agreement((head, closes[head]), (c.source, closes[c.source]))
+        ratio = ("—" if c.source == head else "no common day" if not a.common_days else
+                 f"{a.median_ratio:.5f} ({a.min_ratio:.5f}–{a.max_ratio:.5f}), {a.common_days}")
+        table.add_row(c.source, str(c.first), str(c.last), str(c.rows), bases, ratio)
+    _console().print(table)
+
+
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="a directory or one file")],

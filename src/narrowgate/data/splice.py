@@ -107,3 +107,28 @@ def splice(candidates: list[tuple[str, pd.Series]], *, tolerance: float = SPLICE
         [name for name, _ in candidates], tolerance=tolerance)
     series = pd.Series(values, index=frame.index).dropna()
     return Spliced(series, segments, warnings)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How two stored sources of one instrument compare on their common dates."""
+
+    source: str
+    reference: str
+    common_days: int
+    median_ratio: float  # source / reference
+    min_ratio: float
+    max_ratio: float
+
+
+def agreement(reference: tuple[str, pd.Series], other: tuple[str, pd.Series]) -> Agreement:
+    """``other``'s closes over ``reference``'s on their common dates (NaN when none): the
+    check a splice makes, shown for any two sources, whatever their basis."""
+    (ref_name, ref), (name, values) = reference, other
+    both = pd.concat([values.rename("a"), ref.rename("b")], axis=1, join="inner").dropna()
+    ratio = (both["a"] / both["b"]).to_numpy()
+    ratio = ratio[np.isfinite(ratio) & (ratio > 0)]
+    if not len(ratio):
+        return Agreement(name, ref_name, 0, float("nan"), float("nan"), float("nan"))
+    return Agreement(name, ref_name, len(ratio), float(np.median(ratio)), float(ratio.min()),
+                     float(ratio.max()))
