@@ -144,15 +144,24 @@ def fit_depreciation(
     ]
     template = DepreciationModel(0.0, 0.0, lives[0], 0.0, int(block.index.min()),
                                  long_life_years)
+    # The vintages do not depend on lag, life or growth, the long-lived matrix not on the
+    # short life, and each growth's amounts not on lag or life: build each once instead of
+    # per grid point (same arithmetic as DepreciationModel._vintages: bitwise the same).
+    vintages, _ = template._vintages(block)  # also checks the capex run has no gaps
+    amounts_by_growth = {
+        float(growth): replace(template, prehistory_growth=float(growth))._vintages(block)[1]
+        for growth in growths}
+    long_by_lag: dict[float, np.ndarray] = {}
     best: tuple[float, DepreciationModel] | None = None
     for lag, life in itertools.product(lags, lives):
         base = replace(template, lag_years=float(lag), short_life=life)
-        vintages, _ = base._vintages(block)
         short_m = depreciation_matrix(vintages, life, float(lag), grid)
-        long_m = depreciation_matrix(vintages, LifeSchedule.constant(long_life_years),
-                                     float(lag), grid)
+        if float(lag) not in long_by_lag:
+            long_by_lag[float(lag)] = depreciation_matrix(
+                vintages, LifeSchedule.constant(long_life_years), float(lag), grid)
+        long_m = long_by_lag[float(lag)]
         for growth in growths:
-            _, amounts = replace(base, prehistory_growth=float(growth))._vintages(block)
+            amounts = amounts_by_growth[float(growth)]
             s, b = short_m @ amounts, long_m @ amounts
             share, scale, sse = _solve_mix(y, s, b, weights, fit_scale)
             if best is None or sse < best[0] - 1e-15:
