@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from narrowgate.data.need import DataNeed
+from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.verdict import Assessment
 
 if TYPE_CHECKING:
@@ -112,12 +113,45 @@ def register(cls: type[Evaluator[Any]]) -> type[Evaluator[Any]]:
     return cls
 
 
+#: entry-point group through which other packages add kinds (see CONTRIBUTING.md)
+KINDS_ENTRY_POINTS = "narrowgate.kinds"
+
+
+class PluginError(NarrowgateError):
+    """A kind from another package that cannot be loaded or clashes with a known name."""
+
+    exit_code = 2
+
+
+def _load_plugins() -> None:
+    """Kinds from other packages: each ``narrowgate.kinds`` entry point names a module
+    (its ``@register`` classes register on import) or an ``Evaluator`` subclass."""
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=KINDS_ENTRY_POINTS):
+        try:
+            loaded = point.load()
+        except Exception as exc:  # a third party's import error: name it, never a traceback
+            raise PluginError(f"kind plugin {point.name!r} ({point.value}) failed to load: "
+                              f"{type(exc).__name__}: {exc}",
+                              "fix or uninstall the package that provides it") from None
+        if isinstance(loaded, type) and issubclass(loaded, Evaluator):
+            if _REGISTRY.get(loaded.test).__class__ is loaded:
+                continue
+            if loaded.test in _REGISTRY:
+                raise PluginError(f"kind plugin {point.name!r} registers the test name "
+                                  f"{loaded.test!r}, which narrowgate already has",
+                                  "rename the plugin's test")
+            register(loaded)
+
+
 def _ensure_loaded() -> None:
     global _loaded
     if not _loaded:
         for module in BUILTIN_MODULES:
             importlib.import_module(module)
         _loaded = True
+        _load_plugins()
 
 
 def get_evaluator(test: str) -> Evaluator[Any]:

@@ -36,9 +36,32 @@ _CLASSES: dict[str, tuple[str, str]] = {
 }
 
 
+#: entry-point group through which other packages add providers (see CONTRIBUTING.md)
+PROVIDERS_ENTRY_POINTS = "narrowgate.providers"
+
+
+def _plugin_class(name: str) -> type[Provider] | None:
+    """A provider class another package registers under ``name`` (entry points are only
+    scanned when a name is not built in, so the usual path stays cheap)."""
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=PROVIDERS_ENTRY_POINTS, name=name):
+        try:
+            loaded: type[Provider] = point.load()
+        except Exception as exc:  # a third party's import error: one line, never a traceback
+            raise DataNotFound(f"provider plugin {name!r} ({point.value}) failed to load: "
+                               f"{type(exc).__name__}: {exc}",
+                               "fix or uninstall the package that provides it") from None
+        return loaded
+    return None
+
+
 def provider_named(name: str) -> Provider:
-    """A new provider instance by provider name (yahoo, akshare, sec, fred)."""
+    """A new provider instance by provider name (yahoo, akshare, sec, fred, or a plugin's)."""
     if name not in _CLASSES:
+        plugin = _plugin_class(name)
+        if plugin is not None:
+            return plugin()
         raise DataNotFound(f"no provider named {name!r}; known: {', '.join(sorted(_CLASSES))}")
     module, cls = _CLASSES[name]
     provider: Provider = getattr(importlib.import_module(module), cls)()
