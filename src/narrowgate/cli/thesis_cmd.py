@@ -76,8 +76,12 @@ def list_bundled() -> None:
 @app.command("tests")
 def list_tests(
     name: Annotated[str | None, typer.Argument(help="Show one test's params in full.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the params as JSON Schema")] = False,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="every kind's params as Markdown (docs/kinds.md)")] = False,
 ) -> None:
-    """List the tests (evaluators) a claim can name, with their params."""
+    """List the tests (evaluators) a claim can name, with their params (one test: a table
+    of every param with its type, default and meaning)."""
     import json
 
     from rich.console import Console
@@ -86,6 +90,11 @@ def list_tests(
     from narrowgate.errors import NarrowgateError
     from narrowgate.evaluate.registry import evaluator_names, get_evaluator
 
+    if markdown:
+        from narrowgate.evaluate.params_doc import kinds_markdown
+
+        typer.echo(kinds_markdown(), nl=False)
+        return
     console = Console()
     if name is not None:
         try:
@@ -94,9 +103,20 @@ def list_tests(
             raise NarrowgateError(
                 f"unknown test '{name}'", f"use one of: {', '.join(evaluator_names())}"
             ) from None
-        console.print(f"[bold]{name}[/bold] — {evaluator.title}")
-        schema = evaluator.params_model.model_json_schema()
-        console.print_json(json.dumps(schema, ensure_ascii=False))
+        from rich.markup import escape
+
+        from narrowgate.evaluate.params_doc import param_rows
+
+        console.print(f"[bold]{escape(name)}[/bold] — {escape(evaluator.title)}")
+        if as_json:
+            schema = evaluator.params_model.model_json_schema()
+            console.print_json(json.dumps(schema, ensure_ascii=False))
+            return
+        params = Table("param", "type", "default", "meaning (units)", expand=True)
+        for row in param_rows(evaluator.params_model):
+            params.add_row(escape(row.name), escape(row.type), escape(row.default),
+                           escape(row.meaning))
+        console.print(params)
         return
     table = Table(expand=True)
     table.add_column("test", no_wrap=True, style="bold")
