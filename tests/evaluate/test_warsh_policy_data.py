@@ -45,10 +45,13 @@ def test_no_cut_and_a_growing_balance_sheet_so_far(imported_hub: object) -> None
     assert (assets.flips_to, assets.observed) == (Verdict.MIXED, date(2026, 7, 22))
 
 
-def test_after_the_horizon_no_cut_no_shrink_is_contradicted(imported_hub: object) -> None:
+def test_after_the_horizon_short_data_keep_the_reading_interim(imported_hub: object) -> None:
+    """No cut, no shrinkage reads "contradicted", but past the horizon with FEDFUNDS and
+    WALCL ending in mid-2026 the coverage gate keeps it pending (it was final before)."""
     ctx = eval_context(imported_hub, as_of="2027-01-05")
     result = evaluate_claim(ctx.thesis.claim("warsh-policy"), ctx)
-    assert result.verdict is Verdict.CONTRADICTED
+    assert result.verdict is Verdict.PENDING
+    assert "So far: contradicted" in result.summary.en
 
 
 def test_duration_part_from_dividend_yields(imported_hub: object) -> None:

@@ -23,6 +23,7 @@ from narrowgate.evaluate.common import (
     figure,
     text,
 )
+from narrowgate.evaluate.core.coverage import data_reach
 from narrowgate.evaluate.hubdata import line_chart, read_series
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
@@ -57,16 +58,18 @@ def data_gap(instrument: str, data_end: date, as_of: date, slack_days: int) -> M
 
 
 def with_horizon(
-    interim: Verdict, claim: Claim, as_of: date
+    interim: Verdict, claim: Claim, as_of: date, data_reaches: date | None
 ) -> tuple[Verdict, LocalizedText]:
-    """A forecast whose horizon lies after as-of is ``pending``; the interim reading is kept
-    in the figures and said first in the summary (the convention of relative_return)."""
+    """The decision core's coverage gate on a reading: ``pending`` with the interim reading
+    until as-of is past the horizon AND the data reach it; the interim reading stays in
+    the figures and is said first in the summary."""
+    from narrowgate.evaluate.core.coverage import coverage_gate
+
+    gate = coverage_gate(interim, decides_at=claim.horizon, data_reaches=data_reaches,
+                         as_of=as_of)
+    if gate.interim is not None:
+        return gate.verdict, gate.interim
     zh, en = VERDICT_ZH.get(interim, interim.value), interim.value
-    if claim.horizon is not None and claim.horizon > as_of:
-        return Verdict.PENDING, text(
-            f"期限 {claim.horizon} 未到,暂判:{zh}。",
-            f"Horizon {claim.horizon} not reached; so far: {en}.",
-        )
     return interim, text(f"判定:{zh}。", f"Verdict: {en}.")
 
 
@@ -149,7 +152,8 @@ class QtSlow(AwaitingEvaluator[QtSlowParams]):
                               evidence=Evidence(data=[used], notes=[why]))
         share = after.per_week_usd_bn / reference.per_week_usd_bn
         interim = pace_reading(share, params)
-        verdict, lead = with_horizon(interim, claim, ctx.as_of)
+        observed = [d.date() for d in walcl.dropna().loc[:pd.Timestamp(ctx.as_of)].index]
+        verdict, lead = with_horizon(interim, claim, ctx.as_of, data_reach(observed))
         direction_zh = "扩张" if after.change_usd_bn > 0 else "收缩"
         direction_en = "grew" if after.change_usd_bn > 0 else "shrank"
         figures = [

@@ -26,6 +26,7 @@ from narrowgate.evaluate.common import (
     pct,
     text,
 )
+from narrowgate.evaluate.core.coverage import data_reach
 from narrowgate.evaluate.hubdata import line_chart, read_closes, read_series
 from narrowgate.evaluate.qt_slow import (
     data_gap,
@@ -163,7 +164,10 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
                                   "Fed total assets change since the baseline"), unit="%",
                        digits=2, instrument=params.balance_sheet, observed=assets.end),
         ]
-        verdict, lead = with_horizon(interim, claim, ctx.as_of)
+        reaches = [data_reach([d.date() for d in s.dropna().loc[:pd.Timestamp(ctx.as_of)].index])
+                   for s in (rate, walcl)]
+        verdict, lead = with_horizon(interim, claim, ctx.as_of,
+                                     min((r for r in reaches if r is not None), default=None))
 
         equities = [i for i in [*params.long_duration, params.short_duration]
                     if not i.startswith("crypto:")]

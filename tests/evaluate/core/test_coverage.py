@@ -34,3 +34,13 @@ def test_no_deciding_date_or_no_final_reading_passes_through() -> None:
                          as_of=date(2026, 1, 1)).verdict is Verdict.SUPPORTED
     assert coverage_gate(Verdict.INSUFFICIENT_DATA, decides_at=date(2027, 1, 1),
                          data_reaches=None, as_of=date(2026, 1, 1)).interim is None
+
+
+def test_data_reach_covers_the_last_period() -> None:
+    from narrowgate.evaluate.core.coverage import data_reach
+
+    monthly = [date(2026, m, 1) for m in range(1, 7)]
+    assert data_reach(monthly) == date(2026, 6, 30)  # June's value covers June (30-day step)
+    weekly = [date(2026, 7, 1), date(2026, 7, 8), date(2026, 7, 15)]
+    assert data_reach(weekly) == date(2026, 7, 21)
+    assert data_reach([]) is None

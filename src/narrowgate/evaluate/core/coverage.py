@@ -8,14 +8,33 @@ when it holds the reading back, a sentence giving the interim reading and the da
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Verdict
 from narrowgate.thesis.schema import LocalizedText
 
 #: readings that the gate may hold back (a reading already pending or without data is kept)
 _FINAL = (Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.MIXED)
+
+
+def data_reach(observed: Sequence[date]) -> date | None:
+    """The last day the observations cover: the last date plus one typical spacing, less a
+    day (a monthly value dated the 1st covers its month; a weekly one its week)."""
+    days = sorted(set(observed))
+    if not days:
+        return None
+    if len(days) == 1:
+        return days[0]
+    gaps = sorted((b - a).days for a, b in pairwise(days))
+    spacing = gaps[len(gaps) // 2]
+    if 28 <= spacing <= 31 and all(d.day == 1 for d in days):  # monthly, dated the 1st
+        last = days[-1]
+        next_month = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+        return next_month - timedelta(days=1)
+    return days[-1] + timedelta(days=max(spacing - 1, 0))
 
 
 @dataclass(frozen=True)

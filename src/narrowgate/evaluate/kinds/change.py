@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, fetch_how, figure, text
-from narrowgate.evaluate.core.coverage import coverage_gate
+from narrowgate.evaluate.core.coverage import coverage_gate, data_reach
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     VERDICT_LABELS,
@@ -203,9 +203,8 @@ def _read_all(params: ChangeParams, ctx: EvalContext, start: date, stop: date
                                        **fetch_how([ind.instrument])))
             continue
         data.extend(used)
-        spacing = series.index.to_series().diff().dt.days.median()
-        period = timedelta(days=int(spacing) if spacing == spacing else 1)
-        reaches = reading.reading_date + period - timedelta(days=1)
+        observed = [d.date() for d in series.loc[:pd.Timestamp(stop)].index]
+        reaches = data_reach(observed) or reading.reading_date
         reads.append(_Read(ind, reading, reaches, _state(ind, reading.deviation)))
         shown = series.loc[pd.Timestamp(base) : pd.Timestamp(stop)].rename(ind.label.en)
         lines = [shown]
