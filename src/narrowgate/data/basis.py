@@ -8,12 +8,20 @@ A read names its basis; a source whose column cannot serve it is not used for it
 table below maps the adjustment a source declares (the import catalog's words, or none
 for a live fetch) to the basis of its ``close`` and ``adj_close`` columns. Instruments
 that pay no income (crypto, currencies, metal futures) serve every basis with any close.
-This module stays light (no pandas): the CLI imports it to describe sources.
+This module stays light (no pandas): the CLI imports it to describe sources. It also
+chooses which stored sources serve a read (`common_basis`, `eligible_sources`).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from narrowgate.errors import DataNotFound
+
+if TYPE_CHECKING:
+    from narrowgate.data.store import Coverage
 
 Basis = Literal["raw", "split", "total"]
 Column = Literal["close", "adj_close"]
@@ -66,3 +74,61 @@ def column_for(instrument: str, adjustment: str | None, basis: Basis) -> Column 
     if basis in close:
         return "close"
     return None
+
+
+def eligible_sources(inst: str, covs: Sequence[Coverage], basis: Basis) -> list[Coverage]:
+    """Sources of ``inst`` that serve ``basis``, newest last date first (then most rows,
+    then name: deterministic). Raises DataNotFound naming the sources and their bases."""
+    mine = [c for c in covs if c.instrument == inst]
+    eligible = [c for c in mine if column_for(inst, c.adjustment, basis) is not None]
+    if not eligible:
+        held = "; ".join(
+            f"{c.source} serves {', '.join(sorted(set().union(*column_bases(inst, c.adjustment))))}"
+            for c in mine)
+        raise DataNotFound(f"no stored source of {inst} serves the '{basis}' price basis "
+                           f"({held})", "ask for a basis these sources serve, or add a source "
+                           "that serves it")
+    return sorted(eligible, key=lambda c: (c.last, c.rows, c.source), reverse=True)
+
+
+def common_basis(insts: Sequence[str], covs: Sequence[Coverage], start: date | None = None
+                 ) -> dict[str, Basis]:
+    """One basis for a read, so returns within it are comparable: ``total`` if its sources
+    cover every instrument from ``start`` to the newest stored date (7 days' slack), else
+    ``split`` if that does; otherwise whichever of the two gives the longer common window
+    (total on a tie). An instrument that serves neither gets its best (total, split, raw),
+    stated in its provenance."""
+    slack = timedelta(days=7)
+    by_inst: dict[str, list[Coverage]] = {i: [] for i in insts}
+    for c in covs:
+        if c.instrument in by_inst:
+            by_inst[c.instrument].append(c)
+
+    def span(inst: str, basis: Basis) -> tuple[date, date] | None:
+        mine = [c for c in by_inst[inst] if column_for(inst, c.adjustment, basis)]
+        if not mine:
+            return None
+        return min(c.first for c in mine), max(c.last for c in mine)
+
+    def window(basis: Basis) -> tuple[bool, int]:
+        """(covers everything, days of the common window); days −1 if one lacks it."""
+        firsts, lasts, complete = [], [], True
+        for inst in insts:
+            got = span(inst, basis)
+            if got is None or not by_inst[inst]:
+                return False, -1
+            newest = max(c.last for c in by_inst[inst])
+            oldest = min(c.first for c in by_inst[inst])
+            oldest = max(oldest, start) if start else oldest
+            complete &= got[0] <= oldest + slack and got[1] >= newest - slack
+            firsts.append(max(got[0], start) if start else got[0])
+            lasts.append(got[1])
+        return complete, (min(lasts) - max(firsts)).days
+
+    total, split = window("total"), window("split")
+    if total[0] or (not split[0] and total[1] >= split[1] and total[1] >= 0):
+        return dict.fromkeys(insts, "total")
+    if split[0] or split[1] >= 0:
+        return dict.fromkeys(insts, "split")
+    return {i: next((b for b in ("total", "split", "raw") if span(i, b)), "split")
+            for i in insts}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
-from narrowgate.data.basis import Basis
+from narrowgate.data.basis import Basis, common_basis, eligible_sources
 from narrowgate.data.need import FETCH_OR_IMPORT, DataNeed
 from narrowgate.data.store import Coverage, Store, StoreWrite
 from narrowgate.errors import DataNotFound, NarrowgateError, ProviderError
@@ -170,7 +170,7 @@ class DataHub:
             columns: list[str] = []
             owned: list[list[Coverage]] = []
             for inst in insts:
-                eligible = _eligible(inst, covs, bases[inst])
+                eligible = eligible_sources(inst, covs, bases[inst])
                 owned.append(eligible)
                 for cov in eligible:
                     picks.append((inst, cov.source))
@@ -352,68 +352,6 @@ class DataHub:
         why = f" ({failure})" if failure else ""
         return DataNotFound(f"no {kind} for {inst}{span} in the store{why}",
                             FETCH_OR_IMPORT, fetch=(inst,))
-
-
-def _eligible(inst: str, covs: Sequence[Coverage], basis: Basis) -> list[Coverage]:
-    """Sources of ``inst`` that serve ``basis``, newest last date first (then most rows,
-    then name: deterministic). Raises DataNotFound naming the sources and their bases."""
-    from narrowgate.data.basis import column_bases, column_for
-
-    mine = [c for c in covs if c.instrument == inst]
-    eligible = [c for c in mine if column_for(inst, c.adjustment, basis) is not None]
-    if not eligible:
-        held = "; ".join(
-            f"{c.source} serves {', '.join(sorted(set().union(*column_bases(inst, c.adjustment))))}"
-            for c in mine)
-        raise DataNotFound(f"no stored source of {inst} serves the '{basis}' price basis "
-                           f"({held})", "ask for a basis these sources serve, or add a source "
-                           "that serves it")
-    return sorted(eligible, key=lambda c: (c.last, c.rows, c.source), reverse=True)
-
-
-def common_basis(insts: Sequence[str], covs: Sequence[Coverage], start: date | None = None
-                 ) -> dict[str, Basis]:
-    """One basis for a read, so returns within it are comparable: ``total`` if its sources
-    cover every instrument from ``start`` to the newest stored date (7 days' slack), else
-    ``split`` if that does; otherwise whichever of the two gives the longer common window
-    (total on a tie). An instrument that serves neither gets its best (total, split, raw),
-    stated in its provenance."""
-    from narrowgate.data.basis import column_for
-
-    slack = timedelta(days=7)
-    by_inst: dict[str, list[Coverage]] = {i: [] for i in insts}
-    for c in covs:
-        if c.instrument in by_inst:
-            by_inst[c.instrument].append(c)
-
-    def span(inst: str, basis: Basis) -> tuple[date, date] | None:
-        mine = [c for c in by_inst[inst] if column_for(inst, c.adjustment, basis)]
-        if not mine:
-            return None
-        return min(c.first for c in mine), max(c.last for c in mine)
-
-    def window(basis: Basis) -> tuple[bool, int]:
-        """(covers everything, days of the common window); days −1 if one lacks it."""
-        firsts, lasts, complete = [], [], True
-        for inst in insts:
-            got = span(inst, basis)
-            if got is None or not by_inst[inst]:
-                return False, -1
-            newest = max(c.last for c in by_inst[inst])
-            oldest = min(c.first for c in by_inst[inst])
-            oldest = max(oldest, start) if start else oldest
-            complete &= got[0] <= oldest + slack and got[1] >= newest - slack
-            firsts.append(max(got[0], start) if start else got[0])
-            lasts.append(got[1])
-        return complete, (min(lasts) - max(firsts)).days
-
-    total, split = window("total"), window("split")
-    if total[0] or (not split[0] and total[1] >= split[1] and total[1] >= 0):
-        return dict.fromkeys(insts, "total")
-    if split[0] or split[1] >= 0:
-        return dict.fromkeys(insts, "split")
-    return {i: next((b for b in ("total", "split", "raw") if span(i, b)), "split")
-            for i in insts}
 
 
 def _spliced_provenance(inst: str, dates: np.ndarray, values: np.ndarray,
