@@ -18,7 +18,7 @@ from tests.evaluate.conftest import AS_OF, run
 AWAITING = {
     "warsh-policy": "data hub",
     "qt-slow": "data hub",
-    "hstech-liquidity": "valuation toolkit (issue #5)",
+    "hstech-liquidity": "valuation toolkit",
 }
 
 

@@ -73,9 +73,9 @@ class Capability(StrEnum):
     """What has to exist before a claim can be decided, named as the user sees it."""
 
     DATA_HUB = "data hub reading daily bars, SEC facts and FRED series from the local store"
-    CAPEX_CHAIN = "capex-chain model (issue #4)"
-    VALUATION = "valuation toolkit (issue #5)"
-    BACKTEST = "back-test engine (issue #6)"
+    CAPEX_CHAIN = "capex-chain model"
+    VALUATION = "index earnings data for the valuation toolkit"
+    BACKTEST = "back-test engine"
 
 
 def text(zh: str, en: str) -> LocalizedText:

@@ -204,13 +204,13 @@ class HstechLiquidity(AwaitingEvaluator[HstechLiquidityParams]):
         summary = text(
             f"{params.index} 月度收益与流动性代理的相关系数:{corr_zh}(门槛 |r| ≥ "
             f"{params.min_abs_correlation}),{part_zh}达标;最强代理 {best[1]} 只解释约 "
-            f"{best[0] ** 2:.0%} 的月度波动。盈利部分(EPS 不增长)需指数盈利数据与估值工具"
-            f"(issue #5),尚未检验。{proxy_zh}",
+            f"{best[0] ** 2:.0%} 的月度波动。盈利部分(EPS 不增长)需指数盈利数据与估值工具,"
+            f"尚未检验。{proxy_zh}",
             f"{params.index} monthly returns vs liquidity proxies, correlation: {corr_zh} "
             f"(threshold |r| ≥ {params.min_abs_correlation}); {part} of the proxies pass. The "
             f"best, {best[1]}, explains about {best[0] ** 2:.0%} of monthly variance. The "
-            "earnings part (EPS not rising) needs index earnings and the valuation toolkit "
-            f"(issue #5) and is untested. {proxy_en}",
+            "earnings part (EPS not rising) needs index earnings for the valuation toolkit "
+            f"and is untested. {proxy_en}",
         )
         return Assessment(
             verdict=verdict,
