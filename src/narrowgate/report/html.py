@@ -129,7 +129,7 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
     )
     env.filters["number"] = format_value
     env.filters["when"] = _format_when
-    env.filters["how"] = how_text
+    env.filters["how"] = lambda m: how_text(m).replace("`", "")  # a <code> cell: no markdown
     template = env.get_template("report.html.j2")
     return template.render(
         sc=scorecard,
