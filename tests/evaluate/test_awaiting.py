@@ -78,3 +78,28 @@ def test_registry_import_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_bare_data_not_found_is_insufficient_data_not_a_crash(thesis: Thesis) -> None:
+    """A DataNotFound with neither a hint nor instruments to fetch (e.g. facts filed only
+    after as-of) must still become an honest 'insufficient data' result."""
+    from narrowgate.errors import DataNotFound
+    from narrowgate.evaluate.runner import evaluate_claim
+
+    class Bare:
+        params_model = get_evaluator("qualitative").params_model
+
+        def evaluate(self, *args: object) -> None:
+            raise DataNotFound("sec:XYZ: no facts filed on or before 2026-01-01")
+
+    import narrowgate.evaluate.runner as runner
+
+    claim = thesis.claim("saas-pricing")
+    original = runner.get_evaluator
+    runner.get_evaluator = lambda _name: Bare()  # type: ignore[assignment,return-value]
+    try:
+        result = evaluate_claim(claim, EvalContext(thesis=thesis, as_of=AS_OF))
+    finally:
+        runner.get_evaluator = original
+    assert result.verdict is Verdict.INSUFFICIENT_DATA and result.error is None
+    assert result.evidence.missing[0].how

@@ -43,10 +43,11 @@ def evaluate_claim(claim: Claim, ctx: EvalContext) -> ClaimResult:
     error: str | None = None
     try:
         assessment = evaluator.evaluate(claim, params, ctx)
-    except DataNotFound as exc:
-        assessment = _missing(exc.message, exc.hint or "", list(exc.fetch))
     except NarrowgateError as exc:
-        assessment = _missing(exc.message, exc.hint or "see the data commands' help")
+        fetch = list(exc.fetch) if isinstance(exc, DataNotFound) else []
+        # MissingData needs advice or something to fetch: a bare error still gets advice
+        how = exc.hint or ("" if fetch else "see the data commands' help")
+        assessment = _missing(exc.message, how, fetch)
     except Exception as exc:  # an evaluator bug: record it, keep the other claims going
         error = f"{type(exc).__name__}: {exc}"
         assessment = _missing(
