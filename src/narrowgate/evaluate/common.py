@@ -244,13 +244,6 @@ class AwaitingEvaluator(Evaluator[P]):
         )
 
 
-def key_slug(text: str) -> str:
-    """A figure-key fragment: lower case, runs of anything but [a-z0-9.] become one '-'."""
-    import re
-
-    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-")
-
-
 def date_figure(key: str, zh: str, en: str, value: date) -> Figure:
     """A date shown as a figure (ISO text, unit 'date')."""
     return figure(key, zh, en, value.isoformat(), "date")

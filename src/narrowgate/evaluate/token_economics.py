@@ -19,7 +19,7 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING
 
-from narrowgate.evaluate.common import figure, key_slug, recorded_data, text
+from narrowgate.evaluate.common import figure, recorded_data, text
 from narrowgate.evaluate.registry import EvalContext, Evaluator, register
 from narrowgate.evaluate.verdict import (
     Assessment,
@@ -33,6 +33,7 @@ from narrowgate.evaluate.verdict import (
     WatchItem,
 )
 from narrowgate.models.tokens import Offer, blended_price, value_frontier
+from narrowgate.naming import slug
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def _live(params: TokenEconomicsParams, ctx: EvalContext
                                 params.blend_input_share)
             diff = "" if not listed else f"; {now / listed - 1:+.0%} vs list"
             mid = str(row["model_id"])
-            figures.append(figure(f"live_blended_{key_slug(mid)}", f"{mid} 实时混合价",
+            figures.append(figure(f"live_blended_{slug(mid)}", f"{mid} 实时混合价",
                                   f"{mid} live blended", round(now, 4),
                                   f"USD per 1M tokens (OpenRouter{diff})"))
             xs.append(log10_or_none(now) or 0.0)

@@ -14,9 +14,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from narrowgate.evaluate.common import RecordedSource, key_slug
+from narrowgate.evaluate.common import RecordedSource
 from narrowgate.evaluate.registry import Params
 from narrowgate.models.tokens import blended_price, pareto_mask, price_ladder
+from narrowgate.naming import slug
 
 Provider = Literal["OpenAI", "Anthropic", "Google", "DeepSeek"]
 Tier = Literal["pro", "flagship", "mid", "small"]
@@ -196,7 +197,7 @@ def price_note(p: ModelPrice) -> str:
 
 
 def figure_key(p: ModelPrice) -> str:
-    return f"{p.provider.lower()}_{key_slug(p.model)}"
+    return f"{p.provider.lower()}_{slug(p.model)}"
 
 
 def log10_or_none(x: float) -> float | None:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from narrowgate.errors import ProviderError
+from narrowgate.naming import slug
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,11 +97,6 @@ def fetch_models(base_url: str = OPENROUTER_MODELS_URL, timeout_s: float = 10.0)
     except ValueError:
         raise ProviderError(f"openrouter: body from {base_url} is not JSON") from None
     return normalise_models(payload, base_url)
-
-
-def slug(text: str) -> str:
-    """OpenRouter-style slug: lower case, runs of anything but [a-z0-9.] become one '-'."""
-    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-")
 
 
 def candidate_ids(provider: str, model: str, explicit: Sequence[str] = ()) -> list[str]:
