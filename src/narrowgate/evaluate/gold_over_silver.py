@@ -29,6 +29,7 @@ from narrowgate.evaluate.common import (
     pct,
     text,
 )
+from narrowgate.evaluate.core.coverage import nothing_to_read_yet
 from narrowgate.evaluate.hubdata import line_chart, price_need, read_closes
 from narrowgate.evaluate.implied_trade import (
     ImpliedPlan,
@@ -170,10 +171,7 @@ class GoldOverSilver(AwaitingEvaluator[GoldOverSilverParams]):
             anchor, stop, g_ret, s_ret, g_peak, s_peak = _pair_reading(
                 spot, params.gold, params.silver, params, end)
         except ValueError as exc:  # no common close after the baseline yet: nothing to read
-            why = text(f"基准日之后尚无共同收盘价({exc})。",
-                       f"No common close after the baseline yet ({exc}).")
-            return Assessment(verdict=Verdict.PENDING, summary=why,
-                              evidence=Evidence(data=data, notes=[why]))
+            return nothing_to_read_yet(params.baseline_date, exc, data)
         lead = g_ret - s_ret
         further = lead > params.min_outperformance_pp
         new_highs = [g_peak.new_high, s_peak.new_high]

@@ -23,7 +23,7 @@ from narrowgate.evaluate.common import (
     figure,
     text,
 )
-from narrowgate.evaluate.core.coverage import data_reach
+from narrowgate.evaluate.core.coverage import data_reach, nothing_to_read_yet
 from narrowgate.evaluate.hubdata import line_chart, read_series
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
@@ -145,11 +145,7 @@ class QtSlow(AwaitingEvaluator[QtSlowParams]):
         try:
             after = balance_sheet_pace(walcl, params.baseline_date, ctx.as_of)
         except ValueError as exc:  # no second observation after the baseline yet
-            why = text(f"基准日 {params.baseline_date} 之后尚无足够观测值({exc})。",
-                       f"Not enough observations after the baseline {params.baseline_date} "
-                       f"yet ({exc}).")
-            return Assessment(verdict=Verdict.PENDING, summary=why,
-                              evidence=Evidence(data=[used], notes=[why]))
+            return nothing_to_read_yet(params.baseline_date, exc, [used])
         share = after.per_week_usd_bn / reference.per_week_usd_bn
         interim = pace_reading(share, params)
         observed = [d.date() for d in walcl.dropna().loc[:pd.Timestamp(ctx.as_of)].index]

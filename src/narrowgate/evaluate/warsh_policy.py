@@ -26,7 +26,7 @@ from narrowgate.evaluate.common import (
     pct,
     text,
 )
-from narrowgate.evaluate.core.coverage import data_reach
+from narrowgate.evaluate.core.coverage import data_reach, nothing_to_read_yet
 from narrowgate.evaluate.hubdata import line_chart, read_closes, read_series
 from narrowgate.evaluate.qt_slow import (
     data_gap,
@@ -40,7 +40,6 @@ from narrowgate.evaluate.verdict import (
     ChartSeries,
     Evidence,
     Figure,
-    Verdict,
 )
 from narrowgate.evaluate.warsh_duration import DurationInputs, SourcedPe, duration_part
 from narrowgate.evaluate.watch import both_ways, crossings
@@ -139,10 +138,7 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
             rate_path = level_change(rate, params.baseline_date, ctx.as_of)
             assets = level_change(walcl, params.baseline_date, ctx.as_of)
         except ValueError as exc:  # no observation after the baseline yet: nothing to read
-            why = text(f"基准日 {params.baseline_date} 之后尚无新的观测值({exc})。",
-                       f"No observation after the baseline {params.baseline_date} yet ({exc}).")
-            return Assessment(verdict=Verdict.PENDING, summary=why,
-                              evidence=Evidence(data=[walcl_used, rate_used], notes=[why]))
+            return nothing_to_read_yet(params.baseline_date, exc, [walcl_used, rate_used])
         def cuts(change: float) -> bool:
             return -change >= params.min_rate_cut_pp
 

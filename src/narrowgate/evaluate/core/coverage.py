@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from narrowgate.evaluate.verdict import VERDICT_LABELS, Verdict
+from narrowgate.evaluate.verdict import VERDICT_LABELS, Assessment, DataUsed, Evidence, Verdict
 from narrowgate.thesis.schema import LocalizedText
 
 #: readings that the gate may hold back (a reading already pending or without data is kept)
@@ -35,6 +35,16 @@ def data_reach(observed: Sequence[date]) -> date | None:
         next_month = date(last.year + last.month // 12, last.month % 12 + 1, 1)
         return next_month - timedelta(days=1)
     return days[-1] + timedelta(days=max(spacing - 1, 0))
+
+
+def nothing_to_read_yet(baseline: date, reason: object, data: list[DataUsed]) -> Assessment:
+    """``pending``: no observation follows the baseline yet (as-of on or just after
+    publication), so there is no reading to judge; ``reason`` is the model's own words."""
+    why = LocalizedText(zh=f"基准日 {baseline} 之后尚无可读的观测值({reason})。",
+                        en=f"No observation to read after the baseline {baseline} yet "
+                           f"({reason}).")
+    return Assessment(verdict=Verdict.PENDING, summary=why,
+                      evidence=Evidence(data=data, notes=[why]))
 
 
 @dataclass(frozen=True)
