@@ -43,6 +43,7 @@ def test_us_soft_landing_verdicts_and_figures(imported_hub: object) -> None:
     assert verdicts == {"core-inflation-cools": Verdict.CONTRADICTED,
                         "sp500-record-in-august": Verdict.SUPPORTED,
                         "small-caps-catch-up": Verdict.CONTRADICTED,
+                        "out-of-tech": Verdict.CONTRADICTED,
                         "dollar-and-gold": Verdict.QUALITATIVE}
     cpi = _figures(card, "core-inflation-cools")
     # core CPI y/y at the horizon's last observation: May 2026 over May 2025
@@ -55,3 +56,23 @@ def test_us_soft_landing_verdicts_and_figures(imported_hub: object) -> None:
     iwm, spy = (281.34 / 259.6486 - 1) * 100, (779.09 / 680.6735 - 1) * 100
     assert rel["basket_return"] == pytest.approx(round(iwm, 1))
     assert rel["benchmark_return"] == pytest.approx(round(spy, 1))
+
+
+def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:
+    require_shared("prices/cn/csi_indices_ai_theme_monitor/margin.csv")
+    require_shared("prices/hk/hstech_marketor_2026h2/hstech.csv")
+    thesis = load_thesis(str(REPO_ROOT / "docs" / "examples" / "china-hk-liquidity.yaml"))
+    card = evaluate_thesis(thesis, AS_OF, offline=True, hub=imported_hub)
+    verdicts = {r.claim_id: r.verdict for r in card.results}
+    assert verdicts == {"small-over-large-futures": Verdict.MIXED,
+                        "margin-debt-expands": Verdict.SUPPORTED,
+                        "hk-tech-leads": Verdict.SUPPORTED,
+                        "policy-put": Verdict.QUALITATIVE}
+    margin = _figures(card, "margin-debt-expands")
+    # the balance on the horizon against the last value before publication (02-27)
+    assert margin["cnmargin_fin_balance_reading"] == pytest.approx(29970.51, abs=0.005)
+    assert margin["cnmargin_fin_balance_expected"] == pytest.approx(26518.397, abs=0.0005)
+    hk = _figures(card, "hk-tech-leads")
+    hstech, hsi = (4472.22998 / 5137.83984 - 1) * 100, (22881.01953125 / 26630.5390625 - 1) * 100
+    assert (hk["basket_return"], hk["benchmark_return"]) == (round(hstech, 1), round(hsi, 1))
+    assert hk["window"] == "2026-02-27 → 2026-06-30"  # the horizon ends the window

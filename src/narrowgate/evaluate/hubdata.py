@@ -38,6 +38,7 @@ def provenance_to_data(prov: Any, note: str | None = None) -> DataUsed:
         rows=prov.rows,
         note=note or (prov.request or None),
         stale=bool(prov.stale),
+        basis=getattr(prov, "basis", None),
     )
 
 

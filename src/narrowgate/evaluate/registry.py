@@ -31,7 +31,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.capex_chain",
     "narrowgate.evaluate.buyback_share",
     "narrowgate.evaluate.software_selloff",
-    "narrowgate.evaluate.rotation_trade",
     "narrowgate.evaluate.ai_hw_priced_in",
     "narrowgate.evaluate.us_hw_cheaper",
     "narrowgate.evaluate.storage_npo",
@@ -43,13 +42,13 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.margin_hikes",
     "narrowgate.evaluate.hstech_liquidity",
     "narrowgate.evaluate.a_share_view",
-    "narrowgate.evaluate.if_vs_ic_im",
     "narrowgate.evaluate.token_economics",
     "narrowgate.evaluate.capex_no_buyback",
     "narrowgate.evaluate.qualitative",
-    "narrowgate.evaluate.relative_return",
+    "narrowgate.evaluate.kinds.relative_return",
     "narrowgate.evaluate.kinds.change",
     "narrowgate.evaluate.kinds.record",
+    "narrowgate.evaluate.kinds.trade",
 )
 
 

@@ -1,11 +1,11 @@
 """Thesis trades back-tested since publication and in history, turned into evidence.
 
-Why one module: the trade evaluators (rotation-trade, if-vs-ic-im) and the
+Why one module: the ``trade`` kind, the positions other kinds imply, and the
 ``narrowgate backtest`` command answer the same three questions for every trade — what
 did it do since the last close before publication, how does that rank among historical
 windows of the same length, and had the move already happened (skill, luck or late) —
 and the figures and charts must mean the same in the report and on the terminal.
-Each trade evaluator builds a :class:`TradePlan` (engine strategy, closes, provenance);
+Each builds a :class:`TradePlan` (engine strategy, closes, provenance);
 this module runs it and words the result. pandas and the engine load inside functions.
 """
 
@@ -229,15 +229,19 @@ def trade_charts(run: TradeRun, name: LocalizedText) -> list[Chart]:
 
 def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, as_of: date,
                      supported_min_pct: float, contradicted_max_pct: float,
-                     setup: list[Figure], measures: LocalizedText) -> Any:
+                     setup: list[Figure], measures: LocalizedText,
+                     horizon: date | None = None) -> Any:
     """The Assessment of a thesis trade: verdict from the since-publication return against
     the params' thresholds, the figures, three charts and the timing note. Before any
-    close after the anchor exists the trade is pending (nothing to measure yet)."""
+    close after the anchor exists the trade is pending (nothing to measure yet). A
+    ``horizon`` ends the measured window; until every leg has a close on or after it the
+    coverage gate reports pending with the interim reading."""
     from narrowgate.backtest.api import BacktestError
+    from narrowgate.evaluate.core.coverage import coverage_gate
     from narrowgate.evaluate.verdict import Assessment, Evidence
 
     try:
-        run = run_trade(plan, published)
+        run = run_trade(plan, published, end=horizon)
     except BacktestError as exc:
         return Assessment(
             verdict=Verdict.PENDING,
@@ -248,28 +252,38 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
                               missing=plan.missing))
     rep = run.report
     ret = run.total_return_pct
-    verdict = trade_verdict(ret, supported_min_pct, contradicted_max_pct)
+    reaches = plan.closes[plan.strategy.assets].dropna(how="any").index[-1].date()
+    gate = coverage_gate(trade_verdict(ret, supported_min_pct, contradicted_max_pct),
+                         decides_at=horizon, data_reaches=reaches, as_of=as_of)
+    verdict = gate.verdict
     start, end = rep.anchor.date(), rep.end.date()
+    at_horizon = horizon is not None and reaches >= horizon
+    stop_zh = f"期限 {horizon} 前最后收盘" if at_horizon else "各腿共同最新数据"
+    stop_en = f"the last close by the horizon {horizon}" if at_horizon \
+        else "the latest close of every leg"
     dd = run.since["max_drawdown"] * 100
     summary = text(
-        f"{start} 收盘至 {end}({rep.periods} 个交易日,各腿共同最新数据):{name.zh} 扣除成本后 "
+        f"{start} 收盘至 {end}({rep.periods} 个交易日,{stop_zh}):{name.zh} 扣除成本后 "
         f"{ret:+.2f}%,最大回撤 {dd:.1f}%;高于历史同长度窗口的 {rep.percentile * 100:.0f}%"
         f"(自 {run.history_start} 起 {len(rep.history)} 个窗口,盈利比例 "
         f"{rep.history_hit_rate * 100:.0f}%)。判定阈值:高于 {supported_min_pct:g}% 为成立,"
         f"低于 {contradicted_max_pct:g}% 为被否定。",
-        f"From the {start} close to {end} ({rep.periods} trading days, the latest close of "
-        f"every leg): {name.en} returned {ret:+.2f}% after costs, max drawdown {dd:.1f}%; "
+        f"From the {start} close to {end} ({rep.periods} trading days, {stop_en}): "
+        f"{name.en} returned {ret:+.2f}% after costs, max drawdown {dd:.1f}%; "
         f"better than {rep.percentile * 100:.0f}% of {len(rep.history)} historical windows "
         f"of the same length since {run.history_start} (of which "
         f"{rep.history_hit_rate * 100:.0f}% made money). Thresholds: above "
         f"{supported_min_pct:g}% supported, below {contradicted_max_pct:g}% contradicted.",
     )
+    if gate.interim is not None:
+        summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
     return Assessment(
         verdict=verdict,
         summary=summary,
         evidence=Evidence(figures=[*trade_figures(run), *setup], data=plan.data,
                           charts=trade_charts(run, name),
-                          notes=[measures, timing_note(run), *plan.notes,
+                          notes=[*([gate.interim] if gate.interim else []), measures,
+                                 timing_note(run), *plan.notes,
                                  *([rolls_charged_note(run)] if plan.rolls else [])],
                           missing=plan.missing,
                           watch=crossings(

@@ -60,6 +60,8 @@ class DataUsed(_Model):
     note: str | None = None
     stale: bool = False
     fallback: bool = False
+    #: price basis of spliced closes: "raw", "split" or "total" (dividends reinvested)
+    basis: str | None = None
 
 
 class ChartSeries(_Model):

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from narrowgate.evaluate.verdict import ClaimResult, Verdict
 from narrowgate.thesis.schema import LocalizedText, Section, ThesisSource
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class ThesisInfo(BaseModel):

@@ -81,6 +81,14 @@ class Record(Evaluator[RecordParams]):
         closes, data = read_closes(ctx, [params.instrument], params.history_start, chart_end)
         prices = closes[params.instrument].dropna()
         day = pd.Timestamp(params.record_date)
+        if day not in prices.index and (prices.empty or prices.index[-1] < day):
+            reach = prices.index[-1].date() if len(prices) else None
+            why = text(f"所述日期 {params.record_date} 的收盘尚不可得(评估日 {ctx.as_of},"
+                       f"数据截至 {reach or '—'})。",
+                       f"No close for the stated day {params.record_date} yet (as-of "
+                       f"{ctx.as_of}; the data reach {reach or '—'}).")
+            return Assessment(verdict=Verdict.PENDING, summary=why,
+                              evidence=Evidence(data=data, notes=[why]))
         if day not in prices.index:
             raise DataNotFound(f"no {params.instrument} close on {params.record_date}",
                                FETCH_OR_IMPORT, fetch=(params.instrument,))

@@ -1,9 +1,11 @@
 """relative-return: "X will do better than Y" — a generic test for any thesis.
 
 A buy-and-hold basket (weights fixed at entry, then drifting) from the last close before
-the start date (default: the thesis's publication) to the end date (default: as-of),
-against a benchmark basket. Supported when the basket beats the benchmark by at least
-``min_excess_pp`` and, if set, returns at least ``min_return_pct`` itself.
+the start date (default: the thesis's publication) to the end date (default: the claim's
+horizon, else as-of), against a benchmark basket. Supported when the basket beats the
+benchmark by at least ``min_excess_pp`` and, if set, returns at least ``min_return_pct``
+itself. The coverage gate holds the reading back until every instrument has a close on
+or after the end date.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from typing import TYPE_CHECKING
 from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, figure, pct, text
+from narrowgate.evaluate.core.coverage import coverage_gate
 from narrowgate.evaluate.hubdata import line_chart, price_need, read_closes
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Verdict, WatchItem
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from narrowgate.thesis.schema import Claim
 
 
@@ -26,7 +31,7 @@ class RelativeReturnParams(Params):
     basket: dict[InstrumentId, float] = Field(min_length=1, description="instrument → weight")
     benchmark: dict[InstrumentId, float] = Field(min_length=1, description="instrument → weight")
     start: date | None = Field(None, description="default: the thesis's publication date")
-    end: date | None = Field(None, description="default: the run's as-of date")
+    end: date | None = Field(None, description="default: the claim's horizon, else as-of")
     min_excess_pp: float = Field(0.0, description="basket minus benchmark, percentage points")
     min_return_pct: float | None = Field(None, description="optional floor on the basket itself")
 
@@ -58,7 +63,8 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
         from narrowgate.models.performance import basket_path, common_window, last_close_before
 
         start_day = params.start or ctx.published
-        end_day = min(params.end or ctx.as_of, ctx.as_of)
+        due = params.end or claim.horizon
+        end_day = min(due or ctx.as_of, ctx.as_of)
         ids = sorted({*params.basket, *params.benchmark})
         lookback = (pd.Timestamp(start_day) - pd.Timedelta(days=10)).date()
         closes, data = read_closes(ctx, ids, lookback, end_day)
@@ -77,9 +83,8 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
             verdict = Verdict.MIXED
         else:
             verdict = Verdict.CONTRADICTED
-        due = params.end or claim.horizon
-        if due is not None and due > ctx.as_of:
-            verdict = Verdict.PENDING  # the figures below are the interim reading
+        gate = coverage_gate(verdict, decides_at=due, data_reaches=_reach(closes, ids),
+                             as_of=ctx.as_of)
         label_b = "+".join(params.basket)
         label_m = "+".join(params.benchmark)
         figures = [
@@ -116,8 +121,10 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
             f"{window.start} to {window.end}: {label_b} {basket_ret:+.1f}%, {label_m} "
             f"{bench_ret:+.1f}%, excess {excess:+.1f} points (needs ≥ {params.min_excess_pp}).",
         )
+        if gate.interim is not None:
+            summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
         return Assessment(
-            verdict=verdict,
+            verdict=gate.verdict,
             summary=summary,
             evidence=Evidence(
                 figures=figures,
@@ -136,3 +143,9 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
                 ],
             ),
         )
+
+
+def _reach(closes: pd.DataFrame, ids: list[str]) -> date | None:
+    """The last day every instrument of the read has a close (None: no common day)."""
+    common = closes[ids].dropna(how="any")
+    return common.index[-1].date() if len(common) else None
