@@ -18,7 +18,6 @@ from tests.evaluate.conftest import AS_OF, run
 AWAITING = {
     "warsh-policy": "data hub",
     "qt-slow": "data hub",
-    "hstech-liquidity": "valuation toolkit",
 }
 
 
@@ -39,6 +38,15 @@ def test_names_every_missing_instrument_and_capability(thesis: Thesis, claim_id:
         assert entry.dates and entry.dates.endswith((need.end or AS_OF).isoformat())
     assert AWAITING[claim_id] in a.summary.en
     assert a.summary.zh and a.evidence.figures and a.evidence.notes
+
+
+def test_a_generic_kind_without_a_store_names_what_to_fetch(thesis: Thesis) -> None:
+    from narrowgate.evaluate.runner import evaluate_claim
+
+    result = evaluate_claim(thesis.claim("hstech-liquidity"),
+                            EvalContext(thesis=thesis, as_of=AS_OF))
+    assert result.verdict is Verdict.INSUFFICIENT_DATA and result.error is None
+    assert "hkidx:HSTECH" in {i for m in result.evidence.missing for i in m.fetch}
 
 
 def test_horizon_state_is_noted(thesis: Thesis) -> None:

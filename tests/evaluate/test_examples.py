@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from narrowgate.evaluate.runner import evaluate_thesis
@@ -76,3 +77,30 @@ def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:
     hstech, hsi = (4472.22998 / 5137.83984 - 1) * 100, (22881.01953125 / 26630.5390625 - 1) * 100
     assert (hk["basket_return"], hk["benchmark_return"]) == (round(hstech, 1), round(hsi, 1))
     assert hk["window"] == "2026-02-27 → 2026-06-30"  # the horizon ends the window
+
+
+def _month_end(values: pd.Series) -> pd.Series:
+    return values.sort_index().groupby(values.index.to_period("M")).last()
+
+
+def test_rates_and_gold_correlation_in_points_with_sign(imported_hub: object) -> None:
+    """Gold's monthly % change against the monthly change of the 10-year real yield in
+    percentage points (the yield was below zero in 2020–21, so a % change would mean
+    nothing), linked only with the negative sign the claim states."""
+    gold_file = require_shared("commodities/lbma_gold_silver_finance_terminal/gold.csv")
+    tips_file = require_shared("fred/series_macro_charts/DFII10.csv")
+    thesis = load_thesis(str(REPO_ROOT / "docs" / "examples" / "rates-and-gold.yaml"))
+    card = evaluate_thesis(thesis, AS_OF, offline=True, hub=imported_hub)
+    result = next(r for r in card.results if r.claim_id == "gold-moves-with-real-yields")
+    assert result.verdict is Verdict.SUPPORTED
+    fig = _figures(card, "gold-moves-with-real-yields")
+    gold = pd.read_csv(gold_file, index_col=0, parse_dates=True).iloc[:, 0].dropna()
+    tips = pd.read_csv(tips_file, index_col=0, parse_dates=True)["DFII10"].dropna()
+    gold, tips = gold.loc["2016-01-04":], tips.loc["2016-01-04":]
+    both = pd.concat([_month_end(gold).pct_change(), _month_end(tips).diff()], axis=1,
+                     sort=True).dropna()
+    assert fig["corr_fred:DFII10"] == pytest.approx(round(both.iloc[:, 0].corr(both.iloc[:, 1]),
+                                                          3), abs=0.0015)
+    slope = both.iloc[:, 0].cov(both.iloc[:, 1]) / both.iloc[:, 1].var()
+    assert fig["beta_fred:DFII10"] == pytest.approx(round(slope, 3), abs=0.0015)
+    assert fig["corr_fred:DFII10"] < -0.3 and fig["linked_drivers"] == "1 of 1"

@@ -1,4 +1,4 @@
-"""hstech-liquidity on the real HSTECH files (to 2024-11-13; 2026 to 08-28), WALCL, dollar."""
+"""hstech-liquidity (the correlation kind) on the real HSTECH files, WALCL and the dollar."""
 
 from __future__ import annotations
 
@@ -36,10 +36,13 @@ def test_dollar_link_but_no_balance_sheet_link(imported_hub: object) -> None:
                      sort=True).dropna()
     expected = both.iloc[:, 0].corr(both.iloc[:, 1])
     assert figures["corr_fred:DTWEXBGS"] == pytest.approx(round(expected, 3), abs=0.002)
+    slope = both.iloc[:, 0].cov(both.iloc[:, 1]) / both.iloc[:, 1].var()
+    assert figures["beta_fred:DTWEXBGS"] == pytest.approx(round(slope, 3), abs=0.01)
+    assert figures["linked_drivers"] == "1 of 2"
     assert figures["corr_fred:DTWEXBGS"] < -0.3 < 0.3 > abs(figures["corr_fred:WALCL"])
-    assert figures["index_data_end"] == "2026-08-28"
+    assert figures["target_data_end"] == "2026-08-28"
     # the 2026 HSTECH file replaces the HSI stand-in: only the days after it are missing
-    assert "proxy_return_since_publication" not in figures
+    assert "stand_in_return_since_publication" not in figures
     gap = next(m for m in result.evidence.missing if m.what.startswith("hkidx:HSTECH obs"))
     assert gap.dates == "2026-08-29 to 2026-11-24"
     assert gap.fetch == ["hkidx:HSTECH"]

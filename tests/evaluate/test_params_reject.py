@@ -45,7 +45,7 @@ WRONG: dict[str, Edit] = {
     "btc-cycle": _set("halvings", ["2024-04-20", "2020-05-11"]),
     "gold-over-silver": _set("gold", "lbma GOLD"),
     "margin-hikes": _set("events.0.exchange", "LME"),
-    "hstech-liquidity": _set("min_abs_correlation", 1.5),
+    "correlation": _set("min_abs_correlation", 1.5),
     "a-share-view": _set("long_term_review", "2025-01-01"),
     "token-economics": _set("prices.0.tier", "ultra"),
     "capex-no-buyback": _set("recorded_quarters.0.quarter", "2026Q1"),

@@ -9,7 +9,7 @@ shared with warsh-policy and hstech-liquidity, which read the same Fed series.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
@@ -19,18 +19,16 @@ from narrowgate.evaluate.common import (
     Capability,
     InstrumentId,
     date_figure,
-    fetch_how,
     figure,
     text,
 )
-from narrowgate.evaluate.core.coverage import data_reach, nothing_to_read_yet
+from narrowgate.evaluate.core.coverage import data_gap, data_reach, nothing_to_read_yet
 from narrowgate.evaluate.hubdata import line_chart, read_series
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
     Assessment,
     Evidence,
     Figure,
-    MissingData,
     Verdict,
 )
 from narrowgate.evaluate.watch import crossings
@@ -44,17 +42,6 @@ VERDICT_ZH = {
     Verdict.CONTRADICTED: "被否定",
     Verdict.MIXED: "部分成立",
 }
-
-
-def data_gap(instrument: str, data_end: date, as_of: date, slack_days: int) -> MissingData | None:
-    """The stretch between the last observation and as-of, when longer than ``slack_days``."""
-    if (as_of - data_end).days <= slack_days:
-        return None
-    return MissingData(
-        what=f"{instrument} observations after the last stored one ({data_end})",
-        dates=f"{data_end + timedelta(days=1)} to {as_of}",
-        **fetch_how([instrument]),
-    )
 
 
 def with_horizon(

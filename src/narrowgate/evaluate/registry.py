@@ -40,7 +40,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.btc_cycle",
     "narrowgate.evaluate.gold_over_silver",
     "narrowgate.evaluate.margin_hikes",
-    "narrowgate.evaluate.hstech_liquidity",
     "narrowgate.evaluate.a_share_view",
     "narrowgate.evaluate.token_economics",
     "narrowgate.evaluate.capex_no_buyback",
@@ -49,6 +48,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.kinds.change",
     "narrowgate.evaluate.kinds.record",
     "narrowgate.evaluate.kinds.trade",
+    "narrowgate.evaluate.kinds.correlation",
 )
 
 

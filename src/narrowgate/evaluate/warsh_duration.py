@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from narrowgate.evaluate.common import InstrumentId, figure, pct, text
+from narrowgate.evaluate.core.coverage import data_gap
 from narrowgate.evaluate.hubdata import provenance_to_data, read_series, require_hub
-from narrowgate.evaluate.qt_slow import data_gap
 from narrowgate.evaluate.registry import EvalContext
 from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed, Figure, MissingData
 from narrowgate.thesis.schema import LocalizedText

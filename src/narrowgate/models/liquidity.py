@@ -56,27 +56,30 @@ def level_change(levels: pd.Series, start: date, end: date) -> LevelChange:
     )
 
 
-def monthly_changes(levels: pd.Series) -> pd.Series:
-    """Simple change of the month-end level (last observation in each calendar month).
-
-    Indexed by month end; the first month (no previous level) is dropped.
+def monthly_changes(levels: pd.Series, *, points: bool = False) -> pd.Series:
+    """Change of the month-end level (last observation in each calendar month): a simple
+    fraction, or with ``points`` the difference in the series' unit (rates and spreads,
+    whose levels can cross zero). Indexed by month end; the first month is dropped.
     """
     values = levels.dropna().sort_index()
     stamps = pd.DatetimeIndex(values.index)
     month_end = values.groupby(stamps.to_period("M")).last()
-    change = month_end.pct_change().dropna()
+    change = (month_end.diff() if points else month_end.pct_change()).dropna()
     change.index = pd.PeriodIndex(change.index).to_timestamp(how="end").normalize()
     return change
 
 
-def aligned_changes(asset_levels: pd.Series, proxy_levels: pd.Series) -> pd.DataFrame:
+def aligned_changes(asset_levels: pd.Series, proxy_levels: pd.Series, *,
+                    proxy_points: bool = False) -> pd.DataFrame:
     """Monthly changes of an asset and a proxy side by side, months where both exist.
 
     Columns ``asset`` and ``proxy``; a month counts only when both series had a level at the
-    end of it and of the month before.
+    end of it and of the month before. ``proxy_points``: the proxy's change in its own
+    unit (see :func:`monthly_changes`).
     """
     frame = pd.DataFrame(
-        {"asset": monthly_changes(asset_levels), "proxy": monthly_changes(proxy_levels)}
+        {"asset": monthly_changes(asset_levels),
+         "proxy": monthly_changes(proxy_levels, points=proxy_points)}
     )
     return frame.dropna()
 
@@ -99,6 +102,14 @@ def full_correlation(changes: pd.DataFrame) -> Correlation:
     return Correlation(value, len(changes), changes.index[0].date(), changes.index[-1].date())
 
 
+def beta(changes: pd.DataFrame) -> float:
+    """Least-squares slope of ``asset`` on ``proxy``: the asset's change per unit of the
+    proxy's change (both simple fractions), i.e. cov(asset, proxy) / var(proxy)."""
+    if len(changes) < 3:
+        raise ValueError(f"need at least 3 common months for a beta, got {len(changes)}")
+    return float(changes["asset"].cov(changes["proxy"]) / changes["proxy"].var())
+
+
 def rolling_correlation(changes: pd.DataFrame, window_months: int) -> pd.Series:
     """Trailing ``window_months`` correlation of ``asset`` with ``proxy`` (NaN until full)."""
     if window_months < 3:
@@ -118,6 +129,7 @@ __all__ = [
     "Correlation",
     "LevelChange",
     "aligned_changes",
+    "beta",
     "full_correlation",
     "level_change",
     "monthly_changes",

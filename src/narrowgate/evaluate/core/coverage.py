@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from narrowgate.evaluate.verdict import VERDICT_LABELS, Assessment, DataUsed, Evidence, Verdict
+from narrowgate.data.need import FETCH_OR_IMPORT
+from narrowgate.evaluate.verdict import (
+    VERDICT_LABELS,
+    Assessment,
+    DataUsed,
+    Evidence,
+    MissingData,
+    Verdict,
+)
 from narrowgate.thesis.schema import LocalizedText
 
 #: readings that the gate may hold back (a reading already pending or without data is kept)
@@ -35,6 +43,16 @@ def data_reach(observed: Sequence[date]) -> date | None:
         next_month = date(last.year + last.month // 12, last.month % 12 + 1, 1)
         return next_month - timedelta(days=1)
     return days[-1] + timedelta(days=max(spacing - 1, 0))
+
+
+def data_gap(instrument: str, data_end: date, as_of: date, slack_days: int) -> MissingData | None:
+    """The stretch between the last observation and as-of, when longer than ``slack_days``:
+    missing data a fetch would fill (not a gate: the reading stands on what is stored)."""
+    if (as_of - data_end).days <= slack_days:
+        return None
+    return MissingData(what=f"{instrument} observations after the last stored one ({data_end})",
+                       dates=f"{data_end + timedelta(days=1)} to {as_of}",
+                       fetch=[instrument], how=FETCH_OR_IMPORT)
 
 
 def nothing_to_read_yet(baseline: date, reason: object, data: list[DataUsed]) -> Assessment:
