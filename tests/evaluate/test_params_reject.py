@@ -33,7 +33,6 @@ WRONG: dict[str, Edit] = {
     "oracle-funding": _set("filings_instrument", "ORCL"),
     "capex-chain": _set("fit_end_year", 2030),
     "buyback-share": _set("article_share_pct", 150),
-    "software-selloff": _set("end_date", "2026-01-01"),
     "record": _set("instrument", "xx:DIA"),
     "trade": _set("legs.0.weight", 0.9),
     "ai-hw-priced-in": _set("fair_pe_x", 0),

@@ -30,7 +30,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.oracle_funding",
     "narrowgate.evaluate.capex_chain",
     "narrowgate.evaluate.buyback_share",
-    "narrowgate.evaluate.software_selloff",
     "narrowgate.evaluate.ai_hw_priced_in",
     "narrowgate.evaluate.us_hw_cheaper",
     "narrowgate.evaluate.storage_npo",

@@ -123,7 +123,7 @@ class TradeParams(Params):
             raise ValueError("contradicted_max_return_pct cannot exceed supported_min_return_pct")
         if self.end is not None and self.end <= self.backtest_start:
             raise ValueError("end must come after backtest_start")
-        currencies = {_currency_of(leg.instrument) for leg in self.legs} - {None}
+        currencies = {currency_of(leg.instrument) for leg in self.legs} - {None}
         if len(currencies) > 1:
             raise ValueError(f"legs trade in {' and '.join(sorted(c for c in currencies if c))}; "
                              "narrowgate does not convert currencies: use legs in one currency")
@@ -139,11 +139,11 @@ class TradeParams(Params):
 
     @property
     def currency(self) -> str:
-        found = sorted(c for c in (_currency_of(leg.instrument) for leg in self.legs) if c)
+        found = sorted(c for c in (currency_of(leg.instrument) for leg in self.legs) if c)
         return found[0] if found else "points"
 
 
-def _currency_of(instrument: str) -> str | None:
+def currency_of(instrument: str) -> str | None:
     from narrowgate.instruments import MARKETS
 
     market = MARKETS.get(instrument.partition(":")[0])
