@@ -161,7 +161,7 @@ def test_a_claim_without_a_trade_names_the_back_testable_ones(store_home: Path) 
 @pytest.mark.parametrize(("target", "prefix", "event"), [
     ("gold-over-silver", "trade_", "publication"),
     ("software-selloff", "trade_", "the selloff"),  # entered at the selloff's start
-    ("storage-npo:vs-nasdaq", "trade_vs_benchmark_", "publication"),
+    ("storage-npo:vs-nasdaq", "trade_vs_nasdaq_", "publication"),
 ])
 def test_cli_return_is_the_evaluators_figure(store_home: Path, imported_hub: object,
                                              target: str, prefix: str, event: str) -> None:

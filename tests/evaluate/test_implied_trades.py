@@ -25,7 +25,7 @@ from tests.evaluate.conftest import params_of, run
 
 # claim → (bundled verdict at 2026-11-24, figure prefixes of its trades)
 CLAIMS = {
-    "storage-npo": (Verdict.SUPPORTED, ["trade_", "trade_vs_benchmark_"]),
+    "storage-npo": (Verdict.SUPPORTED, ["trade_", "trade_vs_nasdaq_"]),
     "gold-over-silver": (Verdict.PENDING, ["trade_"]),
     "software-selloff": (Verdict.SUPPORTED, ["trade_"]),
     "dow-record": (Verdict.SUPPORTED, ["trade_"]),
@@ -125,11 +125,11 @@ def test_storage_trades_are_the_equal_weight_basket_arithmetic(imported_hub: obj
     assert (f["trade_window_start"], f["trade_window_end"]) == ("2026-02-06", "2026-04-24")
     assert f["trade_since_return"] == pytest.approx(expected * 100, abs=0.005)
     # and it is the claim's own edge, halved, less costs: same closes, same window
-    assert expected == pytest.approx(0.5 * f["edge_vs_ai_hw"] / 100 - 5e-4, abs=0.002)
+    assert expected == pytest.approx(0.5 * f["excess_vs_ai_hardware"] / 100 - 5e-4, abs=0.002)
     vs_qqq = read[[*storage, "us:QQQ"]].dropna().loc["2026-02-06":]
     expected = _held_return(vs_qqq, {**{i: 0.5 / 3 for i in storage}, "us:QQQ": -0.5},
                             fee=5e-4, borrow_per_year=50e-4)
-    assert f["trade_vs_benchmark_since_return"] == pytest.approx(expected * 100, abs=0.005)
+    assert f["trade_vs_nasdaq_since_return"] == pytest.approx(expected * 100, abs=0.005)
     assert f["trade_history_start"] == "2025-02-13"  # SNDK's first close (spun off)
 
 

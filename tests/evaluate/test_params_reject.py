@@ -37,7 +37,6 @@ WRONG: dict[str, Edit] = {
     "trade": _set("legs.0.weight", 0.9),
     "ai-hw-priced-in": _set("fair_pe_x", 0),
     "us-hw-cheaper": _set("stocks.0.fiscal_year_end_month", 13),
-    "storage-npo": _set("weighting", "cap"),
     "earnings-up-pe-down": _set("window_months", 1),
     "warsh-policy": _set("policy_rate", "FEDFUNDS"),
     "qt-slow": _set("slow_max_share", 2),

@@ -1,4 +1,4 @@
-"""storage-npo decided on the real MU/SNDK/WDC, NVDA/SMH and QQQ closes."""
+"""storage-npo (relative-return, two benchmarks) on the real MU/SNDK/WDC, NVDA/SMH, QQQ closes."""
 
 from __future__ import annotations
 
@@ -27,22 +27,22 @@ def test_storage_beats_ai_hardware_and_the_nasdaq(imported_hub: object) -> None:
     assert f["window_limited_by"] == "us:SNDK, us:WDC"
     storage = (MU + SNDK + WDC) / 3 * 100  # equal weight bought once: mean of returns
     ai_hw = (NVDA + SMH) / 2 * 100
-    assert f["storage_return"] == pytest.approx(round(storage, 1))
-    assert f["ai_hw_return"] == pytest.approx(round(ai_hw, 1))
-    assert f["benchmark_return"] == pytest.approx(round(QQQ * 100, 1))
-    assert f["edge_vs_ai_hw"] == pytest.approx(round(storage - ai_hw, 1), abs=0.05)
-    assert f["edge_vs_benchmark"] == pytest.approx(round(storage - QQQ * 100, 1), abs=0.05)
+    assert f["basket_return"] == pytest.approx(round(storage, 1))
+    assert f["return_vs_ai_hardware"] == pytest.approx(round(ai_hw, 1))
+    assert f["return_vs_nasdaq"] == pytest.approx(round(QQQ * 100, 1))
+    assert f["excess_vs_ai_hardware"] == pytest.approx(round(storage - ai_hw, 1), abs=0.05)
+    assert f["excess_vs_nasdaq"] == pytest.approx(round(storage - QQQ * 100, 1), abs=0.05)
     assert f["return_us:SNDK"] == pytest.approx(round(SNDK * 100, 1))
     decisive = {x.key for x in result.evidence.figures if x.decisive}
-    assert decisive == {"storage_return", "edge_vs_ai_hw", "edge_vs_benchmark"}
+    assert decisive == {"basket_return", "excess_vs_ai_hardware", "excess_vs_nasdaq"}
     assert {d.instrument for d in result.evidence.data} == {
         "us:MU", "us:SNDK", "us:WDC", "us:NVDA", "us:SMH", "us:QQQ"}
     chart = result.evidence.charts[0]
     assert chart.series[0].x[0] == "2026-02-06" and chart.series[0].x[-1] == "2026-04-24"
     assert "2026-04-24" in result.summary.zh
-    threshold = ctx.thesis.claim("storage-npo").params["supported_min_edge_pp"]
+    threshold = ctx.thesis.claim("storage-npo").params["min_excess_pp"]
     vs_ai, vs_bench = result.evidence.watch
-    assert (vs_ai.current, vs_bench.current) == (f["edge_vs_ai_hw"], f["edge_vs_benchmark"])
+    assert (vs_ai.current, vs_bench.current) == (f["excess_vs_ai_hardware"], f["excess_vs_nasdaq"])
     for item in (vs_ai, vs_bench):
         assert item.threshold == threshold and item.flips_to is Verdict.MIXED
         assert item.observed is not None and item.observed.isoformat() == "2026-04-24"
@@ -55,6 +55,6 @@ def test_a_higher_edge_threshold_turns_it_mixed(imported_hub: object) -> None:
     claim = ctx.thesis.claim("storage-npo")
     evaluator = get_evaluator(claim.test)
     params = evaluator.params_model.model_validate({**claim.params,
-                                                    "supported_min_edge_pp": 30})
+                                                    "min_excess_pp": 30})
     result = evaluator.evaluate(claim, params, ctx)
     assert result.verdict is Verdict.MIXED  # ahead of QQQ by >30 points, of AI hardware by less

@@ -32,7 +32,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.buyback_share",
     "narrowgate.evaluate.ai_hw_priced_in",
     "narrowgate.evaluate.us_hw_cheaper",
-    "narrowgate.evaluate.storage_npo",
     "narrowgate.evaluate.earnings_up_pe_down",
     "narrowgate.evaluate.warsh_policy",
     "narrowgate.evaluate.qt_slow",

@@ -16,6 +16,7 @@ the basket / short the benchmark, or the reverse) is back-tested beside it as ev
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
@@ -30,7 +31,15 @@ from narrowgate.evaluate.implied_trade import (
     with_implied_trades,
 )
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
-from narrowgate.evaluate.verdict import Assessment, Evidence, MissingData, Verdict, WatchItem
+from narrowgate.evaluate.verdict import (
+    Assessment,
+    Evidence,
+    Figure,
+    MissingData,
+    Verdict,
+    WatchItem,
+)
+from narrowgate.evaluate.watch import crossings
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -46,9 +55,21 @@ class MissingPart(Params):
     how: str = Field(min_length=1, description="how to get it, or why it is not available")
 
 
+class Comparison(Params):
+    """One benchmark among several: a key for figure names and trade labels, a label."""
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="e.g. vs-nasdaq")
+    label: LocalizedText
+    members: dict[InstrumentId, float] = Field(min_length=1, description="instrument → weight")
+
+
 class RelativeReturnParams(Params):
     basket: dict[InstrumentId, float] = Field(min_length=1, description="instrument → weight")
-    benchmark: dict[InstrumentId, float] = Field(min_length=1, description="instrument → weight")
+    basket_label: LocalizedText | None = Field(None, description="default: the members' ids")
+    benchmark: dict[InstrumentId, float] | None = Field(
+        None, description="instrument → weight (or several in `benchmarks`)")
+    benchmarks: list[Comparison] = Field(
+        default_factory=list, description="several benchmarks: every one is a condition")
     start: date | None = Field(None, description="default: the thesis's publication date")
     start_event: LocalizedText | None = Field(None, description="what happened at start, "
                                                                 "e.g. the selloff")
@@ -69,7 +90,12 @@ class RelativeReturnParams(Params):
 
     @model_validator(mode="after")
     def _weights(self) -> RelativeReturnParams:
-        for name, legs in (("basket", self.basket), ("benchmark", self.benchmark)):
+        if (self.benchmark is None) == (not self.benchmarks):
+            raise ValueError("give either benchmark or benchmarks (not both)")
+        if len({c.key for c in self.benchmarks}) != len(self.benchmarks):
+            raise ValueError("benchmarks need distinct keys")
+        for name, legs in (("basket", self.basket),
+                           *((c.key, c.members) for c in self.comparisons)):
             if any(w <= 0 for w in legs.values()):
                 raise ValueError(f"{name} weights must be positive")
         if self.start and self.end and self.end <= self.start:
@@ -80,22 +106,38 @@ class RelativeReturnParams(Params):
         return self
 
     @property
+    def comparisons(self) -> list[Comparison]:
+        """The benchmarks as comparisons (a single ``benchmark`` is key "benchmark")."""
+        if self.benchmark is None:
+            return list(self.benchmarks)
+        ids = "+".join(self.benchmark)
+        return [Comparison(key="benchmark", label=LocalizedText(zh=ids, en=ids),
+                           members=self.benchmark)]
+
+    @property
+    def label(self) -> LocalizedText:
+        ids = "+".join(self.basket)
+        return self.basket_label or LocalizedText(zh=ids, en=ids)
+
+    @property
     def sign(self) -> float:
         """+1 when the basket should beat the benchmark, -1 when it should lag."""
         return 1.0 if self.expect == "outperform" else -1.0
 
 
-def relative_verdict(basket_ret: float, excess: float, params: RelativeReturnParams) -> Verdict:
-    """Every set condition holds → supported; some hold, or the excess points the expected
-    way → mixed; else contradicted (returns in %, excess in percentage points)."""
-    held = [params.sign * excess >= params.min_excess_pp]
+def relative_verdict(basket_ret: float, excesses: list[float],
+                     params: RelativeReturnParams) -> Verdict:
+    """Every set condition holds → supported; some hold, or an excess points the expected
+    way → mixed; else contradicted (returns in %, excesses in percentage points, one per
+    benchmark)."""
+    held = [params.sign * x >= params.min_excess_pp for x in excesses]
     if params.min_return_pct is not None:
         held.append(basket_ret >= params.min_return_pct)
     if params.max_return_pct is not None:
         held.append(basket_ret <= params.max_return_pct)
     if all(held):
         return Verdict.SUPPORTED
-    if any(held) or params.sign * excess > 0:
+    if any(held) or any(params.sign * x > 0 for x in excesses):
         return Verdict.MIXED
     return Verdict.CONTRADICTED
 
@@ -104,13 +146,12 @@ def relative_verdict(basket_ret: float, excess: float, params: RelativeReturnPar
 class RelativeReturn(Evaluator[RelativeReturnParams]):
     test = "relative-return"
     params_model = RelativeReturnParams
-    title = "A basket against a benchmark between two dates (generic)"
+    title = "A basket against one or more benchmarks between two dates (generic)"
 
     def data_needs(self, params: RelativeReturnParams, ctx: EvalContext) -> list[DataNeed]:
         start = params.start or ctx.published
         end = params.end or ctx.as_of
-        ids = sorted({*params.basket, *params.benchmark})
-        return [price_need(i, start, end, "basket vs benchmark") for i in ids]
+        return [price_need(i, start, end, "basket vs benchmark") for i in _ids(params)]
 
     def evaluate(self, claim: Claim, params: RelativeReturnParams, ctx: EvalContext) -> Assessment:
         import pandas as pd
@@ -125,92 +166,168 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
         start_day = params.start or ctx.published
         due = params.end or claim.horizon
         end_day = min(due or ctx.as_of, ctx.as_of)
-        ids = sorted({*params.basket, *params.benchmark})
+        ids = _ids(params)
         lookback = (pd.Timestamp(start_day) - pd.Timedelta(days=10)).date()
         closes, data = read_closes(ctx, ids, lookback, end_day)
-        anchor = last_close_before(closes.dropna(), start_day)
-        window = common_window(closes, anchor, end_day)
-        basket = basket_path(closes.dropna(), params.basket, window.start, window.end)
-        bench = basket_path(closes.dropna(), params.benchmark, window.start, window.end)
+        common = closes[ids].dropna()
+        anchor = last_close_before(common, start_day)
+        window = common_window(closes[ids], anchor, end_day)
+        basket = basket_path(common, params.basket, window.start, window.end)
+        paths = {c.key: basket_path(common, c.members, window.start, window.end)
+                 for c in params.comparisons}
         basket_ret = (float(basket.iloc[-1]) - 1) * 100
-        bench_ret = (float(bench.iloc[-1]) - 1) * 100
-        excess = basket_ret - bench_ret
-        drawdown = max_drawdown(basket) * 100
-        gate = coverage_gate(relative_verdict(basket_ret, excess, params), decides_at=due,
-                             data_reaches=_reach(closes, ids), as_of=ctx.as_of)
-        label_b = "+".join(params.basket)
-        label_m = "+".join(params.benchmark)
-        needed = params.sign * params.min_excess_pp
-        figures = [
-            figure("basket_return", "组合收益", f"{label_b} return", pct(basket_ret), "%",
-                   decisive=True),
-            figure("benchmark_return", "基准收益", f"{label_m} return", pct(bench_ret), "%"),
-            figure("excess_return", "超额收益", "excess over benchmark", pct(excess),
-                   "percentage points", decisive=True),
-            figure("max_drawdown", "组合区间最大回撤", f"{label_b} max drawdown in window",
-                   pct(drawdown), "%"),
-            figure("threshold", "所需超额", "excess needed", needed,
-                   "percentage points (≥)" if params.sign > 0 else "percentage points (≤)"),
-            figure("window", "区间", "window", f"{window.start} → {window.end}", "dates"),
-        ]
-        for key, zh, en, value in (("min_return", "组合收益下限", "basket return floor",
-                                    params.min_return_pct),
-                                   ("max_return", "组合收益上限", "basket return ceiling",
-                                    params.max_return_pct)):
-            if value is not None:
-                figures.append(figure(key, zh, en, value, "%"))
+        rets = {k: (float(p.iloc[-1]) - 1) * 100 for k, p in paths.items()}
+        excesses = {k: basket_ret - r for k, r in rets.items()}
+        reading = relative_verdict(basket_ret, list(excesses.values()), params)
+        gate = coverage_gate(reading, decides_at=due, data_reaches=_reach(closes, ids),
+                             as_of=ctx.as_of)
+        figures = _figures(params, basket_ret, rets, excesses, max_drawdown(basket) * 100,
+                           window.start, window.end)
+        if len(ids) > 2:
+            last = {i: closes[i].dropna().index[-1].date() for i in ids}
+            limiting = sorted(i for i, d in last.items() if d == window.end)
+            figures.append(figure("window_limited_by", "区间终点受限于",
+                                  "window ends where data end for", ", ".join(limiting), ""))
+            for i in ids:
+                move = float(common[i].loc[pd.Timestamp(window.end)]
+                             / common[i].loc[pd.Timestamp(window.start)] - 1) * 100
+                figures.append(figure(f"return_{i}", f"{i} 收益", f"{i} return", pct(move),
+                                      "%"))
         chart = line_chart(
-            text("组合与基准(起点=1)", "Basket vs benchmark (start = 1)"),
-            pd.DataFrame({label_b: basket, label_m: bench}), "× start")
-        op = "≥" if params.sign > 0 else "≤"
-        summary = text(
-            f"{window.start} 至 {window.end}:{label_b} {basket_ret:+.1f}%,{label_m} "
-            f"{bench_ret:+.1f}%,超额 {excess:+.1f} 个百分点(需 {op} {needed:g})。",
-            f"{window.start} to {window.end}: {label_b} {basket_ret:+.1f}%, {label_m} "
-            f"{bench_ret:+.1f}%, excess {excess:+.1f} points (needs {op} {needed:g}).")
-        if params.note is not None:
-            summary = text(f"{summary.zh}{params.note.zh}", f"{summary.en} {params.note.en}")
+            text(f"{params.label.zh}与基准(起点=1)", f"{params.label.en} vs benchmark (start = 1)"),
+            pd.DataFrame({params.label.en: basket,
+                          **{c.label.en: paths[c.key] for c in params.comparisons}}),
+            "× start")
+        summary = _summary(params, basket_ret, rets, excesses, window.start, window.end)
         if gate.interim is not None:
             summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
-        beats = params.sign * excess >= params.min_excess_pp
         assessment = Assessment(
-            verdict=gate.verdict,
-            summary=summary,
+            verdict=gate.verdict, summary=summary,
             evidence=Evidence(
-                figures=figures, data=data, charts=[chart],
+                figures=figures, data=data, charts=[chart], notes=[_method(params)],
                 missing=[MissingData(what=m.what, how=m.how) for m in params.missing],
-                watch=[WatchItem(
-                    label=text("相对基准的超额收益", "excess over the benchmark"),
-                    current=round(excess, 2), threshold=needed, unit="percentage points",
-                    flips_to=Verdict.CONTRADICTED if beats else Verdict.SUPPORTED,
-                    instrument=label_b, observed=window.end)]))
+                watch=_watch(params, basket_ret, excesses, window.end)))
         if not params.hold:
             return assessment
         return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
 
     def implied_plans(self, claim: Claim, params: RelativeReturnParams, ctx: EvalContext,
                       start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
-        """Long the basket / short the benchmark (the reverse when it should lag), equal
-        weight within each leg, bought at the last close before the start and held
-        (``start``/``end``: history from / up to, instead of the params' and as-of)."""
+        """Per benchmark: long the basket / short it (the reverse when the basket should
+        lag), equal weight within each leg, bought at the last close before the start and
+        held (``start``/``end``: history from / up to, instead of the params' and as-of).
+        With several benchmarks each trade is labelled ``claim:key``."""
         if not params.hold:
             return []
         from narrowgate.evaluate.kinds.trade import currency_of
 
         first = params.start or ctx.published
-        up, down = list(params.basket), list(params.benchmark)
-        long, short = (up, down) if params.sign > 0 else (down, up)
-        name = "+".join(i.partition(":")[2] for i in long), \
-            "+".join(i.partition(":")[2] for i in short)
-        currency = next((c for c in map(currency_of, [*long, *short]) if c), "points")
-        return [ImpliedPlan(
-            label=claim.id, name=text(f"多 {name[0]} / 空 {name[1]}",
-                                      f"long {name[0]} / short {name[1]}"),
-            entry=first, since=(params.start_event or text(f"{first}", f"{first}"))
-            if params.start else None,
-            plan=lambda: held_plan(ctx, params.implied_trade, long=long, short=short,
-                                   currency=currency, match_from=first - timedelta(days=1),
-                                   start=start, end=end))]
+        since = (params.start_event or text(f"{first}", f"{first}")) if params.start else None
+        several = len(params.comparisons) > 1
+        plans = []
+        for n, comp in enumerate(params.comparisons):
+            up, down = list(params.basket), list(comp.members)
+            long, short = (up, down) if params.sign > 0 else (down, up)
+            names = (params.label, comp.label) if params.sign > 0 else (comp.label, params.label)
+            currency = next((c for c in map(currency_of, [*long, *short]) if c), "points")
+            plans.append(ImpliedPlan(
+                label=f"{claim.id}:{comp.key}" if several else claim.id,
+                name=text(f"多 {names[0].zh} / 空 {names[1].zh}",
+                          f"long {names[0].en} / short {names[1].en}"),
+                entry=first, since=since,
+                prefix="trade_" if n == 0 else f"trade_{comp.key.replace('-', '_')}_",
+                plan=partial(held_plan, ctx, params.implied_trade, long=long, short=short,
+                             currency=currency, match_from=first - timedelta(days=1),
+                             start=start, end=end)))
+        return plans
+
+
+def _ids(params: RelativeReturnParams) -> list[str]:
+    return list(dict.fromkeys([*params.basket,
+                               *(i for c in params.comparisons for i in c.members)]))
+
+
+def _key(params: RelativeReturnParams, key: str, single: str, several: str) -> str:
+    """Figure keys: the single-benchmark names stay as they were; several get the key."""
+    return single if params.benchmark is not None else f"{several}_{key.replace('-', '_')}"
+
+
+def _figures(params: RelativeReturnParams, basket_ret: float, rets: dict[str, float],
+             excesses: dict[str, float], drawdown: float, start: date, end: date
+             ) -> list[Figure]:
+    needed = params.sign * params.min_excess_pp
+    label = params.label
+    out = [figure("basket_return", f"{label.zh} 收益", f"{label.en} return", pct(basket_ret),
+                  "%", decisive=True)]
+    for comp in params.comparisons:
+        out.append(figure(_key(params, comp.key, "benchmark_return", "return"),
+                          f"{comp.label.zh} 收益", f"{comp.label.en} return",
+                          pct(rets[comp.key]), "%"))
+        out.append(figure(_key(params, comp.key, "excess_return", "excess"),
+                          f"相对 {comp.label.zh} 的超额收益", f"excess over {comp.label.en}",
+                          pct(excesses[comp.key]), "percentage points", decisive=True))
+    out += [figure("max_drawdown", f"{label.zh} 区间最大回撤", f"{label.en} max drawdown "
+                   "in window", pct(drawdown), "%"),
+            figure("threshold", "所需超额", "excess needed", needed,
+                   "percentage points (≥)" if params.sign > 0 else "percentage points (≤)"),
+            figure("window", "区间", "window", f"{start} → {end}", "dates")]
+    for key, zh, en, value in (("min_return", "收益下限", "return floor", params.min_return_pct),
+                               ("max_return", "收益上限", "return ceiling",
+                                params.max_return_pct)):
+        if value is not None:
+            out.append(figure(key, zh, en, value, "%"))
+    return out
+
+
+def _watch(params: RelativeReturnParams, basket_ret: float, excesses: dict[str, float],
+           observed: date) -> list[WatchItem]:
+    """Where each excess (and the basket's own return, if bounded) would flip the verdict."""
+    needed = params.sign * params.min_excess_pp
+    keys = list(excesses)
+    out: list[WatchItem] = []
+    for comp in params.comparisons:
+        def reading(x: float, key: str = comp.key) -> Verdict:
+            return relative_verdict(basket_ret, [x if k == key else excesses[k] for k in keys],
+                                    params)
+        out += crossings(reading, excesses[comp.key], [needed, 0.0],
+                         label=text(f"相对 {comp.label.zh} 的超额收益",
+                                    f"excess over {comp.label.en}"),
+                         unit="percentage points", digits=1, instrument="+".join(params.basket),
+                         observed=observed)
+    bounds = [b for b in (params.min_return_pct, params.max_return_pct) if b is not None]
+    if bounds:
+        out += crossings(lambda x: relative_verdict(x, list(excesses.values()), params),
+                         basket_ret, bounds, label=text(f"{params.label.zh} 收益",
+                                                        f"{params.label.en} return"),
+                         unit="%", digits=1, instrument="+".join(params.basket),
+                         observed=observed)
+    return out
+
+
+def _summary(params: RelativeReturnParams, basket_ret: float, rets: dict[str, float],
+             excesses: dict[str, float], start: date, end: date) -> LocalizedText:
+    op = "≥" if params.sign > 0 else "≤"
+    needed = params.sign * params.min_excess_pp
+    comps = params.comparisons
+    zh = ",".join(f"{c.label.zh} {rets[c.key]:+.1f}%(超额 {excesses[c.key]:+.1f} 个百分点)"
+                  for c in comps)
+    en = ", ".join(f"{c.label.en} {rets[c.key]:+.1f}% (excess {excesses[c.key]:+.1f} points)"
+                   for c in comps)
+    out = text(f"{start} 至 {end}:{params.label.zh} {basket_ret:+.1f}%,{zh};所需超额 {op} "
+               f"{needed:g}。",
+               f"{start} to {end}: {params.label.en} {basket_ret:+.1f}%, {en}; excess needed "
+               f"{op} {needed:g}.")
+    if params.note is not None:
+        out = text(f"{out.zh}{params.note.zh}", f"{out.en} {params.note.en}")
+    return out
+
+
+def _method(params: RelativeReturnParams) -> LocalizedText:
+    return text("各篮子在起点按权重买入后持有(权重随价格漂移),收益以各自上市货币计,"
+                "区间为所有成员共同有收盘的日期。",
+                "Each basket is bought at its weights at the start and held (weights drift); "
+                "returns are in each listing's currency, over the dates every member has a "
+                "close.")
 
 
 def _reach(closes: pd.DataFrame, ids: list[str]) -> date | None:
