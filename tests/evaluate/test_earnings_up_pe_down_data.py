@@ -1,4 +1,4 @@
-"""earnings-up-pe-down: the CSI AI-hardware indices' return split into EPS and P/E."""
+"""earnings-up-pe-down (the decomposition kind): CSI AI-hardware indices split into EPS and P/E."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ def test_after_the_price_date_two_of_three_indices_fit(imported_hub: Any) -> Non
     assert f["after_pe_cnidx:930713"] == "50.66 → 48.42"
     assert f["after_multiple_cnidx:H30184"] < 0 < f["after_eps_cnidx:H30184"]
     # since the rally: the two terms reproduce the price change 4,358.56 → 15,301.24
-    total = f["rally_eps_cnidx:931160"] + f["rally_multiple_cnidx:931160"]
+    total = f["history_eps_cnidx:931160"] + f["history_multiple_cnidx:931160"]
     assert total == pytest.approx(math.log(15301.24 / 4358.56), abs=2e-4)
-    assert f["rally_multiple_cnidx:931160"] == round(math.log(46.36 / 18.79), 4)
+    assert f["history_multiple_cnidx:931160"] == round(math.log(46.36 / 18.79), 4)
     assert f["indices_backing"] == 2
     assert len(result.evidence.charts) == 3
     assert str(result.evidence.data[0].end) == "2026-08-21"
@@ -37,9 +37,9 @@ def test_after_the_price_date_two_of_three_indices_fit(imported_hub: Any) -> Non
 
 def test_thresholds_come_from_the_params(imported_hub: Any, thesis: Thesis) -> None:
     params = params_of(thesis, "earnings-up-pe-down")
-    params["supported_share_of_indices"] = 0.6
+    params["supported_share"] = 0.6
     a = run(thesis, "earnings-up-pe-down", params=params, hub=imported_hub)
     assert a.verdict is Verdict.SUPPORTED
-    params["indices"] = ["cnidx:931160"]
+    params["instruments"] = ["cnidx:931160"]
     a = run(thesis, "earnings-up-pe-down", params=params, hub=imported_hub)
     assert a.verdict is Verdict.CONTRADICTED and fig(a, "indices_backing") == 0

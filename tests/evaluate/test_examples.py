@@ -3,6 +3,7 @@ only, and every claim that is not qualitative by nature gets a data-backed verdi
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:
     assert verdicts == {"small-over-large-futures": Verdict.MIXED,
                         "margin-debt-expands": Verdict.SUPPORTED,
                         "hk-tech-leads": Verdict.SUPPORTED,
+                        "rally-is-rerating": Verdict.CONTRADICTED,
                         "policy-put": Verdict.QUALITATIVE}
     margin = _figures(card, "margin-debt-expands")
     # the balance on the horizon against the last value before publication (02-27)
@@ -77,6 +79,12 @@ def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:
     hstech, hsi = (4472.22998 / 5137.83984 - 1) * 100, (22881.01953125 / 26630.5390625 - 1) * 100
     assert (hk["basket_return"], hk["benchmark_return"]) == (round(hstech, 1), round(hsi, 1))
     assert hk["window"] == "2026-02-27 → 2026-06-30"  # the horizon ends the window
+    # CSI All Share 6375.69 at P/E 20.06 (03-02) → 6551.62 at 19.34 (06-30): earnings rose,
+    # the multiple fell — the opposite of a re-rating
+    split = _figures(card, "rally-is-rerating")
+    assert split["after_eps_cnidx:000985"] == round(
+        math.log((6551.62 / 19.34) / (6375.69 / 20.06)), 4)
+    assert split["after_multiple_cnidx:000985"] == round(math.log(19.34 / 20.06), 4)
 
 
 def _month_end(values: pd.Series) -> pd.Series:

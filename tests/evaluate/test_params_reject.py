@@ -37,7 +37,7 @@ WRONG: dict[str, Edit] = {
     "trade": _set("legs.0.weight", 0.9),
     "ai-hw-priced-in": _set("fair_pe_x", 0),
     "us-hw-cheaper": _set("stocks.0.fiscal_year_end_month", 13),
-    "earnings-up-pe-down": _set("window_months", 1),
+    "decomposition": _set("window_trading_days", 1),
     "warsh-policy": _set("policy_rate", "FEDFUNDS"),
     "qt-slow": _set("slow_max_share", 2),
     "btc-cycle": _set("halvings", ["2024-04-20", "2020-05-11"]),

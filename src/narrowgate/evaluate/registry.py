@@ -32,7 +32,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.buyback_share",
     "narrowgate.evaluate.ai_hw_priced_in",
     "narrowgate.evaluate.us_hw_cheaper",
-    "narrowgate.evaluate.earnings_up_pe_down",
     "narrowgate.evaluate.warsh_policy",
     "narrowgate.evaluate.qt_slow",
     "narrowgate.evaluate.btc_cycle",
@@ -47,6 +46,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.kinds.record",
     "narrowgate.evaluate.kinds.trade",
     "narrowgate.evaluate.kinds.correlation",
+    "narrowgate.evaluate.kinds.decomposition",
 )
 
 
