@@ -67,6 +67,7 @@ def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:
     card = evaluate_thesis(thesis, AS_OF, offline=True, hub=imported_hub)
     verdicts = {r.claim_id: r.verdict for r in card.results}
     assert verdicts == {"small-over-large-futures": Verdict.MIXED,
+                        "futures-terms": Verdict.SUPPORTED,
                         "margin-debt-expands": Verdict.SUPPORTED,
                         "hk-tech-leads": Verdict.SUPPORTED,
                         "rally-is-rerating": Verdict.CONTRADICTED,

@@ -30,7 +30,7 @@ def _set(path: str, value: Any) -> Edit:
 
 WRONG: dict[str, Edit] = {
     "capex-total": _set("article_total_usd_bn", -1),
-    "oracle-funding": _set("filings_instrument", "ORCL"),
+    "fact": _set("figures.0.claimed", [50, 45]),
     "capex-chain": _set("fit_end_year", 2030),
     "buyback-share": _set("article_share_pct", 150),
     "record": _set("instrument", "xx:DIA"),

@@ -27,7 +27,6 @@ P = TypeVar("P", bound=BaseModel)
 # Modules whose import registers evaluators. Explicit, so the registry has no import magic.
 BUILTIN_MODULES = (
     "narrowgate.evaluate.capex_total",
-    "narrowgate.evaluate.oracle_funding",
     "narrowgate.evaluate.capex_chain",
     "narrowgate.evaluate.buyback_share",
     "narrowgate.evaluate.ai_hw_priced_in",
@@ -47,6 +46,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.kinds.trade",
     "narrowgate.evaluate.kinds.correlation",
     "narrowgate.evaluate.kinds.decomposition",
+    "narrowgate.evaluate.kinds.fact",
 )
 
 
