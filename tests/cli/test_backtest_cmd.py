@@ -39,7 +39,7 @@ def invoke(*args: str) -> object:
 # the trades of the claims whose evaluators back-test the position the claim implies
 IMPLIED_LABELS = ["storage-npo:vs-ai-hardware", "storage-npo:vs-nasdaq", "gold-over-silver",
                   "software-selloff", "dow-record", "a-share-view:index",
-                  "a-share-view:exports", "btc-cycle:at-publication"]
+                  "a-share-view:export-basket", "btc-cycle:at-publication"]
 SINCE = re.compile(r"since (publication|the selloff): ([+-]\d+\.\d\d)% from the (\S+) close "
                    r"to (\S+) ")
 

@@ -1,4 +1,4 @@
-"""a-share-view read on the real CSI 300, optical-module and sector-index closes."""
+"""a-share-view (the path kind) on the real CSI 300, optical-module and sector-index closes."""
 
 from __future__ import annotations
 
@@ -45,14 +45,18 @@ def test_csi300_path_after_publication(imported_hub: object) -> None:
     # the short term is over (no pull-back line); a return above the floor → supported
     (watch,) = result.evidence.watch
     assert watch.current == f["index_return"]
-    assert watch.threshold == ctx.thesis.claim("a-share-view").params["long_term_min_return_pct"]
+    assert watch.threshold == ctx.thesis.claim("a-share-view").params["min_return_pct"]
     assert watch.flips_to is Verdict.SUPPORTED and watch.instrument == "cnidx:000300"
     assert watch.observed is not None and watch.observed.isoformat() == "2026-09-17"
 
 
-def test_after_the_review_short_data_is_insufficient(imported_hub: object) -> None:
+def test_after_the_review_short_data_is_pending_with_the_interim_reading(
+        imported_hub: object) -> None:
+    """Was "insufficient data"; the decision core's coverage gate keeps it pending with
+    the interim reading until the closes reach the review date."""
     ctx = eval_context(imported_hub, as_of="2027-03-01")
     result = evaluate_claim(ctx.thesis.claim("a-share-view"), ctx)
-    assert result.verdict is Verdict.INSUFFICIENT_DATA
-    gap = next(m for m in result.evidence.missing if "long-term review" in m.what)
-    assert gap.dates == "2026-09-17 to 2027-02-08"  # the CSI 300 2026 H2 file ends 09-17
+    assert result.verdict is Verdict.PENDING
+    # the CSI 300 2026 H2 file ends 09-17
+    assert "has passed but the data only reach 2026-09-17" in result.summary.en
+    assert "So far: " in result.summary.en

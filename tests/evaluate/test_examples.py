@@ -46,6 +46,7 @@ def test_us_soft_landing_verdicts_and_figures(imported_hub: object) -> None:
                         "sp500-record-in-august": Verdict.SUPPORTED,
                         "small-caps-catch-up": Verdict.CONTRADICTED,
                         "out-of-tech": Verdict.CONTRADICTED,
+                        "dip-then-higher": Verdict.SUPPORTED,
                         "dollar-and-gold": Verdict.QUALITATIVE}
     cpi = _figures(card, "core-inflation-cools")
     # core CPI y/y at the horizon's last observation: May 2026 over May 2025
@@ -58,6 +59,15 @@ def test_us_soft_landing_verdicts_and_figures(imported_hub: object) -> None:
     iwm, spy = (281.34 / 259.6486 - 1) * 100, (779.09 / 680.6735 - 1) * 100
     assert rel["basket_return"] == pytest.approx(round(iwm, 1))
     assert rel["benchmark_return"] == pytest.approx(round(spy, 1))
+    dip = _figures(card, "dip-then-higher")
+    # from the last close before publication (02-27) to the horizon (07-31); the pull-back
+    # is the largest fall from a running peak within 60 days of 02-27
+    spy_file = require_shared("prices/us/market_data_drrobanthony_2026h2/SPY.csv")
+    closes = pd.read_csv(spy_file, index_col="date", parse_dates=True)["close"]
+    assert dip["index_return"] == round((745.1796 / 680.6735 - 1) * 100, 1)
+    within = closes.loc["2026-02-27":"2026-04-28"]
+    assert dip["short_term_pullback"] == round((1 - (within / within.cummax()).min()) * 100, 1)
+    assert dip["drawdown_peak_trough"] == "2026-03-02 → 2026-03-30"
 
 
 def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:

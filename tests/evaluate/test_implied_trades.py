@@ -29,7 +29,7 @@ CLAIMS = {
     "gold-over-silver": (Verdict.PENDING, ["trade_"]),
     "software-selloff": (Verdict.SUPPORTED, ["trade_"]),
     "dow-record": (Verdict.SUPPORTED, ["trade_"]),
-    "a-share-view": (Verdict.PENDING, ["trade_", "trade_export_"]),
+    "a-share-view": (Verdict.PENDING, ["trade_", "trade_export_basket_"]),
     "btc-cycle": (Verdict.MIXED, ["trade_", "trade_at_window_"]),
 }
 
@@ -148,9 +148,10 @@ def test_long_only_trades_name_their_legs(imported_hub: object) -> None:
     dow = evaluate_claim(ctx.thesis.claim("dow-record"), ctx)
     assert any("long us:DIA 99.95% of equity" in n.en for n in dow.evidence.notes)
     a_share = _figures(evaluate_claim(ctx.thesis.claim("a-share-view"), ctx))
-    legs = {k for k in a_share if k.startswith("trade_export_leg_return_")}
+    legs = {k for k in a_share if k.startswith("trade_export_basket_leg_return_")}
     # 300394's stored closes end 2026-01-08, before publication: left out
-    assert legs == {"trade_export_leg_return_cn:300308", "trade_export_leg_return_cn:300502"}
+    assert legs == {"trade_export_basket_leg_return_cn:300308",
+                    "trade_export_basket_leg_return_cn:300502"}
 
 
 def test_btc_entry_window_trade_is_pending_until_the_data_reach_it(

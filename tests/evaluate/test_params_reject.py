@@ -44,7 +44,7 @@ WRONG: dict[str, Edit] = {
     "gold-over-silver": _set("gold", "lbma GOLD"),
     "margin-hikes": _set("events.0.exchange", "LME"),
     "correlation": _set("min_abs_correlation", 1.5),
-    "a-share-view": _set("long_term_review", "2025-01-01"),
+    "path": _set("min_pullback_pct", 150),
     "token-economics": _set("prices.0.tier", "ultra"),
     "capex-no-buyback": _set("recorded_quarters.0.quarter", "2026Q1"),
     "qualitative": _set("reason", "only one language"),

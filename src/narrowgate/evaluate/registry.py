@@ -36,7 +36,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.btc_cycle",
     "narrowgate.evaluate.gold_over_silver",
     "narrowgate.evaluate.margin_hikes",
-    "narrowgate.evaluate.a_share_view",
     "narrowgate.evaluate.token_economics",
     "narrowgate.evaluate.capex_no_buyback",
     "narrowgate.evaluate.qualitative",
@@ -47,6 +46,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.kinds.correlation",
     "narrowgate.evaluate.kinds.decomposition",
     "narrowgate.evaluate.kinds.fact",
+    "narrowgate.evaluate.kinds.path",
 )
 
 
