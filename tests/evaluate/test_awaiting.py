@@ -17,7 +17,6 @@ from tests.evaluate.conftest import AS_OF, run
 # Without a data hub these claims must name every instrument they would read.
 AWAITING = {
     "warsh-policy": "data hub",
-    "qt-slow": "data hub",
 }
 
 
@@ -50,9 +49,9 @@ def test_a_generic_kind_without_a_store_names_what_to_fetch(thesis: Thesis) -> N
 
 
 def test_horizon_state_is_noted(thesis: Thesis) -> None:
-    a = run(thesis, "qt-slow", as_of=date(2026, 11, 24))
+    a = run(thesis, "warsh-policy", as_of=date(2026, 11, 24))
     assert any("is not reached yet" in n.en for n in a.evidence.notes)
-    a = run(thesis, "qt-slow", as_of=date(2027, 1, 5))
+    a = run(thesis, "warsh-policy", as_of=date(2027, 1, 5))
     assert any("has passed" in n.en for n in a.evidence.notes)
 
 

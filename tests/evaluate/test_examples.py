@@ -123,3 +123,25 @@ def test_rates_and_gold_correlation_in_points_with_sign(imported_hub: object) ->
     slope = both.iloc[:, 0].cov(both.iloc[:, 1]) / both.iloc[:, 1].var()
     assert fig["beta_fred:DFII10"] == pytest.approx(round(slope, 3), abs=0.0015)
     assert fig["corr_fred:DFII10"] < -0.3 and fig["linked_drivers"] == "1 of 1"
+
+
+def test_rates_and_gold_pace_of_money_growth(imported_hub: object) -> None:
+    """M2's change per month from the first value after publication (April) to the last
+    before the horizon (June), against 2024-01 to 2025-12; months are 365.25/12 days."""
+    m2_file = require_shared("fred/series_macro_charts/M2SL.csv")
+    m2 = pd.read_csv(m2_file, index_col=0, parse_dates=True)["M2SL"].dropna()
+    thesis = load_thesis(str(REPO_ROOT / "docs" / "examples" / "rates-and-gold.yaml"))
+    card = evaluate_thesis(thesis, AS_OF, offline=True, hub=imported_hub)
+    result = next(r for r in card.results if r.claim_id == "money-growth-picks-up")
+    assert result.verdict is Verdict.SUPPORTED
+    fig = _figures(card, "money-growth-picks-up")
+    month = 365.25 / 12
+
+    def per_month(a: str, b: str) -> float:
+        days = (pd.Timestamp(b) - pd.Timestamp(a)).days
+        return float(m2[b] - m2[a]) / (days / month)
+
+    after, before = per_month("2026-04-01", "2026-06-01"), per_month("2024-01-01", "2025-12-01")
+    assert fig["pace_after"] == round(after, 2) and fig["pace_reference"] == round(before, 2)
+    assert fig["pace_ratio"] == round(after / before, 3)
+    assert fig["window_after"] == "2026-04-01 → 2026-06-01"

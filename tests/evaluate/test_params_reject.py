@@ -39,7 +39,7 @@ WRONG: dict[str, Edit] = {
     "us-hw-cheaper": _set("stocks.0.fiscal_year_end_month", 13),
     "decomposition": _set("window_trading_days", 1),
     "warsh-policy": _set("policy_rate", "FEDFUNDS"),
-    "qt-slow": _set("slow_max_share", 2),
+    "pace": _set("contradicted_ratio", 0.1),
     "btc-cycle": _set("halvings", ["2024-04-20", "2020-05-11"]),
     "gold-over-silver": _set("gold", "lbma GOLD"),
     "margin-hikes": _set("events.0.exchange", "LME"),

@@ -1,4 +1,4 @@
-"""qt-slow decided on the real weekly WALCL (series_macro_charts: exact FRED values)."""
+"""qt-slow (the pace kind) on the real weekly WALCL (series_macro_charts: exact values)."""
 
 from __future__ import annotations
 
@@ -36,12 +36,12 @@ def test_balance_sheet_grew_after_publication(imported_hub: object) -> None:
     assert gap.fetch == ["fred:WALCL"]
     assert "2026-07-22" in result.summary.en and "2026-07-22" in result.summary.zh
     chart = result.evidence.charts[0]
-    assert [s.name for s in chart.series][1] == "after publication"
+    assert [s.name for s in chart.series][1] == "after the start"
     assert all(len(s.x) <= 400 for s in chart.series)
     # growth is well inside "slow": the line to watch is the slow share, past it → mixed
     (watch,) = result.evidence.watch
     assert watch.current == figures["pace_ratio"]
-    assert watch.threshold == params_of(ctx.thesis, "qt-slow")["slow_max_share"]
+    assert watch.threshold == params_of(ctx.thesis, "qt-slow")["supported_ratio"]
     assert watch.flips_to is Verdict.MIXED
     assert (watch.instrument, watch.observed) == ("fred:WALCL", date(2026, 7, 22))
 
@@ -59,8 +59,8 @@ def test_past_the_horizon_short_data_keep_it_pending(imported_hub: object) -> No
 def test_growth_stays_slow_under_tight_thresholds(imported_hub: object) -> None:
     ctx = eval_context(imported_hub)
     params = params_of(ctx.thesis, "qt-slow")
-    params["slow_max_share"] = 0.1
-    params["fast_min_share"] = 0.2  # growth (ratio −0.42) is still ≤ 0.1: slow
+    params["supported_ratio"] = 0.1
+    params["contradicted_ratio"] = 0.2  # growth (ratio −0.42) is still ≤ 0.1: slow
     a = run(ctx.thesis, "qt-slow", as_of=date(2027, 1, 5), params=params, hub=imported_hub)
     assert fig(a, "interim_verdict") == "supported"
     assert fig(a, "pace_ratio") < 0

@@ -32,7 +32,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.ai_hw_priced_in",
     "narrowgate.evaluate.us_hw_cheaper",
     "narrowgate.evaluate.warsh_policy",
-    "narrowgate.evaluate.qt_slow",
     "narrowgate.evaluate.btc_cycle",
     "narrowgate.evaluate.gold_over_silver",
     "narrowgate.evaluate.margin_hikes",
@@ -47,6 +46,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.kinds.decomposition",
     "narrowgate.evaluate.kinds.fact",
     "narrowgate.evaluate.kinds.path",
+    "narrowgate.evaluate.kinds.pace",
 )
 
 

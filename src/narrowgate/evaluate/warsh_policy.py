@@ -26,13 +26,8 @@ from narrowgate.evaluate.common import (
     pct,
     text,
 )
-from narrowgate.evaluate.core.coverage import data_reach, nothing_to_read_yet
+from narrowgate.evaluate.core.coverage import data_gap, data_reach, nothing_to_read_yet
 from narrowgate.evaluate.hubdata import line_chart, read_closes, read_series
-from narrowgate.evaluate.qt_slow import (
-    data_gap,
-    interim_figure,
-    with_horizon,
-)
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import (
     Assessment,
@@ -40,10 +35,38 @@ from narrowgate.evaluate.verdict import (
     ChartSeries,
     Evidence,
     Figure,
+    Verdict,
 )
 from narrowgate.evaluate.warsh_duration import DurationInputs, SourcedPe, duration_part
 from narrowgate.evaluate.watch import both_ways, crossings
-from narrowgate.thesis.schema import Claim
+from narrowgate.thesis.schema import Claim, LocalizedText
+
+VERDICT_ZH = {
+    Verdict.SUPPORTED: "成立",
+    Verdict.CONTRADICTED: "被否定",
+    Verdict.MIXED: "部分成立",
+}
+
+
+def with_horizon(
+    interim: Verdict, claim: Claim, as_of: date, data_reaches: date | None
+) -> tuple[Verdict, LocalizedText]:
+    """The decision core's coverage gate on a reading: ``pending`` with the interim reading
+    until as-of is past the horizon AND the data reach it; the interim reading stays in
+    the figures and is said first in the summary."""
+    from narrowgate.evaluate.core.coverage import coverage_gate
+
+    gate = coverage_gate(interim, decides_at=claim.horizon, data_reaches=data_reaches,
+                         as_of=as_of)
+    if gate.interim is not None:
+        return gate.verdict, gate.interim
+    zh, en = VERDICT_ZH.get(interim, interim.value), interim.value
+    return interim, text(f"判定:{zh}。", f"Verdict: {en}.")
+
+
+def interim_figure(interim: Verdict) -> Figure:
+    return figure("interim_verdict", "截至数据末的判定", "reading as of the data's end",
+                  interim.value, "verdict", decisive=True)
 
 
 class WarshPolicyParams(Params):

@@ -25,6 +25,31 @@ class Pace:
         return self.change_usd_bn / self.weeks if self.weeks else float("nan")
 
 
+@dataclass(frozen=True)
+class SeriesPace:
+    """A series' change between two observations, and that change per period."""
+
+    start: date
+    end: date
+    change: float
+    periods: float
+
+    @property
+    def per_period(self) -> float:
+        return self.change / self.periods if self.periods else float("nan")
+
+
+def pace(values: pd.Series, start: date, end: date, period_days: float) -> SeriesPace:
+    """Change from the first observation on/after ``start`` to the last on/before ``end``,
+    in the series' unit, and the number of ``period_days``-long periods between them."""
+    window = values.dropna().loc[pd.Timestamp(start) : pd.Timestamp(end)]
+    if len(window) < 2:
+        raise ValueError(f"fewer than two observations between {start} and {end}")
+    first, last = window.index[0], window.index[-1]
+    return SeriesPace(first.date(), last.date(), float(window.iloc[-1] - window.iloc[0]),
+                      (last - first).days / period_days)
+
+
 def balance_sheet_pace(walcl_usd_mn: pd.Series, start: date, end: date) -> Pace:
     """Change between the first observation on/after ``start`` and the last on/before ``end``."""
     window = walcl_usd_mn.dropna().loc[pd.Timestamp(start) : pd.Timestamp(end)]
