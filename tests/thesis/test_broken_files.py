@@ -111,6 +111,18 @@ CASES: list[tuple[str, str | bytes, int, str]] = [
         "is before the publication date 2026-03-02",
     ),
     (
+        "nan-threshold",
+        GOOD.replace("benchmark: {us:TLT: 1}", "benchmark: {us:TLT: 1}\n      min_excess_pp: .nan"),
+        25,
+        "claims[1].params.min_excess_pp: Input should be a finite number",
+    ),
+    (
+        "infinite-weight",
+        GOOD.replace("basket: {us:SPY: 1}", "basket: {us:SPY: .inf}"),
+        23,
+        "Input should be a finite number",
+    ),
+    (
         "bad-instrument",
         GOOD.replace("us:TLT", "zz:TLT"),
         24,

@@ -51,9 +51,10 @@ BUILTIN_MODULES = (
 
 
 class Params(BaseModel):
-    """Base of every evaluator's params model: unknown keys are errors."""
+    """Base of every evaluator's params model: unknown keys are errors, and so are NaN and
+    infinity (YAML's .nan/.inf): a number outside a meaningful range never decides."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 

@@ -19,9 +19,10 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class StrictModel(BaseModel):
-    """Unknown keys are errors: a typo in a thesis file must not be silently ignored."""
+    """Unknown keys are errors: a typo in a thesis file must not be silently ignored; NaN
+    and infinity are errors too."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class LocalizedText(StrictModel):
