@@ -98,6 +98,21 @@ def test_as_of_before_publication_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("where", "said"), [
+    ("a-file", "is a file, not a folder"),
+    ("a-file/inside", "cannot create the report folder"),
+])
+def test_an_out_path_that_cannot_hold_the_report_is_one_line(tmp_path: Path, where: str,
+                                                            said: str) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = run_cli("run", "--offline", "--as-of", "2026-11-24", "--out",
+                     str(tmp_path / where))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and said in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder"
+
+
 def test_unknown_thesis_is_one_line(tmp_path: Path) -> None:
     result = run_cli("run", "no-such-thesis", "--offline", "--out", str(tmp_path))
     assert result.returncode == 2

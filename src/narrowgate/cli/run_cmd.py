@@ -41,6 +41,7 @@ def run(
     the_thesis = load_thesis(thesis)
     as_of_date = _parse_as_of(as_of)
     check_as_of(the_thesis, as_of_date)
+    prepare_out(out)
     hub, warnings = _open_hub(offline, console)
     ctx = EvalContext(thesis=the_thesis, as_of=as_of_date, offline=offline, hub=hub)
     needs = planned_data_needs(the_thesis, ctx)
@@ -73,6 +74,21 @@ def run(
     console.print(f"wrote {json_path} and {html_path}")
     if any(result.error for result in scorecard.results):
         raise typer.Exit(1)
+
+
+def prepare_out(out: Path) -> None:
+    """Make the report folder before any work, so a path that cannot hold it fails in one
+    line at once instead of after the evaluation (and never with a traceback)."""
+    from narrowgate.errors import NarrowgateError
+
+    if out.exists() and not out.is_dir():
+        raise NarrowgateError(f"--out {out} is a file, not a folder",
+                              "give a folder for scorecard.json and index.html (it is created)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise NarrowgateError(f"cannot create the report folder {out}: {exc.strerror}",
+                              "choose a writable folder with --out") from None
 
 
 def _parse_as_of(text: str | None) -> date:
