@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from narrowgate.evaluate.btc_cycle import (
-    BtcCycleParams,
+from narrowgate.evaluate.kinds.cycle import (
+    CycleParams,
     cycle_lengths,
-    days_since_halving,
+    days_since_event,
     same_phase_dates,
 )
 from narrowgate.evaluate.verdict import Verdict
@@ -21,9 +21,9 @@ HALVINGS = [date(2012, 11, 28), date(2016, 7, 9), date(2020, 5, 11), date(2024, 
 
 
 def test_calendar_by_hand() -> None:
-    assert days_since_halving(HALVINGS, date(2026, 2, 8)) == 659
-    assert days_since_halving(HALVINGS, date(2026, 10, 1)) == 894
-    assert days_since_halving(HALVINGS, date(2024, 4, 20)) == 0
+    assert days_since_event(HALVINGS, date(2026, 2, 8)) == 659
+    assert days_since_event(HALVINGS, date(2026, 10, 1)) == 894
+    assert days_since_event(HALVINGS, date(2024, 4, 20)) == 0
     assert cycle_lengths(HALVINGS) == [1319, 1402, 1440]
     assert same_phase_dates(HALVINGS, 659, date(2024, 4, 20)) == [
         date(2014, 9, 18), date(2018, 4, 29), date(2022, 3, 1)]
@@ -32,9 +32,9 @@ def test_calendar_by_hand() -> None:
 def test_after_entry_window_without_prices(thesis: Thesis) -> None:
     a = run(thesis, "btc-cycle")
     assert a.verdict is Verdict.INSUFFICIENT_DATA
-    assert fig(a, "days_since_halving_at_publication") == 659
-    assert fig(a, "days_since_halving_at_as_of") == 948
-    assert fig(a, "days_halving_to_peak") == 534  # 2024-04-20 → 2025-10-06
+    assert fig(a, "days_since_event_at_publication") == 659
+    assert fig(a, "days_since_event_at_as_of") == 948
+    assert fig(a, "days_event_to_peak") == 534  # 2024-04-20 → 2025-10-06
     missing = a.evidence.missing[0]
     assert "crypto:BTC-USD" in missing.what
     assert missing.fetch == ["crypto:BTC-USD"]
@@ -49,11 +49,11 @@ def test_after_entry_window_without_prices(thesis: Thesis) -> None:
 def test_before_entry_window_is_pending(thesis: Thesis) -> None:
     a = run(thesis, "btc-cycle", as_of=date(2026, 5, 1))
     assert a.verdict is Verdict.PENDING
-    assert fig(a, "days_since_halving_at_as_of") == 741
+    assert fig(a, "days_since_event_at_as_of") == 741
 
 
 def test_halvings_must_increase(thesis: Thesis) -> None:
     p = params_of(thesis, "btc-cycle")
-    p["halvings"] = list(reversed(p["halvings"]))
+    p["events"] = list(reversed(p["events"]))
     with pytest.raises(ValidationError):
-        BtcCycleParams.model_validate(p)
+        CycleParams.model_validate(p)

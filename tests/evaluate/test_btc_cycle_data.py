@@ -29,7 +29,7 @@ def test_the_entry_window_is_measured_and_waiting_cost_money(imported_hub: objec
     assert figures["waiting_gain"] == pytest.approx(round((BASE / ENTRY - 1) * 100, 1))
     assert figures["drawdown_now"] == pytest.approx(round((LAST / HIGH - 1) * 100, 1))
     assert figures["fall_after_publication"] == pytest.approx(round((LOW / BASE - 1) * 100, 1))
-    assert figures["days_since_halving_at_publication"] == 659
+    assert figures["days_since_event_at_publication"] == 659
     # past cycles bottomed near the Oct-1 window (day 894): 2018-12-15 and 2022-11-21
     assert figures["cycle_2016_low"].startswith("day 889")
     assert figures["cycle_2020_low"].startswith("day 924")
@@ -50,7 +50,7 @@ def test_before_the_entry_window_is_pending_with_prices(imported_hub: object) ->
 def test_entry_comparison_when_the_data_covers_the_window(imported_hub: object) -> None:
     ctx = eval_context(imported_hub)
     params = params_of(ctx.thesis, "btc-cycle")
-    params["entry_window"] = "2026-06-30"  # inside the data: the post-publication low
+    params["entry_date"] = "2026-06-30"  # inside the data: the post-publication low
     a = run(ctx.thesis, "btc-cycle", params=params, hub=imported_hub)
     assert fig(a, "entry_close") == round(LOW)
     assert fig(a, "waiting_gain") == pytest.approx(round((BASE / LOW - 1) * 100, 1))

@@ -47,6 +47,7 @@ def test_us_soft_landing_verdicts_and_figures(imported_hub: object) -> None:
                         "small-caps-catch-up": Verdict.CONTRADICTED,
                         "out-of-tech": Verdict.CONTRADICTED,
                         "dip-then-higher": Verdict.SUPPORTED,
+                        "midterm-year-dip": Verdict.MIXED,
                         "dollar-and-gold": Verdict.QUALITATIVE}
     cpi = _figures(card, "core-inflation-cools")
     # core CPI y/y at the horizon's last observation: May 2026 over May 2025
@@ -68,6 +69,13 @@ def test_us_soft_landing_verdicts_and_figures(imported_hub: object) -> None:
     within = closes.loc["2026-02-27":"2026-04-28"]
     assert dip["short_term_pullback"] == round((1 - (within / within.cummax()).min()) * 100, 1)
     assert dip["drawdown_peak_trough"] == "2026-03-02 → 2026-03-30"
+    # election cycle: SPY (split-adjusted file) 685.99 on 02-27, low 631.97 on 03-30, 757.67
+    # on the entry date 08-03: the knife fell (≥ 5%) but waiting cost money → mixed
+    cyc = _figures(card, "midterm-year-dip")
+    assert (cyc["baseline_close"], cyc["entry_close"]) == (686, 758)
+    assert cyc["fall_after_publication"] == round((631.97 / 685.99 - 1) * 100, 1)
+    assert cyc["waiting_gain"] == round((685.99 / 757.67 - 1) * 100, 1)
+    assert cyc["days_since_event_at_publication"] == (date(2026, 3, 2) - date(2024, 11, 5)).days
 
 
 def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:

@@ -164,7 +164,7 @@ def test_btc_entry_window_trade_is_pending_until_the_data_reach_it(
     (pending,) = [n for n in result.evidence.notes if "on/after 2026-10-01" in n.en]
     assert "pending" in pending.en and "2026-08-21" in pending.en and "待观察" in pending.zh
     params = params_of(ctx.thesis, "btc-cycle")
-    params["entry_window"] = "2026-06-30"  # inside the data: bought at that close instead
+    params["entry_date"] = "2026-06-30"  # inside the data: bought at that close instead
     a = run(ctx.thesis, "btc-cycle", params=params, hub=imported_hub)
     g = {x.key: x.value for x in a.evidence.figures}
     assert g["trade_at_window_window_start"] == "2026-06-30"

@@ -40,7 +40,7 @@ WRONG: dict[str, Edit] = {
     "decomposition": _set("window_trading_days", 1),
     "warsh-policy": _set("policy_rate", "FEDFUNDS"),
     "pace": _set("contradicted_ratio", 0.1),
-    "btc-cycle": _set("halvings", ["2024-04-20", "2020-05-11"]),
+    "cycle": _set("events", ["2024-04-20", "2020-05-11"]),
     "gold-over-silver": _set("gold", "lbma GOLD"),
     "margin-hikes": _set("events.0.exchange", "LME"),
     "correlation": _set("min_abs_correlation", 1.5),

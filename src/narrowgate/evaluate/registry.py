@@ -32,7 +32,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.ai_hw_priced_in",
     "narrowgate.evaluate.us_hw_cheaper",
     "narrowgate.evaluate.warsh_policy",
-    "narrowgate.evaluate.btc_cycle",
+    "narrowgate.evaluate.kinds.cycle",
     "narrowgate.evaluate.gold_over_silver",
     "narrowgate.evaluate.margin_hikes",
     "narrowgate.evaluate.token_economics",

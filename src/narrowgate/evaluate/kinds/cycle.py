@@ -1,13 +1,15 @@
-"""btc-cycle: where bitcoin stands in its four-year halving cycle, and whether waiting paid.
+"""cycle: where an instrument stands in a cycle of dated events, and whether waiting paid.
 
-Why split in two: the calendar part (days since the last halving, the same phase in past
-cycles, the phase of the October-1 entry window) is arithmetic on sourced halving dates and
-needs no data. The price part (``price_assessment``) reads daily closes: past cycles aligned
-on their halvings, the drawdown from the cycle high at the same phase, whether the price
-kept falling after publication, and entry on publication vs entry on Oct 1 — the last only
-once the data reaches Oct 1. Without a hub the verdict is "pending" before the entry window
-and "insufficient data" after it. Both entries are also back-tested as held positions
-(:mod:`narrowgate.evaluate.btc_entry`: evidence only, the verdict is unchanged).
+For cycles anchored on events (bitcoin's halvings, elections, a central bank's meetings):
+the calendar part — days since the last event, the same phase in past cycles, the phase of
+an ``entry_date`` — is arithmetic on sourced event dates and needs no prices. The price
+part reads daily closes: past cycles aligned on their events, the drawdown from the cycle
+high at the same phase, whether the price kept falling after publication ("a falling
+knife"), and entry at publication vs entry on ``entry_date``. The reading: still
+correcting and the knife kept falling → supported, one → mixed, neither → contradicted;
+with the entry close known it must agree, else mixed. The coverage gate keeps it pending,
+with the interim reading, until the data reach ``entry_date``. Both entries are also
+back-tested as held positions (:mod:`narrowgate.evaluate.kinds.cycle_entry`: evidence only).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
-from narrowgate.evaluate.btc_entry import entry_plans
 from narrowgate.evaluate.common import (
     InstrumentId,
     RecordedSource,
@@ -28,12 +29,14 @@ from narrowgate.evaluate.common import (
     recorded_data,
     text,
 )
+from narrowgate.evaluate.core.coverage import coverage_gate
 from narrowgate.evaluate.hubdata import read_closes
 from narrowgate.evaluate.implied_trade import (
     ImpliedPlan,
     ImpliedTradeParams,
     with_implied_trades,
 )
+from narrowgate.evaluate.kinds.cycle_entry import entry_plans
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     VERDICT_LABELS,
@@ -47,22 +50,25 @@ from narrowgate.evaluate.verdict import (
 )
 from narrowgate.evaluate.watch import both_ways, crossings
 from narrowgate.models.cycles import last_halving
+from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from narrowgate.thesis.schema import Claim, LocalizedText
+    from narrowgate.thesis.schema import Claim
 
 
-class BtcCycleParams(Params):
+class CycleParams(Params):
     instrument: InstrumentId
-    halvings: list[date] = Field(min_length=2, description="block-subsidy halving dates (UTC)")
-    halvings_source: RecordedSource
-    baseline_date: date = Field(description="last close before publication (entry 'now')")
-    entry_window: date = Field(description="the article's entry date (China's National Day)")
-    entry_window_days: int = Field(14, ge=0, description="± days counted as 'around' the date")
+    label: LocalizedText = Field(description="what the instrument is, e.g. bitcoin")
+    events: list[date] = Field(min_length=2, description="the dated events the cycles start on")
+    event_label: LocalizedText = Field(description="what an event is, e.g. halving")
+    events_source: RecordedSource
+    entry_date: date = Field(description="the entry date the claim names")
+    entry_days: int = Field(14, ge=0, description="± days counted as 'around' the date")
     waiting_gain_min_pct: float = Field(
-        0.0, description="BTC at the entry window at least this % below baseline → supported"
+        0.0, description="price at the entry date at least this % below the publication "
+                         "entry → waiting paid"
     )
     correcting_min_drawdown_pct: float = Field(
         20.0, gt=0, description="last close at least this % under the pre-publication cycle "
@@ -72,84 +78,86 @@ class BtcCycleParams(Params):
         10.0, ge=0, description="a close after publication at least this % under the "
         "baseline close → the knife kept falling",
     )
-    overlay_days: int = Field(1460, ge=100, description="days after each halving in the charts")
+    overlay_days: int = Field(1460, ge=100, description="days after each event in the charts")
     overlay_step_days: int = Field(5, ge=1, description="one chart point every this many days")
     cycle_peak: date | None = None
-    cycle_peak_close_usd: float | None = Field(None, gt=0)
+    cycle_peak_close: float | None = Field(None, gt=0, description="recorded close at the "
+                                                                   "cycle peak")
     cycle_peak_source: RecordedSource | None = None
     implied_trade: ImpliedTradeParams = Field(  # crypto trades every day of the year
         default_factory=lambda: ImpliedTradeParams(trading_days_per_year=365))
 
     @model_validator(mode="after")
-    def _ordered(self) -> BtcCycleParams:
-        if any(b <= a for a, b in pairwise(self.halvings)):
-            raise ValueError("halvings must be strictly increasing dates")
-        if self.entry_window <= self.baseline_date:
-            raise ValueError("entry_window must come after baseline_date")
+    def _ordered(self) -> CycleParams:
+        if any(b <= a for a, b in pairwise(self.events)):
+            raise ValueError("events must be strictly increasing dates")
         return self
 
 
-def days_since_halving(halvings: list[date], on: date) -> int:
-    return (on - last_halving(on, halvings)).days
+def days_since_event(events: list[date], on: date) -> int:
+    return (on - last_halving(on, events)).days
 
 
-def cycle_lengths(halvings: list[date]) -> list[int]:
-    """Days between consecutive halvings (one per completed cycle)."""
-    return [(b - a).days for a, b in pairwise(halvings)]
+def cycle_lengths(events: list[date]) -> list[int]:
+    """Days between consecutive events (one per completed cycle)."""
+    return [(b - a).days for a, b in pairwise(events)]
 
 
-def same_phase_dates(halvings: list[date], days: int, current: date) -> list[date]:
-    """The date ``days`` after each halving before ``current`` (same cycle phase)."""
-    return [h + timedelta(days=days) for h in halvings if h < current]
+def same_phase_dates(events: list[date], days: int, current: date) -> list[date]:
+    """The date ``days`` after each event before ``current`` (same cycle phase)."""
+    return [h + timedelta(days=days) for h in events if h < current]
 
 
 @register
-class BtcCycle(Evaluator[BtcCycleParams]):
-    test = "btc-cycle"
-    params_model = BtcCycleParams
-    title = "Bitcoin halving-cycle phase and the October entry window"
+class Cycle(Evaluator[CycleParams]):
+    test = "cycle"
+    params_model = CycleParams
+    title = "Phase in a cycle of dated events, and entry now vs on a date"
 
-    def data_needs(self, params: BtcCycleParams, ctx: EvalContext) -> list[DataNeed]:
-        end = max(ctx.as_of, params.entry_window + timedelta(days=params.entry_window_days))
+    def data_needs(self, params: CycleParams, ctx: EvalContext) -> list[DataNeed]:
+        end = max(ctx.as_of, params.entry_date + timedelta(days=params.entry_days))
         return [DataNeed(instrument=params.instrument, kind="bars",
-                         start=params.halvings[0], end=end,
+                         start=params.events[0], end=end,
                          why="daily closes at baseline, entry window and past-cycle phases")]
 
-    def evaluate(self, claim: Claim, params: BtcCycleParams, ctx: EvalContext) -> Assessment:
+    def evaluate(self, claim: Claim, params: CycleParams, ctx: EvalContext) -> Assessment:
         calendar_only = self.calendar(params, ctx)
         if ctx.hub is None:
             return calendar_only
         assessment = price_assessment(params, ctx, calendar_only)
         return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
 
-    def implied_plans(self, claim: Claim, params: BtcCycleParams, ctx: EvalContext,
+    def implied_plans(self, claim: Claim, params: CycleParams, ctx: EvalContext,
                       start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
-        """BTC bought at publication and at the entry window, held: see
-        :func:`~narrowgate.evaluate.btc_entry.entry_plans` (reads the closes now)."""
+        """The instrument bought at publication and at the entry date, held: see
+        :func:`~narrowgate.evaluate.kinds.cycle_entry.entry_plans` (reads the closes now)."""
         return entry_plans(ctx, params.implied_trade, params.instrument, label=claim.id,
-                           read_from=params.halvings[0], baseline=params.baseline_date,
-                           window=params.entry_window, start=start, end=end)
+                           read_from=params.events[0], baseline=_baseline(ctx),
+                           name=params.label, currency=_currency(params),
+                           window=params.entry_date, start=start, end=end)
 
-    def calendar(self, params: BtcCycleParams, ctx: EvalContext) -> Assessment:
-        """The calendar reading alone (no prices): pending, or insufficient data after Oct 1."""
+    def calendar(self, params: CycleParams, ctx: EvalContext) -> Assessment:
+        """The calendar reading alone (no prices): pending before the entry date, insufficient
+        data after it."""
+        ev = params.event_label
         pub = ctx.published
-        current = last_halving(pub, params.halvings)
-        d_pub = days_since_halving(params.halvings, pub)
-        d_entry = days_since_halving(params.halvings, params.entry_window)
-        d_asof = days_since_halving(params.halvings, ctx.as_of)
-        lengths = cycle_lengths(params.halvings)
+        current = last_halving(pub, params.events)
+        d_pub = days_since_event(params.events, pub)
+        d_entry = days_since_event(params.events, params.entry_date)
+        d_asof = days_since_event(params.events, ctx.as_of)
+        lengths = cycle_lengths(params.events)
         mean_len = sum(lengths) / len(lengths)
-        past_pub = same_phase_dates(params.halvings, d_pub, current)
-        past_entry = same_phase_dates(params.halvings, d_entry, current)
+        past_pub = same_phase_dates(params.events, d_pub, current)
+        past_entry = same_phase_dates(params.events, d_entry, current)
 
         figures = [
-            date_figure("last_halving", "最近一次减半", "last halving", current),
-            figure("days_since_halving_at_publication", "发布日距最近减半天数",
-                   "days since the halving at publication", d_pub, "days", decisive=True),
-            figure("days_since_halving_at_entry", "入场窗口距最近减半天数",
-                   "days since the halving at the entry window", d_entry, "days"),
-            figure("days_since_halving_at_as_of", "评估日距最近减半天数",
-                   "days since the halving at as-of", d_asof, "days"),
+            date_figure("last_event", f"最近一次{ev.zh}", f"last {ev.en}", current),
+            figure("days_since_event_at_publication", f"发布日距最近{ev.zh}天数",
+                   f"days since the {ev.en} at publication", d_pub, "days", decisive=True),
+            figure("days_since_event_at_entry", f"入场日距最近{ev.zh}天数",
+                   f"days since the {ev.en} at the entry date", d_entry, "days"),
+            figure("days_since_event_at_as_of", f"评估日距最近{ev.zh}天数",
+                   f"days since the {ev.en} at as-of", d_asof, "days"),
             figure("mean_cycle_days", "历次完整周期平均天数", "mean completed cycle length",
                    round(mean_len, 1), "days"),
             figure("phase_at_publication", "发布日所处周期位置", "cycle phase at publication",
@@ -157,27 +165,27 @@ class BtcCycle(Evaluator[BtcCycleParams]):
             figure("phase_at_entry", "入场窗口所处周期位置", "cycle phase at the entry window",
                    round(d_entry / mean_len * 100, 1), "% of mean cycle"),
         ]
-        for halving, at_pub, at_entry in zip(params.halvings, past_pub, past_entry, strict=False):
+        for event, at_pub, at_entry in zip(params.events, past_pub, past_entry, strict=False):
             figures.append(figure(
-                f"same_phase_{halving.year}", f"{halving.year} 周期同相位日期(发布 / 入场)",
-                f"{halving.year} cycle, same phase (publication / entry)",
+                f"same_phase_{event.year}", f"{event.year} 周期同相位日期(发布 / 入场)",
+                f"{event.year} cycle, same phase (publication / entry)",
                 f"{at_pub.isoformat()} / {at_entry.isoformat()}", "date"))
-        data = [recorded_data(params.halvings_source, "calendar:btc-halvings",
-                              "halving dates " + ", ".join(h.isoformat() for h in params.halvings))]
-        if params.cycle_peak and params.cycle_peak_close_usd and params.cycle_peak_source:
+        data = [recorded_data(params.events_source, f"calendar:{params.instrument}",
+                              f"{ev.en} dates " + ", ".join(h.isoformat() for h in params.events))]
+        if params.cycle_peak and params.cycle_peak_close and params.cycle_peak_source:
             figures.append(figure("cycle_peak_close", f"本轮周期高点收盘({params.cycle_peak})",
                                   f"cycle peak close ({params.cycle_peak})",
-                                  params.cycle_peak_close_usd, "USD"))
-            figures.append(figure("days_halving_to_peak", "减半至本轮高点天数",
-                                  "days from the halving to this cycle's peak",
+                                  params.cycle_peak_close, _currency(params)))
+            figures.append(figure("days_event_to_peak", f"{ev.zh}至本轮高点天数",
+                                  f"days from the {ev.en} to this cycle's peak",
                                   (params.cycle_peak - current).days, "days"))
             data.append(recorded_data(params.cycle_peak_source, params.instrument,
                                       "cycle-peak daily close"))
 
-        labels: list[str | float | int] = [str(h.year) for h in params.halvings]
-        n = len(params.halvings)
+        labels: list[str | float | int] = [str(h.year) for h in params.events]
+        n = len(params.events)
         chart = Chart(
-            title=text("各减半周期天数与本轮关键时点", "Days into each halving cycle"),
+            title=text(f"各{ev.zh}周期天数与本轮关键时点", f"Days into each {ev.en} cycle"),
             series=[
                 ChartSeries(name="completed cycle length", x=labels, kind="bar",
                             y=[float(v) for v in lengths] + [None]),
@@ -187,25 +195,25 @@ class BtcCycle(Evaluator[BtcCycleParams]):
                 ChartSeries(name="as-of (current cycle)", x=labels, kind="bar",
                             y=[None] * (n - 1) + [float(d_asof)]),
             ],
-            x_label="cycle (halving year)", y_label="days since halving", x_is_date=False,
+            x_label=f"cycle ({ev.en} year)", y_label=f"days since {ev.en}", x_is_date=False,
         )
         calendar = text(
-            f"发布日处于 {current} 减半后第 {d_pub} 天(平均周期的 {d_pub / mean_len:.0%}),"
-            f"入场窗口 {params.entry_window} 为第 {d_entry} 天。",
-            f"At publication BTC was {d_pub} days past the {current} halving "
-            f"({d_pub / mean_len:.0%} of a mean cycle); the {params.entry_window} entry window "
+            f"发布日处于 {current} {ev.zh}后第 {d_pub} 天(平均周期的 {d_pub / mean_len:.0%}),"
+            f"入场窗口 {params.entry_date} 为第 {d_entry} 天。",
+            f"At publication {params.label.en} was {d_pub} days past the {current} {ev.en} "
+            f"({d_pub / mean_len:.0%} of a mean cycle); the {params.entry_date} entry window "
             f"is day {d_entry}.",
         )
         missing = [MissingData(
             what=f"{params.instrument} daily closes (price part of the claim)",
-            dates=(f"{params.baseline_date} and {params.entry_window} ± "
-                   f"{params.entry_window_days} days; past-cycle phase dates "
+            dates=(f"{_baseline(ctx)} and {params.entry_date} ± "
+                   f"{params.entry_days} days; past-cycle phase dates "
                    + ", ".join(d.isoformat() for d in past_pub + past_entry)),
             **fetch_how([params.instrument]),
         )]
         evidence = Evidence(figures=figures, data=data, charts=[chart], missing=missing,
                             notes=[calendar])
-        if ctx.as_of < params.entry_window:
+        if ctx.as_of < params.entry_date:
             return Assessment(
                 verdict=Verdict.PENDING,
                 summary=text(calendar.zh + " 入场窗口未到。",
@@ -224,7 +232,7 @@ class BtcCycle(Evaluator[BtcCycleParams]):
         )
 
 
-def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessment) -> Assessment:
+def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment) -> Assessment:
     """The calendar reading plus prices: correction since publication, phase vs past cycles,
     and the entry comparison once the data reaches the entry window.
 
@@ -232,18 +240,19 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
     pre-publication cycle high) and "the knife kept falling" (a later close ≥
     ``knife_min_fall_pct`` under the baseline) both → supported, neither → contradicted, one
     → mixed. With the entry close known it must agree, else mixed. Before the entry window
-    the verdict is pending with that reading.
+    the verdict is pending with that reading (the decision core's coverage gate).
     """
     import pandas as pd
 
     from narrowgate.models.cycle_phase import read_phase, running_drawdown, thin_days
     from narrowgate.models.cycles import cycle_paths
 
-    closes, used = read_closes(ctx, [params.instrument], params.halvings[0])
+    ev, cur = params.event_label, _currency(params)
+    closes, used = read_closes(ctx, [params.instrument], params.events[0])
     prices = closes[params.instrument].dropna()
     data_end = prices.index[-1].date()
-    current = last_halving(ctx.published, params.halvings)
-    base = prices.loc[: pd.Timestamp(params.baseline_date)]
+    current = last_halving(ctx.published, params.events)
+    base = prices.loc[prices.index < pd.Timestamp(ctx.published)]
     base_day, base_close = base.index[-1].date(), float(base.iloc[-1])
     so_far = prices.loc[pd.Timestamp(current) : pd.Timestamp(base_day)]
     high_day = so_far.index[int(so_far.to_numpy().argmax())].date()
@@ -265,15 +274,15 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
     inst = params.instrument
     figures: list[Figure] = [
         figure("baseline_close", f"发布时入场价({base_day})", f"entry at publication ({base_day})",
-               round(base_close), "USD", decisive=True),
+               round(base_close), cur, decisive=True),
         figure("cycle_high", f"发布前本轮高点({high_day})", f"pre-publication cycle high "
-               f"({high_day})", round(high_close), "USD"),
+               f"({high_day})", round(high_close), cur),
         figure("last_close", f"最新收盘({data_end})", f"last close ({data_end})",
-               round(last_close), "USD"),
+               round(last_close), cur),
         figure("drawdown_now", "距本轮高点回撤", "drawdown from the cycle high",
                round(drawdown_now, 1), "%", decisive=True),
         figure("low_after_publication", f"发布后最低收盘({low_day})",
-               f"lowest close after publication ({low_day})", round(low_close), "USD"),
+               f"lowest close after publication ({low_day})", round(low_close), cur),
         figure("fall_after_publication", "发布后最大跌幅(相对入场价)",
                "deepest fall below the publication entry", round(fall_after, 1), "%",
                decisive=True),
@@ -286,8 +295,8 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
     ]
     missing: list[MissingData] = []
     entry_verdict: Verdict | None = None
-    if data_end >= params.entry_window:
-        entry = prices.loc[: pd.Timestamp(params.entry_window)]
+    if data_end >= params.entry_date:
+        entry = prices.loc[: pd.Timestamp(params.entry_date)]
         entry_close = float(entry.iloc[-1])
         gain = (base_close / entry_close - 1.0) * 100
         entry_verdict = (Verdict.SUPPORTED if -((entry_close / base_close - 1.0) * 100)
@@ -295,7 +304,7 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
         figures += [
             figure("entry_close", f"入场窗口收盘({entry.index[-1].date()})",
                    f"close at the entry window ({entry.index[-1].date()})", round(entry_close),
-                   "USD", decisive=True),
+                   cur, decisive=True),
             figure("waiting_gain", "等待入场的多得(发布价/窗口价−1)",
                    "gain from waiting (publication / window close − 1)", round(gain, 1), "%",
                    decisive=True),
@@ -303,13 +312,13 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
     else:
         missing.append(MissingData(
             what=f"{inst} closes at the entry window (entry on publication vs on "
-                 f"{params.entry_window})",
+                 f"{params.entry_date})",
             dates=f"{data_end + timedelta(days=1)} to "
-                  f"{params.entry_window + timedelta(days=params.entry_window_days)}",
+                  f"{params.entry_date + timedelta(days=params.entry_days)}",
             **fetch_how([inst]),
         ))
 
-    paths = cycle_paths(prices, params.halvings, params.overlay_days)
+    paths = cycle_paths(prices, params.events, params.overlay_days)
     d_base, d_now = (base_day - current).days, (data_end - current).days
     at_now = {r.cycle: r for r in read_phase(paths, d_now)}
     at_base = {r.cycle: r for r in read_phase(paths, d_base)}
@@ -325,19 +334,20 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
             figures.append(figure(
                 f"cycle_{year}_low", f"{year} 周期高点后的低点", f"{year} cycle low after its high",
                 f"day {reading.low_day}, {reading.low_drawdown * 100:.1f}%", "day, %"))
-    absent = [h for h in params.halvings if h.isoformat() not in paths.columns]
+    absent = [h for h in params.events if h.isoformat() not in paths.columns]
     if absent:
         missing.append(MissingData(
-            what=f"{inst} closes from the halving(s) {', '.join(map(str, absent))}",
+            what=f"{inst} closes from the {ev.en}(s) {', '.join(map(str, absent))}",
             dates=f"{absent[0]} to {prices.index[0].date() - timedelta(days=1)}",
             **fetch_how([inst]),
         ))
     step = params.overlay_step_days
     charts = [
-        _overlay(text("各减半周期价格路径(减半日=1)", "Halving cycles aligned (halving close = 1)"),
-                 thin_days(paths, step), "× halving close", 1.0),
+        _overlay(text(f"各{ev.zh}周期价格路径({ev.zh}日=1)",
+                      f"{ev.en} cycles aligned ({ev.en} close = 1)"),
+                 thin_days(paths, step), f"× {ev.en} close", 1.0, ev.en),
         _overlay(text("距周期高点的回撤(%)", "Drawdown from the cycle high (%)"),
-                 thin_days(running_drawdown(paths), step), "%", 100.0),
+                 thin_days(running_drawdown(paths), step), "%", 100.0, ev.en),
         *calendar.evidence.charts,
     ]
 
@@ -349,33 +359,34 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
                       label=text("距发布前本轮高点的回撤", "drawdown from the pre-publication "
                                  "cycle high"), unit="%", digits=1, instrument=inst,
                       observed=data_end)
-    if entry_verdict is not None:
-        verdict = part if part is entry_verdict else Verdict.MIXED
-    elif ctx.as_of < params.entry_window:
-        verdict = Verdict.PENDING
-    else:
-        verdict = part
+    combined = part if entry_verdict in (None, part) else Verdict.MIXED
+    gate = coverage_gate(combined, decides_at=params.entry_date, data_reaches=data_end,
+                         as_of=ctx.as_of)
+    verdict = gate.verdict
     past = [r for c, r in at_now.items() if c != current.isoformat()]
     past_zh = ",".join(f"{r.cycle[:4]} 周期 {r.drawdown * 100:.0f}%(低点在第 {r.low_day} 天)"
                        for r in past)
     past_en = ", ".join(f"{r.cycle[:4]} cycle {r.drawdown * 100:.0f}% (low on day {r.low_day})"
                         for r in past)
-    entry_zh = ("入场窗口数据已有。" if entry_verdict else
-                f"数据止于 {data_end},尚无法比较发布日入场与 {params.entry_window} 入场。")
-    entry_en = ("The entry window is in the data." if entry_verdict else
+    entry_zh = ("入场日数据已有。" if entry_verdict else
+                f"数据止于 {data_end},尚无法比较发布日入场与 {params.entry_date} 入场。")
+    entry_en = ("The entry date is in the data." if entry_verdict else
                 f"The data ends {data_end}, so entry at publication cannot yet be compared with "
-                f"entry on {params.entry_window}.")
+                f"entry on {params.entry_date}.")
     notes = calendar.evidence.notes
     summary = text(
         f"{notes[0].zh} 价格部分(判定:{VERDICT_LABELS[part].zh}):{data_end} 收盘 "
-        f"{last_close:,.0f} 美元,"
-        f"距 {high_day} 的本轮高点 {drawdown_now:.1f}%;发布后最低 {low_close:,.0f} 美元({low_day},"
+        f"{last_close:,.0f} {cur},"
+        f"距 {high_day} 的本轮高点 {drawdown_now:.1f}%;发布后最低 {low_close:,.0f} {cur}"
+        f"({low_day},"
         f"较入场价 {fall_after:+.1f}%)。同一阶段(第 {d_now} 天)以往:{past_zh}。{entry_zh}",
-        f"{notes[0].en} Prices (reading: {part.value}): {last_close:,.0f} USD on {data_end}, "
+        f"{notes[0].en} Prices (reading: {part.value}): {last_close:,.0f} {cur} on {data_end}, "
         f"{drawdown_now:.1f}% from the {high_day} cycle high; after publication the low was "
-        f"{low_close:,.0f} USD on {low_day} ({fall_after:+.1f}% from the entry). At the same "
+        f"{low_close:,.0f} {cur} on {low_day} ({fall_after:+.1f}% from the entry). At the same "
         f"phase (day {d_now}) earlier cycles were at {past_en}. {entry_en}",
     )
+    if gate.interim is not None:
+        summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
     return Assessment(
         verdict=verdict,
         summary=summary,
@@ -390,8 +401,20 @@ def price_assessment(params: BtcCycleParams, ctx: EvalContext, calendar: Assessm
     )
 
 
-def _overlay(title: LocalizedText, frame: pd.DataFrame, y_label: str, scale: float) -> Chart:
-    """Cycles side by side on a days-since-halving axis (not dates)."""
+def _baseline(ctx: EvalContext) -> date:
+    """The day before publication: entry "now" is the last close before publication."""
+    return ctx.published - timedelta(days=1)
+
+
+def _currency(params: CycleParams) -> str:
+    from narrowgate.evaluate.kinds.trade import currency_of
+
+    return currency_of(params.instrument) or "points"
+
+
+def _overlay(title: LocalizedText, frame: pd.DataFrame, y_label: str, scale: float,
+             event: str) -> Chart:
+    """Cycles side by side on a days-since-event axis (not dates)."""
     x: list[str | float | int] = [int(d) for d in frame.index]
     return Chart(
         title=title,
@@ -399,5 +422,5 @@ def _overlay(title: LocalizedText, frame: pd.DataFrame, y_label: str, scale: flo
                             y=[None if v != v else round(float(v) * scale, 4)
                                for v in frame[c]])
                 for c in frame.columns],
-        x_label="days since halving", y_label=y_label, x_is_date=False,
+        x_label=f"days since {event}", y_label=y_label, x_is_date=False,
     )

@@ -1,6 +1,6 @@
-"""btc-cycle's entry timing as trades: BTC bought at publication vs at the entry window.
+"""The cycle kind's entry timing as trades: bought at publication vs at the entry date.
 
-Why apart from btc_cycle: the cycle reading decides the claim; these two held positions
+Why apart from the cycle kind: the cycle reading decides the claim; these two held positions
 only add the engine's view of the same question (return after costs, drawdown, rank among
 historical windows), so they live beside it and leave its verdict alone.
 """
@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from narrowgate.evaluate.common import text
 from narrowgate.evaluate.implied_trade import ImpliedPlan, ImpliedTradeParams, held_plan
 from narrowgate.evaluate.registry import EvalContext
+from narrowgate.thesis.schema import LocalizedText
 
 
 def entry_plans(ctx: EvalContext, params: ImpliedTradeParams, instrument: str, *,
+                name: LocalizedText, currency: str,
                 label: str, read_from: date, baseline: date, window: date,
                 start: date | None = None, end: date | None = None) -> list[ImpliedPlan]:
     """``instrument`` bought at the last close on or before ``baseline`` (the last close
@@ -28,14 +30,15 @@ def entry_plans(ctx: EvalContext, params: ImpliedTradeParams, instrument: str, *
     """
     import pandas as pd
 
-    plan = held_plan(ctx, params, long=[instrument], currency="USD", match_from=read_from,
+    plan = held_plan(ctx, params, long=[instrument], currency=currency, match_from=read_from,
                      start=start, end=end)
     closes = plan.closes[instrument].dropna()
     later = closes.index[closes.index >= pd.Timestamp(window)]
-    at_window = text(f"{window} 起首个收盘买入 BTC",
-                     f"BTC bought at the first close on/after {window}")
+    at_window = text(f"{window} 起首个收盘买入{name.zh}",
+                     f"{name.en} bought at the first close on/after {window}")
     at_publication = ImpliedPlan(label=f"{label}:at-publication", plan=plan,
-                                 name=text("发布时买入 BTC", "BTC bought at publication"),
+                                 name=text(f"发布时买入{name.zh}",
+                                           f"{name.en} bought at publication"),
                                  entry=baseline + timedelta(days=1))
     if len(later):
         return [at_publication, ImpliedPlan(
