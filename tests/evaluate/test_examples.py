@@ -86,6 +86,7 @@ def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:
     verdicts = {r.claim_id: r.verdict for r in card.results}
     assert verdicts == {"small-over-large-futures": Verdict.MIXED,
                         "futures-terms": Verdict.SUPPORTED,
+                        "exchanges-tighten-silver": Verdict.SUPPORTED,
                         "margin-debt-expands": Verdict.SUPPORTED,
                         "hk-tech-leads": Verdict.SUPPORTED,
                         "rally-is-rerating": Verdict.CONTRADICTED,
@@ -100,6 +101,9 @@ def test_china_hk_liquidity_verdicts_and_figures(imported_hub: object) -> None:
     assert hk["window"] == "2026-02-27 → 2026-06-30"  # the horizon ends the window
     # CSI All Share 6375.69 at P/E 20.06 (03-02) → 6551.62 at 19.34 (06-30): earnings rose,
     # the multiple fell — the opposite of a re-rating
+    silver = _figures(card, "exchanges-tighten-silver")
+    assert (silver["leverage_before"], silver["leverage_after"]) == (5.26, 5.0)  # 100/19, 100/20
+    assert silver["logged_changes"] == 5 and silver["events_studied"] == 3
     split = _figures(card, "rally-is-rerating")
     assert split["after_eps_cnidx:000985"] == round(
         math.log((6551.62 / 19.34) / (6375.69 / 20.06)), 4)

@@ -1,4 +1,4 @@
-"""margin-hikes: the event study on the real LBMA silver fixes (context, not the verdict)."""
+"""margin-hikes (event-study kind) on the real LBMA silver fixes (context, not the verdict)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from narrowgate.evaluate.margin_hikes import MarginHikesParams, study_dates
+from narrowgate.evaluate.kinds.event_study import EventStudyParams, study_dates
 from narrowgate.evaluate.runner import evaluate_claim
 from narrowgate.evaluate.verdict import Verdict
 from tests.conftest import SHARED_DATA, eval_context
@@ -21,8 +21,8 @@ def test_event_study_around_the_logged_silver_changes(imported_hub: object) -> N
     f = {x.key: x.value for x in result.evidence.figures}
     assert f["leverage_before"] == 6.67 and f["leverage_after"] == 5.56
     assert f["event_instrument"] == "lbma:SILVER"
-    params = MarginHikesParams.model_validate(claim.params)
-    dates = study_dates(params.events)
+    params = EventStudyParams.model_validate(claim.params)
+    dates = study_dates(params)
     assert len(dates) == 10  # 12 notices, two shared dates, the conditional SGE one out
     assert f["events_studied"] == 10 and f["events_left_out"] == 0
 

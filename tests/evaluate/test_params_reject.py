@@ -42,7 +42,7 @@ WRONG: dict[str, Edit] = {
     "pace": _set("contradicted_ratio", 0.1),
     "cycle": _set("events", ["2024-04-20", "2020-05-11"]),
     "gold-over-silver": _set("gold", "lbma GOLD"),
-    "margin-hikes": _set("events.0.exchange", "LME"),
+    "event-study": _set("count_window_end", "2025-01-01"),
     "correlation": _set("min_abs_correlation", 1.5),
     "path": _set("min_pullback_pct", 150),
     "token-economics": _set("prices.0.tier", "ultra"),

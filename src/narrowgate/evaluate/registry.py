@@ -34,7 +34,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.warsh_policy",
     "narrowgate.evaluate.kinds.cycle",
     "narrowgate.evaluate.gold_over_silver",
-    "narrowgate.evaluate.margin_hikes",
+    "narrowgate.evaluate.kinds.event_study",
     "narrowgate.evaluate.token_economics",
     "narrowgate.evaluate.capex_no_buyback",
     "narrowgate.evaluate.qualitative",
