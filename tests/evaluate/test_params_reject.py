@@ -41,7 +41,6 @@ WRONG: dict[str, Edit] = {
     "warsh-policy": _set("policy_rate", "FEDFUNDS"),
     "pace": _set("contradicted_ratio", 0.1),
     "cycle": _set("events", ["2024-04-20", "2020-05-11"]),
-    "gold-over-silver": _set("gold", "lbma GOLD"),
     "event-study": _set("count_window_end", "2025-01-01"),
     "correlation": _set("min_abs_correlation", 1.5),
     "path": _set("min_pullback_pct", 150),

@@ -33,7 +33,6 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.us_hw_cheaper",
     "narrowgate.evaluate.warsh_policy",
     "narrowgate.evaluate.kinds.cycle",
-    "narrowgate.evaluate.gold_over_silver",
     "narrowgate.evaluate.kinds.event_study",
     "narrowgate.evaluate.token_economics",
     "narrowgate.evaluate.capex_no_buyback",

@@ -15,6 +15,7 @@ the basket / short the benchmark, or the reverse) is back-tested beside it as ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Literal
@@ -30,6 +31,7 @@ from narrowgate.evaluate.implied_trade import (
     held_plan,
     with_implied_trades,
 )
+from narrowgate.evaluate.kinds.relative_checks import CrossCheck, NewHigh, new_highs, ratio_figures
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     Assessment,
@@ -85,6 +87,11 @@ class RelativeReturnParams(Params):
     note: LocalizedText | None = Field(None, description="what the measurement stands for, "
                                                          "said in the summary")
     missing: list[MissingPart] = Field(default_factory=list)
+    new_high_members: list[InstrumentId] = Field(
+        default_factory=list, description="members that must close above their peak before "
+                                          "the start by the end ('not topped')")
+    peak_since: date | None = Field(None, description="the pre-start peak is taken from here")
+    cross_check: CrossCheck | None = None
     hold: bool = Field(False, description="back-test the implied position from the start")
     implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
 
@@ -100,6 +107,11 @@ class RelativeReturnParams(Params):
                 raise ValueError(f"{name} weights must be positive")
         if self.start and self.end and self.end <= self.start:
             raise ValueError("end must come after start")
+        if self.new_high_members and self.peak_since is None:
+            raise ValueError("new_high_members need peak_since")
+        if set(self.new_high_members) - set(self.basket) - {
+                i for c in self.comparisons for i in c.members}:
+            raise ValueError("new_high_members must be members of the basket or a benchmark")
         if self.min_return_pct is not None and self.max_return_pct is not None \
                 and self.max_return_pct < self.min_return_pct:
             raise ValueError("max_return_pct cannot be below min_return_pct")
@@ -125,12 +137,12 @@ class RelativeReturnParams(Params):
         return 1.0 if self.expect == "outperform" else -1.0
 
 
-def relative_verdict(basket_ret: float, excesses: list[float],
-                     params: RelativeReturnParams) -> Verdict:
+def relative_verdict(basket_ret: float, excesses: list[float], params: RelativeReturnParams,
+                     highs: Sequence[bool] = ()) -> Verdict:
     """Every set condition holds → supported; some hold, or an excess points the expected
     way → mixed; else contradicted (returns in %, excesses in percentage points, one per
-    benchmark)."""
-    held = [params.sign * x >= params.min_excess_pp for x in excesses]
+    benchmark; ``highs``: whether each new-high member made one)."""
+    held = [*(params.sign * x >= params.min_excess_pp for x in excesses), *highs]
     if params.min_return_pct is not None:
         held.append(basket_ret >= params.min_return_pct)
     if params.max_return_pct is not None:
@@ -151,7 +163,13 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
     def data_needs(self, params: RelativeReturnParams, ctx: EvalContext) -> list[DataNeed]:
         start = params.start or ctx.published
         end = params.end or ctx.as_of
-        return [price_need(i, start, end, "basket vs benchmark") for i in _ids(params)]
+        needs = [price_need(i, min(start, params.peak_since or start), end,
+                            "basket vs benchmark") for i in _ids(params)]
+        if params.cross_check is not None:
+            needs += [price_need(i, start, end, "cross-check")
+                      for i in dict.fromkeys([*params.cross_check.basket,
+                                              *params.cross_check.benchmark])]
+        return needs
 
     def evaluate(self, claim: Claim, params: RelativeReturnParams, ctx: EvalContext) -> Assessment:
         import pandas as pd
@@ -168,6 +186,8 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
         end_day = min(due or ctx.as_of, ctx.as_of)
         ids = _ids(params)
         lookback = (pd.Timestamp(start_day) - pd.Timedelta(days=10)).date()
+        if params.peak_since is not None:
+            lookback = min(lookback, params.peak_since)
         closes, data = read_closes(ctx, ids, lookback, end_day)
         common = closes[ids].dropna()
         anchor = last_close_before(common, start_day)
@@ -178,11 +198,26 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
         basket_ret = (float(basket.iloc[-1]) - 1) * 100
         rets = {k: (float(p.iloc[-1]) - 1) * 100 for k, p in paths.items()}
         excesses = {k: basket_ret - r for k, r in rets.items()}
-        reading = relative_verdict(basket_ret, list(excesses.values()), params)
+        highs = new_highs(closes, params.new_high_members, params.peak_since, window.start,
+                          window.end) if params.peak_since else []
+        reading = relative_verdict(basket_ret, list(excesses.values()), params,
+                                   [h.made for h in highs])
         gate = coverage_gate(reading, decides_at=due, data_reaches=_reach(closes, ids),
                              as_of=ctx.as_of)
         figures = _figures(params, basket_ret, rets, excesses, max_drawdown(basket) * 100,
                            window.start, window.end)
+        figures.append(figure("interim_reading", "当前读数", "interim reading", reading.value,
+                              ""))
+        comps = params.comparisons
+        charts = []
+        if len(params.basket) == 1 and len(comps) == 1 and len(comps[0].members) == 1:
+            ratio, ratio_chart = ratio_figures(common, next(iter(params.basket)),
+                                               next(iter(comps[0].members)), window.start,
+                                               window.end)
+            figures += ratio
+            charts.append(ratio_chart)
+        for high in highs:
+            figures += high.figures
         if len(ids) > 2:
             last = {i: closes[i].dropna().index[-1].date() for i in ids}
             limiting = sorted(i for i, d in last.items() if d == window.end)
@@ -199,14 +234,32 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
                           **{c.label.en: paths[c.key] for c in params.comparisons}}),
             "× start")
         summary = _summary(params, basket_ret, rets, excesses, window.start, window.end)
+        missing = [MissingData(what=m.what, how=m.how) for m in params.missing]
+        if params.cross_check is not None:
+            from narrowgate.evaluate.kinds.relative_checks import cross_check
+
+            first = next(iter(excesses.values()))
+            more, used, lacking, said = cross_check(  # over the reading's own window
+                ctx, params.cross_check, start_day, window.end, params.sign,
+                params.min_excess_pp, params.sign * first >= params.min_excess_pp)
+            figures += more
+            data += used
+            missing += lacking
+            if said is not None:
+                summary = text(summary.zh + said.zh, f"{summary.en} {said.en}")
+        if highs:
+            made_zh = ",".join(f"{h.instrument}{'已' if h.made else '未'}创新高" for h in highs)
+            made_en = ", ".join(f"{h.instrument} {'made' if h.made else 'no'} new high"
+                                for h in highs)
+            summary = text(f"{summary.zh}相对起点前高点:{made_zh}。",
+                           f"{summary.en} Against the peaks before the start: {made_en}.")
         if gate.interim is not None:
             summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
         assessment = Assessment(
             verdict=gate.verdict, summary=summary,
             evidence=Evidence(
-                figures=figures, data=data, charts=[chart], notes=[_method(params)],
-                missing=[MissingData(what=m.what, how=m.how) for m in params.missing],
-                watch=_watch(params, basket_ret, excesses, window.end)))
+                figures=figures, data=data, charts=[chart, *charts], notes=[_method(params)],
+                missing=missing, watch=_watch(params, basket_ret, excesses, window.end, highs)))
         if not params.hold:
             return assessment
         return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))
@@ -280,15 +333,17 @@ def _figures(params: RelativeReturnParams, basket_ret: float, rets: dict[str, fl
 
 
 def _watch(params: RelativeReturnParams, basket_ret: float, excesses: dict[str, float],
-           observed: date) -> list[WatchItem]:
-    """Where each excess (and the basket's own return, if bounded) would flip the verdict."""
+           observed: date, highs: Sequence[NewHigh] = ()) -> list[WatchItem]:
+    """Where each excess (and the basket's own return, if bounded, and each member short
+    of a new high) would flip the verdict."""
+    made = [h.made for h in highs]
     needed = params.sign * params.min_excess_pp
     keys = list(excesses)
     out: list[WatchItem] = []
     for comp in params.comparisons:
         def reading(x: float, key: str = comp.key) -> Verdict:
             return relative_verdict(basket_ret, [x if k == key else excesses[k] for k in keys],
-                                    params)
+                                    params, made)
         out += crossings(reading, excesses[comp.key], [needed, 0.0],
                          label=text(f"相对 {comp.label.zh} 的超额收益",
                                     f"excess over {comp.label.en}"),
@@ -296,11 +351,22 @@ def _watch(params: RelativeReturnParams, basket_ret: float, excesses: dict[str, 
                          observed=observed)
     bounds = [b for b in (params.min_return_pct, params.max_return_pct) if b is not None]
     if bounds:
-        out += crossings(lambda x: relative_verdict(x, list(excesses.values()), params),
+        out += crossings(lambda x: relative_verdict(x, list(excesses.values()), params, made),
                          basket_ret, bounds, label=text(f"{params.label.zh} 收益",
                                                         f"{params.label.en} return"),
                          unit="%", digits=1, instrument="+".join(params.basket),
                          observed=observed)
+    for n, high in enumerate(highs):
+        if high.made:  # a new high stays made: no line to watch
+            continue
+
+        def beyond(x: float, n: int = n) -> Verdict:
+            return relative_verdict(basket_ret, list(excesses.values()), params,
+                                    [x > 0 if i == n else m for i, m in enumerate(made)])
+        out += crossings(beyond, high.last_vs_peak, [0.0],
+                         label=text("最新收盘相对起点前高点", "last close vs the peak before "
+                                    "the start"), unit="%", digits=1,
+                         instrument=high.instrument, observed=observed)
     return out
 
 
