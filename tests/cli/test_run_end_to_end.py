@@ -67,6 +67,16 @@ def test_scorecard_json_lists_every_claim_with_evidence(report_dir: Path) -> Non
             assert evidence["figures"] or evidence["data"], result["claim_id"]
 
 
+def test_the_written_scorecard_loads_back_into_its_model(report_dir: Path) -> None:
+    from narrowgate.evaluate.scorecard import load_scorecard
+
+    path = report_dir / "scorecard.json"
+    card = load_scorecard(path)
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    assert card.to_json_dict() == payload  # counts and newest_data recomputed, not read
+    assert card.counts == payload["counts"] and len(card.results) == 25
+
+
 def test_report_folder_loads_nothing_from_the_network(report_dir: Path) -> None:
     pages = [p for p in report_dir.rglob("*") if p.suffix in {".html", ".css"}]
     assert (report_dir / "index.html") in pages

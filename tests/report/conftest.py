@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from narrowgate.evaluate.scorecard import Scorecard, ThesisInfo
 from narrowgate.evaluate.verdict import (
     Chart,
     ChartSeries,
@@ -23,7 +24,6 @@ from narrowgate.evaluate.verdict import (
     Verdict,
     WatchItem,
 )
-from narrowgate.report.scorecard import Scorecard, ThesisInfo
 from narrowgate.thesis.schema import LocalizedText, Section, ThesisSource
 
 INJECTION = "</script><script>alert('x')</script><!--"

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.report.html import write_html_report
-from narrowgate.report.scorecard import Scorecard
 
 pytestmark = pytest.mark.browser
 

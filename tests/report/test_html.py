@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import Chart, ChartSeries, Verdict
 from narrowgate.report import html
 from narrowgate.report.html import (
@@ -18,7 +19,6 @@ from narrowgate.report.html import (
     group_by_section,
     write_html_report,
 )
-from narrowgate.report.scorecard import Scorecard
 from narrowgate.thesis.schema import LocalizedText
 
 EXTERNAL = [

@@ -14,6 +14,7 @@ from typing import Any
 from narrowgate import __version__
 from narrowgate.errors import DataNotFound, NarrowgateError
 from narrowgate.evaluate.registry import DataNeed, EvalContext, get_evaluator
+from narrowgate.evaluate.scorecard import Scorecard, ThesisInfo
 from narrowgate.evaluate.verdict import (
     Assessment,
     ClaimResult,
@@ -21,7 +22,6 @@ from narrowgate.evaluate.verdict import (
     MissingData,
     Verdict,
 )
-from narrowgate.report.scorecard import Scorecard, ThesisInfo
 from narrowgate.thesis.schema import Claim, LocalizedText, Thesis
 
 ProgressCallback = Callable[[Claim], None]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from narrowgate.evaluate.common import FETCH_OR_IMPORT
+from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import MissingData
-from narrowgate.report.scorecard import Scorecard
 
 IMPORT_COMMAND = "narrowgate data import DIR"
 

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from narrowgate.errors import NarrowgateError
+from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, Figure, Verdict
 from narrowgate.report.commands import how_text
-from narrowgate.report.scorecard import Scorecard, write_atomic
+from narrowgate.report.scorecard import write_atomic
 from narrowgate.thesis.schema import LocalizedText, Section
 
 if TYPE_CHECKING:

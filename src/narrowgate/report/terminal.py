@@ -7,8 +7,8 @@ from typing import Literal
 from rich.console import Console
 from rich.table import Table
 
+from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Verdict
-from narrowgate.report.scorecard import Scorecard
 
 VERDICT_STYLES: dict[Verdict, str] = {
     Verdict.SUPPORTED: "bold green",
