@@ -41,6 +41,20 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        version()
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", callback=_print_version,
+                                      is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Options before the command (``narrowgate --version``)."""
+
+
 def main() -> None:
     """Console entry point: user errors become one line on stderr and a documented code."""
     from narrowgate.errors import DataNotFound, NarrowgateError, ThesisError
