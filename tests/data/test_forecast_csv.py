@@ -92,3 +92,30 @@ def test_a_provider_fetch_round_trips(tmp_path: Path) -> None:
             "as_of"]
     pd.testing.assert_frame_equal(again[cols], frame[cols])
     assert again["source"].iloc[0] == "akshare.x() (10jqka); fetched 2026-03-02T08:30:00+00:00"
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+def test_a_path_that_is_no_regular_file_is_refused_without_reading(tmp_path: Path,
+                                                                   kind: str) -> None:
+    """/dev/zero would be read without bound and a FIFO would block: neither is opened."""
+    import os
+
+    if kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "fifo":
+        path = tmp_path / "pipe.csv"
+        os.mkfifo(path)
+    else:
+        path = tmp_path
+    with pytest.raises(NarrowgateError, match="not a regular file"):
+        load_forecast_csv(path)
+
+
+def test_a_file_over_the_limit_is_refused(tmp_path: Path) -> None:
+    from narrowgate.textfile import UnreadableFile, read_text_file
+
+    big = tmp_path / "big.csv"
+    big.write_text("x" * 2048, encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="2,048 bytes, more than the 1,024"):
+        read_text_file(big, limit=1024)
+    assert read_text_file(big, limit=4096) == "x" * 2048

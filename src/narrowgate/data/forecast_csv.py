@@ -109,10 +109,12 @@ def load_forecast_csv(path: str | Path) -> pd.DataFrame:
     Raises :class:`ForecastCsvError` listing every bad row, a missing or unknown column, or
     a repeated (instrument, year, measure); ``NarrowgateError`` when the file is unreadable.
     """
+    from narrowgate.textfile import UnreadableFile, read_text_file
+
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text_file(file, encoding="utf-8-sig")
+    except UnreadableFile as exc:
         raise NarrowgateError(f"{file}: cannot read the forecast CSV ({exc})",
                               "give a UTF-8 CSV file path") from None
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
