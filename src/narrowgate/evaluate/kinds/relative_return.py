@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, figure, pct, text
-from narrowgate.evaluate.core.coverage import coverage_gate
+from narrowgate.evaluate.core.coverage import coverage_gate, nothing_to_read_yet
 from narrowgate.evaluate.hubdata import line_chart, price_need, read_closes
 from narrowgate.evaluate.implied_trade import (
     ImpliedPlan,
@@ -192,6 +192,8 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
         common = closes[ids].dropna()
         anchor = last_close_before(common, start_day)
         window = common_window(closes[ids], anchor, end_day)
+        if window.end <= window.start:
+            return nothing_to_read_yet(window.start, "no common close after it", data)
         basket = basket_path(common, params.basket, window.start, window.end)
         paths = {c.key: basket_path(common, c.members, window.start, window.end)
                  for c in params.comparisons}
