@@ -118,6 +118,11 @@ def unit_depreciation(in_service: float, life: LifeSchedule, years: np.ndarray) 
     return out
 
 
+#: Matrices already built, by their exact inputs (see :func:`depreciation_matrix`).
+_MATRICES: dict[tuple[object, ...], np.ndarray] = {}
+_MATRICES_MAX = 512  # ~60 × 60 float64 each: a few MB at most
+
+
 def depreciation_matrix(
     vintages: np.ndarray, life: LifeSchedule, lag_years: float, years: np.ndarray
 ) -> np.ndarray:
@@ -126,7 +131,29 @@ def depreciation_matrix(
     Column k is :func:`unit_depreciation` of vintage k, with the same arithmetic in the
     same order (tested bitwise), but every straight-line piece of every vintage goes
     through numpy at once: a capex fit builds this matrix thousands of times, and one
-    numpy call per piece was most of a bundled run's capex chain."""
+    numpy call per piece was most of a bundled run's capex chain.
+
+    The matrix depends on its inputs only, not on the capex amounts, and projections ask
+    for the same one again and again (every OCF scenario and year of a company: a bundled
+    run makes 1,042 calls for 365 distinct matrices), so built matrices are kept, keyed by
+    the inputs' exact bytes and returned read-only (measured: 0.17 s → 0.05 s a run).
+    """
+    vintages, years = np.asarray(vintages), np.asarray(years)
+    key = (vintages.dtype.str, vintages.tobytes(), life, float(lag_years).hex(),
+           years.dtype.str, years.tobytes())
+    cached = _MATRICES.get(key)
+    if cached is None:
+        if len(_MATRICES) >= _MATRICES_MAX:
+            _MATRICES.clear()
+        cached = _build_matrix(vintages, life, lag_years, years)
+        cached.setflags(write=False)
+        _MATRICES[key] = cached
+    return cached
+
+
+def _build_matrix(
+    vintages: np.ndarray, life: LifeSchedule, lag_years: float, years: np.ndarray
+) -> np.ndarray:
     out = np.zeros((len(years), len(vintages)))
     pieces = [(k, *piece) for k, v in enumerate(vintages)
               for piece in _segments(float(v) + lag_years, life)]
@@ -181,17 +208,28 @@ class DepreciationModel:
     scale: float = 1.0
 
     def _vintages(self, capex: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        capex = capex[capex.index >= self.first_capex_year].sort_index()
-        years = capex.index.to_numpy(dtype=int)
+        """Vintage years (pre-history first) and their capex (USD bn) from fiscal-year capex.
+
+        On the index and values as numpy arrays rather than a boolean pandas filter and
+        ``sort_index``: it runs ~700 times a bundled run (every predict and book value),
+        where the pandas overhead was nearly all of its cost. Same values: the years are
+        unique when valid (duplicates fail the gap check below whatever their order).
+        """
+        index = capex.index.to_numpy()
+        values = capex.to_numpy(float)
+        keep = index >= self.first_capex_year
+        order = np.argsort(index[keep], kind="stable")
+        years = index[keep][order].astype(int)
+        values = values[keep][order]
         if len(years) == 0 or years[0] != self.first_capex_year or np.any(np.diff(years) != 1):
             raise MissingFinancials(
                 f"capex must run without gaps from fiscal {self.first_capex_year} "
                 f"(got {list(years)})"
             )
         k = np.arange(self.prehistory_years, 0, -1)
-        pre = float(capex.iloc[0]) * (1.0 + self.prehistory_growth) ** (-k.astype(float))
+        pre = float(values[0]) * (1.0 + self.prehistory_growth) ** (-k.astype(float))
         vintages = np.concatenate([years[0] - k, years])
-        return vintages, np.concatenate([pre, capex.to_numpy(float)])
+        return vintages, np.concatenate([pre, values])
 
     def predict(self, capex: pd.Series, years: Iterable[int]) -> pd.Series:
         """Modelled D&A (USD bn) for ``years`` given capex by fiscal year from the first year."""
