@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,6 +74,57 @@ def since_publication(strategy: AnyStrategy, close: pd.DataFrame, published: dat
                         rolls=rolls_within(rolls, window.index))
 
 
+@dataclass(frozen=True)
+class _Windows:
+    """The kernel inputs of fresh-start windows of one strategy over one price history.
+
+    Built once and run for several window lengths: :func:`publication_report` asks for four
+    (the since-publication length and 3/6/12 months) of the same strategy and prices, and
+    rebuilding the inputs each time was ~30% of its cost (measured on a bundled run: 44 → 11
+    builds; its 11 reports 1.1–1.2 s → 0.65–0.95 s). The arrays are only read by the kernel.
+    """
+
+    prices: pd.DataFrame
+    args_before: tuple[object, ...]
+    args_after: tuple[object, ...]
+
+    @classmethod
+    def of(cls, strategy: AnyStrategy, close: pd.DataFrame, *,
+           open_: pd.DataFrame | None = None, rolls: RollDates | None = None) -> _Windows:
+        free = strategy.model_copy(update={"entry": None, "exit": None})
+        prices = close[free.assets].dropna(how="any")
+        prices = prices.loc[:, ~prices.columns.duplicated()]
+        compiled = compile_strategy(free, prices)
+        columns = [str(c) for c in prices.columns]
+        spec = engine_inputs(columns, free.instruments, free.costs)
+        c = price_array(prices, "close")
+        before = (
+            c, open_array(prices, None if open_ is None else open_[prices.columns],
+                          free.execution, c),
+            np.ascontiguousarray(compiled.weights.to_numpy(dtype=np.float64)),
+            compiled.rebalance.to_numpy(dtype=np.bool_))
+        after = (
+            free.execution == "next_open", year_fraction(prices.index), free.initial_cash,
+            spec.multiplier, spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot,
+            spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate,
+            spec.financing_rate, _SHORTFALL[free.on_shortfall],
+            roll_array(prices, rolls_within(rolls, prices.index), spec.is_futures))
+        return cls(prices, before, after)
+
+    def returns(self, periods: int) -> pd.Series:
+        """Return of a fresh start on each row, held ``periods`` rows (index: start date)."""
+        if periods < 1:
+            raise BacktestError("a window needs at least one period")
+        starts = np.arange(0, len(self.prices) - periods, dtype=np.int64)
+        if starts.size == 0:
+            return pd.Series(dtype=np.float64, name=f"return_{periods}")
+        out = np.full(starts.size, np.nan)
+        status = np.zeros((starts.size, 3))
+        kernel: Any = batch.run_windows_nb  # numba's dispatcher: untyped for mypy
+        kernel(*self.args_before, starts, periods, *self.args_after, out, status)
+        return pd.Series(out, index=self.prices.index[starts], name=f"return_{periods}")
+
+
 def window_returns(strategy: AnyStrategy, close: pd.DataFrame, periods: int, *,
                    open_: pd.DataFrame | None = None,
                    rolls: RollDates | None = None) -> pd.Series:
@@ -84,28 +136,7 @@ def window_returns(strategy: AnyStrategy, close: pd.DataFrame, periods: int, *,
     """
     if periods < 1:
         raise BacktestError("a window needs at least one period")
-    free = strategy.model_copy(update={"entry": None, "exit": None})
-    prices = close[free.assets].dropna(how="any")
-    prices = prices.loc[:, ~prices.columns.duplicated()]
-    compiled = compile_strategy(free, prices)
-    starts = np.arange(0, len(prices) - periods, dtype=np.int64)
-    if starts.size == 0:
-        return pd.Series(dtype=np.float64, name=f"return_{periods}")
-    columns = [str(c) for c in prices.columns]
-    spec = engine_inputs(columns, free.instruments, free.costs)
-    c = price_array(prices, "close")
-    out = np.full(starts.size, np.nan)
-    status = np.zeros((starts.size, 3))
-    batch.run_windows_nb(
-        c, open_array(prices, None if open_ is None else open_[prices.columns], free.execution, c),
-        np.ascontiguousarray(compiled.weights.to_numpy(dtype=np.float64)),
-        compiled.rebalance.to_numpy(dtype=np.bool_), starts, periods,
-        free.execution == "next_open", year_fraction(prices.index), free.initial_cash,
-        spec.multiplier, spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot,
-        spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
-        _SHORTFALL[free.on_shortfall],
-        roll_array(prices, rolls_within(rolls, prices.index), spec.is_futures), out, status)
-    return pd.Series(out, index=prices.index[starts], name=f"return_{periods}")
+    return _Windows.of(strategy, close, open_=open_, rolls=rolls).returns(periods)
 
 
 def rolling_returns(equity: pd.Series, months: int) -> pd.Series:
@@ -128,9 +159,15 @@ def trailing_returns(strategy: AnyStrategy, close: pd.DataFrame, months: int, *,
     """Return of the strategy over the trailing ``months`` at each date: a fresh start
     ``periods_per_year`` × months / 12 rows earlier (63 rows for 3 months of 252-day
     stocks, 91 for 365-day bitcoin), paying the ``rolls`` in it; index: end date."""
+    return _trailing(_Windows.of(strategy, close, rolls=rolls),
+                     close[strategy.assets].dropna(how="any").index, months, periods_per_year)
+
+
+def _trailing(windows: _Windows, index: pd.Index, months: int,
+              periods_per_year: float) -> pd.Series:
+    """:func:`trailing_returns` from prepared windows; ``index`` = rows with every leg."""
     periods = max(1, round(periods_per_year * months / 12))
-    starts = window_returns(strategy, close, periods, rolls=rolls)
-    index = close[strategy.assets].dropna(how="any").index
+    starts = windows.returns(periods)
     ends = index[periods:][: len(starts)]
     return pd.Series(starts.to_numpy(), index=ends, name=f"return_{months}m")
 
@@ -182,13 +219,13 @@ def publication_report(strategy: AnyStrategy, close: pd.DataFrame, published: da
     anchor = pd.Timestamp(result.equity.index[0])
     periods = len(result.equity) - 1
     total = float(result.equity.iloc[-1] / strategy.initial_cash - 1.0)
-    windows = window_returns(strategy, close, periods, rolls=rolls)
+    prepared = _Windows.of(strategy, close, rolls=rolls)  # once for all four lengths
+    windows = prepared.returns(periods)
     prices_index = close[strategy.assets].dropna(how="any").index
     end_of = pd.Series(prices_index[periods:][: len(windows)], index=windows.index)
     history = windows[(end_of <= anchor).to_numpy()]
     rank, pct = rank_among(total, history)
-    rolling = pd.concat([trailing_returns(strategy, close, months, rolls=rolls,
-                                          periods_per_year=periods_per_year)
+    rolling = pd.concat([_trailing(prepared, prices_index, months, periods_per_year)
                          for months in (3, 6, 12)], axis=1)
     return PublicationReport(anchor=anchor, end=pd.Timestamp(result.equity.index[-1]),
                              periods=periods, result=result, total_return=total,
