@@ -156,6 +156,8 @@ class Store:
         self.lock_timeout = lock_timeout
         self._reader: duckdb.DuckDBPyConnection | None = None
         self._reader_lock: contextlib.ExitStack | None = None
+        #: the whole coverage table, read once per session (see ``coverage``)
+        self._session_coverage: list[Coverage] | None = None
 
     # -- connections -------------------------------------------------------------------
     @contextmanager
@@ -297,6 +299,7 @@ class Store:
 
     def _close_reader(self) -> bool:
         was_open = self._reader is not None
+        self._session_coverage = None  # a write or another session may change it
         if self._reader is not None:
             self._reader.close()
             self._reader = None
@@ -375,13 +378,32 @@ class Store:
     # -- reads --------------------------------------------------------------------------
     def coverage(self, instruments: Sequence[str] | None = None,
                  kind: DataKind | None = None) -> list[Coverage]:
-        """Every (instrument, source) the store holds, optionally filtered."""
+        """Every (instrument, source) the store holds, optionally filtered.
+
+        Inside a :meth:`session` the table is read once and filtered here: no process can
+        write while the session holds its shared lock, and this process's writes end the
+        session connection (and this copy) first. Why: ``narrowgate run`` asks ~120
+        times at 1–3 ms a query (0.33 s of a run, measured), against one read of the whole
+        (small) table and ~0.01 ms a filtered copy.
+        """
+        if instruments is not None and not instruments:
+            return []
+        if self._reader is not None:
+            if self._session_coverage is None:
+                self._session_coverage = self._read_coverage(None, None)
+            wanted = None if instruments is None else set(instruments)
+            return [c for c in self._session_coverage
+                    if (wanted is None or c.instrument in wanted)
+                    and (kind is None or c.kind == kind)]
+        return self._read_coverage(instruments, kind)
+
+    def _read_coverage(self, instruments: Sequence[str] | None,
+                       kind: DataKind | None) -> list[Coverage]:
+        """Coverage rows from the file, ordered by instrument and source (unique pairs)."""
         sql = ("SELECT kind, instrument, source, first, last, rows, fetch_id, fetched_at, "
                "provider, request, adjustment FROM coverage WHERE 1=1")
         params: list[Any] = []
         if instruments is not None:
-            if not instruments:
-                return []
             sql += f" AND instrument IN ({', '.join('?' * len(instruments))})"
             params += list(instruments)
         if kind is not None:
