@@ -6,7 +6,7 @@
     .venv/bin/python benchmarks/bench_cli.py --run-only --skip-checkout \
         --tree /tmp/before/src --tree /tmp/after/src                          # two snapshots
 
-Targets on a 2-core machine: `narrowgate --help` ≤ 0.5 s; `narrowgate run --offline` on the
+Targets on a 2-core machine: `narrowgate --help` ≤ 0.3 s; `narrowgate run --offline` on the
 bundled thesis with a warm store ≤ 5 s (wall clock of the whole process, imports included).
 
 The store is the one ``NARROWGATE_HOME`` points at (fill it first: `narrowgate data import
@@ -79,7 +79,7 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="ng-bench-"))
     if not args.run_only:
         help_s = [timed([*EXE, "--help"]) for _ in range(HELP_REPEATS)]
-        print(spread("narrowgate --help", help_s, "(target ≤ 0.5 s)"))
+        print(spread("narrowgate --help", help_s, "(target ≤ 0.3 s)"))
     run_args = [*EXE, "run", "--offline", "--out", str(out / "report")]
     trees: list[tuple[str, Path | None]] = [] if args.skip_checkout else [
         ("this checkout", None)]
