@@ -21,6 +21,15 @@ class UnreadableFile(ValueError):
 
 def read_text_file(path: Path, *, limit: int = DEFAULT_LIMIT, encoding: str = "utf-8") -> str:
     """The text of a regular file of at most ``limit`` bytes (checked before reading)."""
+    raw = read_file_bytes(path, limit=limit)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not {encoding} text (byte {exc.start})") from None
+
+
+def read_file_bytes(path: Path, *, limit: int = DEFAULT_LIMIT) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (checked before reading)."""
     try:
         info = path.stat()
     except OSError as exc:
@@ -36,7 +45,4 @@ def read_text_file(path: Path, *, limit: int = DEFAULT_LIMIT, encoding: str = "u
         raise UnreadableFile(exc.strerror or str(exc)) from None
     if len(raw) > limit:  # grew while we looked
         raise UnreadableFile(f"more than the {limit:,} bytes read at most")
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not {encoding} text (byte {exc.start})") from None
+    return raw

@@ -42,6 +42,11 @@ claims:
       benchmark: {us:TLT: 1}
 """
 
+BOMB = "".join(
+    f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9 if p else ['"x"'] * 9) + "]\n"
+    for p, c in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+)
+
 # (name, file content or bytes, expected line number, substring of the one message)
 CASES: list[tuple[str, str | bytes, int, str]] = [
     ("empty", "", 1, "the file is empty"),
@@ -110,6 +115,17 @@ CASES: list[tuple[str, str | bytes, int, str]] = [
         20,
         "is before the publication date 2026-03-02",
     ),
+    ("alias-bomb", BOMB, 6, "expands to more than 200,000 values"),
+    ("deep-nesting", GOOD.replace("  medium: test", "  medium: " + "[" * 70 + "]" * 70), 6,
+     "nested more than 64 levels deep"),
+    ("python-tag", GOOD.replace("  medium: test", "  medium: !!python/name:os.system x"), 6,
+     "the tag tag:yaml.org,2002:python/name:os.system is not allowed"),
+    ("impossible-timestamp", GOOD.replace("  medium: test", "  medium: !!timestamp 2026-02-30"),
+     6, "the tag tag:yaml.org,2002:timestamp is not allowed"),
+    ("binary", GOOD.replace("  medium: test", "  medium: !!binary aGVsbG8="), 6, "is not allowed"),
+    ("set", GOOD.replace("  medium: test", "  medium: !!set {a, b}"), 6, "is not allowed"),
+    ("complex-key", GOOD.replace("  medium: test", "  ? [a, b]\n  : x\n  medium: test"), 6,
+     "a key must be plain text"),
     (
         "nan-threshold",
         GOOD.replace("benchmark: {us:TLT: 1}", "benchmark: {us:TLT: 1}\n      min_excess_pp: .nan"),
@@ -182,3 +198,17 @@ def test_example_thesis_in_the_docs_validates() -> None:
     thesis = load_thesis(docs)
     assert thesis.id == "rates-and-gold"
     assert {c.test for c in thesis.claims} >= {"relative-return", "qualitative"}
+
+
+def test_a_fifo_or_device_is_refused_without_blocking(tmp_path: Path) -> None:
+    """A FIFO would block the read and /dev/zero never end: neither is opened."""
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(ThesisError) as caught:
+            load_thesis(path)
+        (line,) = caught.value.problems
+        assert line == f"{path}: cannot read the file (not a regular file (a device, pipe or " \
+                       "folder)) — give a thesis YAML file"

@@ -87,12 +87,13 @@ def load_thesis(ref: str | Path | None = None) -> Thesis:
     """Read, parse and validate a thesis; raise ThesisError listing every problem."""
     path = ref if isinstance(ref, Path) else resolve_thesis_path(ref)
     name = str(path)
+    from narrowgate.textfile import UnreadableFile, read_file_bytes
+
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ThesisError(
-            [f"{name}: cannot read the file ({exc.strerror}) — check the path"]
-        ) from None
+        raw = read_file_bytes(path, limit=MAX_FILE_BYTES)
+    except UnreadableFile as exc:
+        raise ThesisError([f"{name}: cannot read the file ({exc}) — give a thesis YAML "
+                           "file"]) from None
     if not raw.strip():
         raise ThesisError(
             [f"{name}:1: the file is empty — write a thesis (see docs/thesis-format.md)"]
@@ -115,12 +116,24 @@ def load_thesis(ref: str | Path | None = None) -> Thesis:
         ) from None
     except yaml.YAMLError as exc:
         raise ThesisError([f"{name}:1: not valid YAML ({exc}) — fix the syntax"]) from None
+    except RecursionError:  # the parser recurses once per level of nesting
+        raise ThesisError([f"{name}:1: nested far more than {MAX_DEPTH} levels deep — a "
+                           "thesis needs a few; flatten it"]) from None
     if root is None:
         raise ThesisError(
             [f"{name}:1: the file is empty — write a thesis (see docs/thesis-format.md)"]
         )
+    shape = _shape_problem(name, root)
+    if shape is not None:
+        raise ThesisError([shape])
     problems = list(_duplicate_keys(name, root))
-    data = loader.construct_document(root)
+    try:
+        data = loader.construct_document(root)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # e.g. !!timestamp 2026-02-30
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise ThesisError([f"{name}:{line}: a value YAML cannot build ({exc}) — write it as "
+                           "plain text, a number or YYYY-MM-DD"]) from None
     if not isinstance(data, dict):
         raise ThesisError(
             [
@@ -265,6 +278,54 @@ def _line(root: yaml.Node, loc: Loc) -> int:
             break
         node = child
     return node.start_mark.line + 1
+
+
+#: a thesis is tens of kilobytes; a file this large is no thesis
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: a thesis is a few thousand nodes; aliases expanding past this are a bomb, not a thesis
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+#: the only tags a thesis uses: YAML's own scalars and collections (no !!python, !!binary…)
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
+                        ("str", "int", "float", "bool", "null", "map", "seq"))
+
+
+def _shape_problem(name: str, root: yaml.Node) -> str | None:
+    """One line when the node graph is no thesis: aliases that expand past ``MAX_NODES``
+    (counted once per shared node, so the check itself cannot blow up), nesting deeper
+    than ``MAX_DEPTH``, a key that is not plain text, or a tag a thesis never uses."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        line = node.start_mark.line + 1
+        if depth > MAX_DEPTH:
+            return (f"{name}:{line}: nested more than {MAX_DEPTH} levels deep — a thesis "
+                    "needs a few; flatten it")
+        if node.tag not in _PLAIN_TAGS:
+            return (f"{name}:{line}: the tag {node.tag} is not allowed in a thesis — remove "
+                    "it and write the value as text, a number or a date")
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    return (f"{name}:{key.start_mark.line + 1}: a key must be plain text, "
+                            "not a list or mapping — rewrite the key")
+                children += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if id(node) in sizes:
+            continue
+        if not done and children:
+            stack.append((node, depth, True))
+            stack += [(child, depth + 1, False) for child in children
+                      if id(child) not in sizes]
+            continue
+        sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+        if sizes[id(node)] > MAX_NODES:
+            return (f"{name}:{line}: the file expands to more than {MAX_NODES:,} values "
+                    "(aliases repeated inside aliases) — write the thesis out plainly")
+    return None
 
 
 def _duplicate_keys(name: str, node: yaml.Node) -> Iterable[str]:
