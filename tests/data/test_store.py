@@ -134,3 +134,53 @@ def test_two_processes_writing_lose_nothing(tmp_path: Path) -> None:
     store = Store(path)
     assert len(store.coverage()) == 16
     assert store.row_counts()["bars"] == 32
+
+
+@pytest.mark.parametrize(("cell", "said"), [
+    ("inf", "column 'close' holds 'inf': infinite"),
+    ("-1", "column 'close' holds '-1': zero or negative, which no price is"),
+    ("0", "column 'close' holds '0': zero or negative"),
+])
+def test_a_price_that_is_no_price_is_refused_with_its_line(tmp_path: Path, cell: str,
+                                                           said: str) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text(f"date,close\n2026-09-01,500\n2026-09-02,{cell}\n", encoding="utf-8")
+    store = Store(tmp_path / "s.duckdb")
+    with pytest.raises(ImportFailed, match=f"{csv}:3: {said}"):
+        import_path(store, csv, instrument="us:MINE")
+    assert store.coverage() == []  # nothing written
+
+
+def test_a_series_may_go_negative_but_not_infinite(tmp_path: Path) -> None:
+    csv = tmp_path / "spread.csv"
+    csv.write_text("date,value\n2026-09-01,-0.5\n2026-09-02,0.2\n", encoding="utf-8")
+    store = Store(tmp_path / "s.duckdb")
+    assert import_path(store, csv, instrument="fred:MYSPREAD").rows == 2
+    csv.write_text("date,value\n2026-09-01,-0.5\n2026-09-02,-inf\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="infinite"):
+        import_path(store, csv, instrument="fred:MYSPREAD")
+
+
+def test_a_reimport_that_would_delete_stored_days_is_refused_unless_replace(
+        tmp_path: Path) -> None:
+    """The store replaces a source over the incoming file's span: a 2-row file spanning
+    60 stored days would delete 58 of them. Refused (nothing written) unless --replace;
+    a file that only adds or repeats days goes through."""
+    csv = tmp_path / "mine.csv"
+    days = pd.bdate_range("2026-01-02", periods=60)
+    csv.write_text("date,close\n" + "".join(f"{d.date()},{100 + i}\n"
+                                            for i, d in enumerate(days)), encoding="utf-8")
+    store = Store(tmp_path / "s.duckdb")
+    import_path(store, csv, instrument="us:MINE", source="mine")
+    import_path(store, csv, instrument="us:MINE", source="mine")  # the same file again: fine
+    short = tmp_path / "short.csv"
+    short.write_text(f"date,close\n{days[0].date()},1\n{days[-1].date()},2\n",
+                     encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"holds 58 stored rows between 2026-01-02 and "
+                                           r".* does not hold; importing it would delete them"):
+        import_path(store, short, instrument="us:MINE", source="mine")
+    (held,) = store.coverage(["us:MINE"])
+    assert held.rows == 60  # unchanged
+    import_path(store, short, instrument="us:MINE", source="mine", replace=True)
+    (held,) = store.coverage(["us:MINE"])
+    assert held.rows == 2

@@ -223,6 +223,9 @@ def import_(
         ),
     ] = None,
     source: Annotated[str | None, typer.Option(help="source label")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="accept dropping stored rows of the same source outside the "
+                          "file's dates")] = False,
 ) -> None:
     """Import data files (all of ../shared/data, or your own CSV with --id)."""
     from rich.progress import Progress
@@ -235,8 +238,8 @@ def import_(
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("reading files", total=len(files))
         report = import_path(
-            Store(), path, instrument=id, source=source, on_file=lambda _p: progress.advance(task)
-        )
+            Store(), path, instrument=id, source=source,
+            on_file=lambda _p: progress.advance(task), replace=replace)
     console.print(
         f"imported {report.rows} rows for {len(report.written)} instrument-sources from {path}"
     )

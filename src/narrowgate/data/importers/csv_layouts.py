@@ -71,21 +71,40 @@ def _line(raw: pd.Series, pos: int) -> int:
     return pos + (first if isinstance(first, int) else 2)
 
 
+#: columns that hold prices: a price is a positive, finite number (zero or less is no trade)
+PRICE_COLUMNS = frozenset({"open", "high", "low", "close", "adj_close"})
+
+
 def to_numbers(raw: pd.Series, path: Path, column: str) -> pd.Series:
-    """float64; empty cells become NaN, any other non-number fails with its line."""
+    """float64; empty cells become NaN, any other non-number fails with its line, and so
+    does infinity (a number outside any meaningful range must never be stored), and in a
+    price column a value at or below zero."""
+    import numpy as np
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.astype("float64")
-    values = pd.to_numeric(raw, errors="coerce")
-    text = raw.astype("string").str.strip()
-    bad = values.isna() & text.notna() & (text != "") & (text.str.lower() != "nan")
-    if bad.any():
-        pos = int(bad.to_numpy().nonzero()[0][0])
-        raise fail(path, _line(raw, pos),
-                   f"column {column!r} holds {raw.iloc[pos]!r}, not a number",
+        values = raw.astype("float64")
+    else:
+        values = pd.to_numeric(raw, errors="coerce")
+        text = raw.astype("string").str.strip()
+        bad = values.isna() & text.notna() & (text != "") & (text.str.lower() != "nan")
+        if bad.any():
+            pos = int(bad.to_numpy().nonzero()[0][0])
+            raise fail(path, _line(raw, pos),
+                       f"column {column!r} holds {raw.iloc[pos]!r}, not a number",
+                       "fix or delete that row, then re-import")
+        values = values.astype("float64")
+    arr = values.to_numpy()
+    wrong = np.isinf(arr)
+    what = "infinite"
+    if column in PRICE_COLUMNS and not wrong.any():
+        wrong = arr <= 0  # NaN compares False: empty cells stay allowed
+        what = "zero or negative, which no price is"
+    if wrong.any():
+        pos = int(wrong.nonzero()[0][0])
+        raise fail(path, _line(raw, pos), f"column {column!r} holds '{raw.iloc[pos]}': {what}",
                    "fix or delete that row, then re-import")
-    return values.astype("float64")
+    return values
 
 
 def _finish(frame: pd.DataFrame, notes: list[str], key: str = "close") -> pd.DataFrame:
