@@ -100,7 +100,9 @@ def test_cli_import_show_check_flags_bad_row(tmp_path: Path) -> None:
     runner = CliRunner()
     # the import refuses the negative close (nothing stored); `data check FILE` lists it
     result = runner.invoke(app, ["import", str(csv), "--id", "us:MINE"])
-    assert result.exit_code == 7
+    from narrowgate.data.importers import ImportFailed
+
+    assert isinstance(result.exception, ImportFailed) and result.exception.exit_code == 7
     assert "mine.csv:3: column 'close' holds '-1.0': zero or negative" in str(result.exception)
     result = runner.invoke(app, ["check", str(csv)])
     assert "duplicate date" in result.output and "non-positive" in result.output
