@@ -75,10 +75,11 @@ def _line(raw: pd.Series, pos: int) -> int:
 PRICE_COLUMNS = frozenset({"open", "high", "low", "close", "adj_close"})
 
 
-def to_numbers(raw: pd.Series, path: Path, column: str) -> pd.Series:
+def to_numbers(raw: pd.Series, path: Path, column: str, *, strict: bool = True) -> pd.Series:
     """float64; empty cells become NaN, any other non-number fails with its line, and so
     does infinity (a number outside any meaningful range must never be stored), and in a
-    price column a value at or below zero."""
+    price column a value at or below zero. ``strict=False`` (``data check``, which lists
+    such values instead of refusing the file) skips the range checks."""
     import numpy as np
     import pandas as pd
 
@@ -94,6 +95,8 @@ def to_numbers(raw: pd.Series, path: Path, column: str) -> pd.Series:
                        f"column {column!r} holds {raw.iloc[pos]!r}, not a number",
                        "fix or delete that row, then re-import")
         values = values.astype("float64")
+    if not strict:
+        return values
     arr = values.to_numpy()
     wrong = np.isinf(arr)
     what = "infinite"

@@ -127,6 +127,6 @@ def check_file(path: Path) -> list[Finding]:
     if "close" not in cols:
         return [Finding(str(path), "layout", "", "no close column: only bars are checked")]
     for col in BAR_COLUMNS[1:]:
-        frame[col] = (to_numbers(raw[cols[col]], path, col) if col in cols
+        frame[col] = (to_numbers(raw[cols[col]], path, col, strict=False) if col in cols
                       else float("nan"))
     return check_bars(str(path), frame, None)
