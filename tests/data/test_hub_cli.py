@@ -129,3 +129,11 @@ def test_split_like_jump_flagged() -> None:
                           "close": [100.0, 50.2], "adj_close": [float("nan")] * 2})
     found = check_bars("t", frame, None)
     assert [f.check for f in found] == ["split-like jump"]
+
+
+def test_check_a_zero_close_after_a_negative_one_lists_both(tmp_path: Path) -> None:
+    csv = tmp_path / "z.csv"
+    csv.write_text("date,close\n2024-01-02,10\n2024-01-03,-1\n2024-01-04,0\n2024-01-05,10\n")
+    result = CliRunner().invoke(app, ["check", str(csv)])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.count("non-positive price") == 2

@@ -53,8 +53,11 @@ def check_bars(target: str, frame: pd.DataFrame, calendar: str | None) -> list[F
         out.append(Finding(target, "high below low", str(row["date"])[:10],
                            f"high {row['high']} < low {row['low']}"))
     close = frame.drop_duplicates("date").set_index("date")["close"].sort_index()
-    ratio = (close / close.shift(1)).to_numpy()
-    for i in np.flatnonzero((ratio < 0.55) | (ratio > 1.8)):
+    # split-like jumps are read between positive closes only (non-positive ones are
+    # listed above): a ratio through zero or a sign change means nothing
+    positive = close.where(close > 0)
+    ratio = (positive / positive.shift(1)).to_numpy()
+    for i in np.flatnonzero(np.isfinite(ratio) & ((ratio < 0.55) | (ratio > 1.8))):
         r = float(ratio[i])
         n = 1 / r if r < 1 else r
         near = [k for k in SPLIT_RATIOS if abs(n / k - 1) < 0.04]
