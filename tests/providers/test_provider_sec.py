@@ -171,3 +171,39 @@ def test_concept_tags_for_store_filtering(googl: pd.DataFrame) -> None:
     subset = googl[googl["concept"].isin(tags)]
     assert read_concept(subset, "capex", "annual", company="GOOGL").value(2025) == \
         pytest.approx(91.447e9)
+
+
+def _payload(*rows: dict[str, Any]) -> dict[str, Any]:
+    return {"cik": 1652044, "entityName": "Example", "facts": {"us-gaap": {
+        "PaymentsToAcquirePropertyPlantAndEquipment": {"units": {"USD": list(rows)}}}}}
+
+
+def test_a_fact_with_an_unreadable_end_or_value_is_dropped_not_stored() -> None:
+    good = {"start": "2025-01-01", "end": "2025-12-31", "val": 91e9, "accn": "a", "fy": 2025,
+            "fp": "FY", "form": "10-K", "filed": "2026-02-04"}
+    frame = normalise_companyfacts(_payload(good, {**good, "end": "2025-13-45"},
+                                            {**good, "val": "lots"}))
+    assert len(frame) == 1 and frame["end"].iloc[0] == pd.Timestamp("2025-12-31")
+    with pytest.raises(DataNotFound, match="no fact with a readable end date and value"):
+        normalise_companyfacts(_payload({**good, "end": "someday"}))
+
+
+def test_a_companyfacts_file_with_fewer_facts_cannot_replace_the_stored_ones(
+        tmp_path: Path) -> None:
+    """One poisoned or truncated file once replaced all 20,324 GOOGL facts with one row."""
+    from narrowgate.data.importers import ImportFailed, import_path
+    from narrowgate.data.store import Store
+
+    source = require_shared("sec/companyfacts/CIK0001652044.json")
+    folder = tmp_path / "sec" / "companyfacts"
+    folder.mkdir(parents=True)
+    store = Store(tmp_path / "s.duckdb")
+    (folder / source.name).write_bytes(source.read_bytes())
+    import_path(store, tmp_path / "sec")
+    (held,) = store.coverage(["sec:GOOGL"])
+    good = {"start": "2025-01-01", "end": "2025-12-31", "val": 91e9, "accn": "a", "fy": 2025,
+            "fp": "FY", "form": "10-K", "filed": "2026-02-04"}
+    (folder / source.name).write_text(json.dumps(_payload(good)), encoding="utf-8")
+    with pytest.raises(ImportFailed, match=f"holds {held.rows} facts; this file has 1"):
+        import_path(store, tmp_path / "sec")
+    assert store.coverage(["sec:GOOGL"])[0].rows == held.rows

@@ -70,13 +70,15 @@ def companyfacts_url(cik: int, base: str = SEC_BASE) -> str:
 
 
 def normalise_companyfacts(payload: dict[str, Any]) -> pd.DataFrame:
-    """Step 3: companyfacts JSON → facts frame, one row per reported fact, nothing dropped.
+    """Step 3: companyfacts JSON → facts frame, one row per reported fact; only rows without
+    a readable period end (YYYY-MM-DD) or a finite value are dropped.
 
     Layout read: ``facts[taxonomy][concept]["units"][unit] = [{start?, end, val, accn, fy,
     fp, form, filed, frame?}]``. ``start`` is absent for instants (balance-sheet values) and
     becomes NaT. ``fy``/``fp`` describe the *filing*, not the period (a FY2025 10-K carries
     FY2023 comparatives with fy=2025).
     """
+    import numpy as np
     import pandas as pd
 
     facts = payload.get("facts") if isinstance(payload, dict) else None
@@ -103,10 +105,18 @@ def normalise_companyfacts(payload: dict[str, Any]) -> pd.DataFrame:
         name = payload.get("entityName", "this company")
         raise DataNotFound(f"sec: companyfacts for {name} hold no facts")
     for column in ("start", "end", "filed"):
-        frame[column] = pd.to_datetime(frame[column], errors="coerce").astype("datetime64[ns]")
+        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d",
+                                       errors="coerce").astype("datetime64[ns]")
     frame["fy"] = pd.to_numeric(frame["fy"], errors="coerce").astype("Int64")
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    return frame
+    # a fact without a readable period end or a finite value is no fact: storing it would
+    # poison every later read of the company (and a payload of only such rows is refused)
+    usable = frame["end"].notna() & np.isfinite(frame["value"].to_numpy())
+    if not usable.any():
+        name = payload.get("entityName", "this company")
+        raise DataNotFound(f"sec: companyfacts for {name} hold no fact with a readable end "
+                           "date and value")
+    return frame[usable].reset_index(drop=True)
 
 
 class SecProvider:
