@@ -184,3 +184,48 @@ def test_a_reimport_that_would_delete_stored_days_is_refused_unless_replace(
     import_path(store, short, instrument="us:MINE", source="mine", replace=True)
     (held,) = store.coverage(["us:MINE"])
     assert held.rows == 2
+
+
+def _case_files(folder: Path) -> dict[str, tuple[Path, str]]:
+    """Broken inputs, each with the one line its import must give."""
+    cases: dict[str, tuple[bytes | None, str]] = {
+        "empty": (b"", ":1: the file is empty"),
+        "binary": (b"date,close\x00\x01\x02" * 10, ": is binary, not a CSV text file"),
+        "ragged": (b"date,close\n2024-01-02,10\n2024-01-03,11,12,13,14\n", ":3: rows have "
+                                                                             "different numbers"),
+        "early": (b"date,close\n1677-01-02,10\n", ":2: date '1677-01-02' is outside 1800"),
+        "late": (b"date,close\n9999-12-31,10\n", ":2: date '9999-12-31' is outside 1800"),
+    }
+    out = {}
+    for name, (content, said) in cases.items():
+        path = folder / f"{name}.csv"
+        path.write_bytes(content or b"")
+        out[name] = (path, said)
+    link = folder / "link.csv"
+    link.symlink_to("/etc/passwd")
+    out["link"] = (link, ": is a symbolic link (to /etc/passwd)")
+    return out
+
+
+def test_broken_files_are_one_line_each_and_nothing_is_written(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    for name, (path, said) in _case_files(tmp_path).items():
+        with pytest.raises(ImportFailed) as caught:
+            import_path(store, path, instrument="us:CASE")
+        assert said in str(caught.value), (name, str(caught.value))
+    assert store.coverage() == []
+
+
+def test_a_gbk_file_is_read(tmp_path: Path) -> None:
+    csv = tmp_path / "gbk.csv"
+    csv.write_bytes("date,close,备注\n2024-01-02,10,收盘\n2024-01-03,11,收盘\n"
+                    .encode("gbk"))
+    report = import_path(Store(tmp_path / "s.duckdb"), csv, instrument="us:GBK")
+    assert report.rows == 2
+
+
+def test_a_symlink_inside_a_folder_is_skipped_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "evil.csv").symlink_to("/etc/passwd")
+    report = import_path(Store(tmp_path / "s.duckdb"), tmp_path)
+    assert [(p.name, why.split(" (")[0]) for p, why in report.skipped] == [
+        ("evil.csv", "a symbolic link")]

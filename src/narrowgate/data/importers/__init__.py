@@ -124,7 +124,10 @@ def import_path(store: Store, path: Path, instrument: str | None = None,
     else:
         for file in list_files(path):
             entry = match(file)
-            if entry is None:
+            if file.is_symlink():  # never read outside the folder given
+                report.skipped.append((file, f"a symbolic link (to {file.resolve()}): "
+                                             "import the file itself"))
+            elif entry is None:
                 report.unknown.append(file)
             elif entry.skip is not None:
                 report.skipped.append((file, entry.skip))

@@ -29,6 +29,8 @@ _ALIASES = {
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$")
 _US_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 BTC_FIRST_REAL_DAY = date(2014, 9, 17)
+#: market data outside these years is a typo, and past 2262 no timestamp can hold it
+FIRST_DAY, LAST_DAY = date(1800, 1, 1), date(2200, 12, 31)
 HSTECH_REAL_OHLC_FROM = date(2020, 7, 27)
 
 
@@ -60,8 +62,13 @@ def parse_dates(raw: pd.Series, path: Path) -> pd.Series:
     bad = dates.isna()
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
-        raise fail(path, _line(raw, pos), f"unreadable date {raw.iloc[pos]!r}",
+        raise fail(path, _line(raw, pos), f"unreadable date '{raw.iloc[pos]}'",
                    "dates must be YYYY-MM-DD (a time part is ignored), M/D/YYYY or M/D/YY")
+    outside = (dates < pd.Timestamp(FIRST_DAY)) | (dates > pd.Timestamp(LAST_DAY))
+    if outside.any():
+        pos = int(outside.to_numpy().nonzero()[0][0])
+        raise fail(path, _line(raw, pos), f"date '{raw.iloc[pos]}' is outside "
+                   f"{FIRST_DAY.year}–{LAST_DAY.year}", "fix the date or delete that row")
     return dates.astype("datetime64[ns]")
 
 
@@ -129,15 +136,54 @@ def _finish(frame: pd.DataFrame, notes: list[str], key: str = "close") -> pd.Dat
 def _read_table(path: Path, columns: tuple[str, ...] | None,
                 na_values: list[str] | None = None) -> pd.DataFrame:
     """The raw table; ``columns`` names a file without a header row (its first line is
-    data), which error messages count from line 1 instead of 2."""
+    data), which error messages count from line 1 instead of 2.
+
+    Only a regular file of bounded size is read (not a symlink: an import must not read
+    outside what was given, e.g. a link to /etc/passwd); UTF-8, or GB18030 (the superset
+    of GBK that Chinese exports use) when the bytes are not UTF-8; an empty, binary or
+    ragged file is one located line, never a parser traceback.
+    """
+    import io
+
     import pandas as pd
 
-    if columns is None:
-        return pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True,
-                           na_values=na_values)
-    raw = pd.read_csv(path, encoding="utf-8-sig", skipinitialspace=True, header=None,
-                      names=list(columns), na_values=na_values)
-    raw.attrs["first_data_line"] = 1
+    from narrowgate.textfile import UnreadableFile, read_file_bytes
+
+    if path.is_symlink():
+        raise fail(path, None, f"is a symbolic link (to {path.resolve()})",
+                   "import the file itself, not a link to it")
+    try:
+        raw_bytes = read_file_bytes(path)
+    except UnreadableFile as exc:
+        raise fail(path, None, f"cannot be read ({exc})", "give a CSV file") from None
+    if not raw_bytes.strip():
+        raise fail(path, 1, "the file is empty", "give a CSV with a header and data rows")
+    if b"\x00" in raw_bytes[:4096]:
+        raise fail(path, None, "is binary, not a CSV text file", "export it as CSV first")
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw_bytes.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            line = raw_bytes[: exc.start].count(b"\n") + 1
+            raise fail(path, line, "is neither UTF-8 nor GBK text",
+                       "save it as UTF-8 CSV") from None
+    try:
+        if columns is None:
+            raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values)
+        else:
+            raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
+                              header=None, names=list(columns))
+    except pd.errors.ParserError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise fail(path, int(found.group(1)) if found else None,
+                   f"rows have different numbers of fields ({exc})",
+                   "give every row the header's columns") from None
+    except (pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise fail(path, 1, f"holds no table ({exc})", "give a CSV with a header") from None
+    if columns is not None:
+        raw.attrs["first_data_line"] = 1
     return raw
 
 
