@@ -116,3 +116,14 @@ def test_unusable_sec_facts_are_a_one_line_error(home: Path,
     out = CliRunner().invoke(_app(), ["capex", "GOOGL", "--offline", "--as-of", "2026-11-24"])
     assert isinstance(out.exception, InvalidCapex)
     assert "GOOGL: capex for fiscal" in str(out.exception) and "\n" not in str(out.exception)
+
+
+def test_the_thesis_is_chosen_and_must_have_a_capex_chain_claim(home: Path) -> None:
+    """The companies come from the thesis's capex-chain claim, found by its test, not by a
+    claim id; a thesis without one is a one-line error."""
+    from tests.conftest import REPO_ROOT
+
+    example = str(REPO_ROOT / "docs" / "examples" / "rates-and-gold.yaml")
+    out = CliRunner().invoke(_app(), ["capex", "--offline", "--thesis", example])
+    assert isinstance(out.exception, NarrowgateError)
+    assert "thesis rates-and-gold has no claim on the capex-chain test" in str(out.exception)

@@ -103,3 +103,17 @@ def test_pricedin_provider_offline_falls_back(store_home: Path, tmp_path: Path) 
     result = runner.invoke(app, ["pricedin", "cn:300308", "--forecasts", "consensus"])
     assert isinstance(result.exception, NarrowgateError)
     assert "not understood" in str(result.exception)
+
+
+def test_pricedin_reads_the_pricing_of_the_thesis_given(tmp_path: Path) -> None:
+    """--thesis picks the claims whose test values stocks (by test, not claim id): a thesis
+    without them prices a stock on the command line's defaults."""
+    from narrowgate.cli.value_cmd import _thesis_stocks
+    from narrowgate.thesis.loader import load_thesis
+    from tests.conftest import REPO_ROOT
+
+    bundled = _thesis_stocks(load_thesis(None))
+    assert {"cn:300308", "us:MU"} <= set(bundled)
+    assert bundled["cn:300308"].rebase_to_source == "2025_2026_ljinkai"
+    example = load_thesis(str(REPO_ROOT / "docs" / "examples" / "rates-and-gold.yaml"))
+    assert _thesis_stocks(example) == {}

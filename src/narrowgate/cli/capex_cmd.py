@@ -4,9 +4,9 @@ History, the trailing twelve months and projections (capex, D&A, FCF, FCF / net 
 buyback capacity, the cumulative capex − D&A gap), the depreciation model's fit and
 out-of-sample errors and, with ``--sensitivity``, D&A by server life × capex growth.
 Thin by design: the figures come from :mod:`narrowgate.evaluate.capex_data` with the
-bundled thesis's capex-chain params, exactly as the evaluator reads them. Heavy imports
-live inside the function so `narrowgate --help` stays fast; bad input raises a
-narrowgate error the main CLI prints on one line.
+capex-chain params of the thesis (``--thesis``; default the bundled one), exactly as the
+evaluator reads them. Heavy imports live inside the function so `narrowgate --help` stays
+fast; bad input raises a narrowgate error the main CLI prints on one line.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from narrowgate.errors import DataNotFound, NarrowgateError
 
 Scenario = Literal[
     "guide-low", "guide-mid", "guide-high", "revised-low", "revised-mid", "revised-high"]
-DEFAULT_TICKERS = ("MSFT", "GOOGL", "META", "AMZN", "ORCL", "NVDA", "AAPL")
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -137,6 +136,9 @@ def capex(
         help="also print D&A by server life (4–7 y) × capex growth")] = False,
     growths: Annotated[str, typer.Option(
         help="capex growths for --sensitivity, % a year, comma-separated")] = "0,20,40",
+    thesis_ref: Annotated[str | None, typer.Option(
+        "--thesis", help="bundled id or YAML file whose capex-chain claim is read "
+                         "(default: the bundled thesis)")] = None,
 ) -> None:
     """The capex chain per company: history, projections and the depreciation model."""
     from rich.console import Console
@@ -158,8 +160,12 @@ def capex(
         day = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError as exc:
         raise NarrowgateError(f"--as-of {as_of!r} is not a YYYY-MM-DD date") from exc
-    thesis = load_thesis(None)
-    params = CapexChainParams.model_validate(thesis.claim("capex-chain").params)
+    thesis = load_thesis(thesis_ref)
+    chain_claims = [c for c in thesis.claims if c.test == "capex-chain"]
+    if not chain_claims:
+        raise NarrowgateError(f"thesis {thesis.id} has no claim on the capex-chain test",
+                              "give --thesis a thesis that has one")
+    params = CapexChainParams.model_validate(chain_claims[0].params)
     if ocf_growth is not None:
         name = f"ocf {ocf_growth:+g}%"
         params = params.model_copy(update={"ocf_growth": {name: ocf_growth / 100},
@@ -168,7 +174,9 @@ def capex(
     hub = DataHub(Store(), offline=offline)
     ctx = EvalContext(thesis=thesis, as_of=day, hub=DataView(hub, day))
     scenarios = scenarios_by_ticker(params, ctx)
-    wanted = [t.upper() for t in tickers] if tickers else list(DEFAULT_TICKERS)
+    wanted = ([t.upper() for t in tickers] if tickers else
+              [i.partition(":")[2] for i in [*(c.instrument for c in params.companies),
+                                             *params.controls]])
     console = Console()
     chains = []
     for ticker in wanted:

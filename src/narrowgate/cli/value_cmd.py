@@ -2,9 +2,9 @@
 
 Thin by design: parse options, call the evaluate/models layers, render with rich. The
 priced-in year uses exactly the scorecard's method (``evaluate.valuation_inputs``), and for
-a stock named in the bundled thesis its price source and share basis too, so the shell and
-the report agree. Heavy imports live inside commands; bad input raises a narrowgate error
-that the main CLI prints on one line.
+a stock named in the thesis (``--thesis``, default the bundled one) its price source and
+share basis too, so the shell and the report agree. Heavy imports live inside commands;
+bad input raises a narrowgate error that the main CLI prints on one line.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from narrowgate.data.view import DataView
     from narrowgate.evaluate.ai_hw_priced_in import ValuedStock
     from narrowgate.models.valuation import ForecastSource
+    from narrowgate.thesis.schema import Thesis
 
 app = typer.Typer(
     help="Valuation: priced-in year, reverse DCF, return decomposition (EPS vs P/E).",
     no_args_is_help=True,
 )
-VALUATION_CLAIMS = ("ai-hw-priced-in", "us-hw-cheaper")
 
 
 def _console():  # type: ignore[no-untyped-def]
@@ -48,17 +48,19 @@ def _hub(offline: bool) -> Any:
     return DataHub(Store(), offline=offline)
 
 
-def _thesis_stocks() -> dict[str, ValuedStock]:
-    """How the bundled thesis prices each stock (source, share-basis rebase, fallback)."""
-    from narrowgate.evaluate.ai_hw_priced_in import ValuedStock
-    from narrowgate.thesis.loader import load_thesis
+def _thesis_stocks(thesis: Thesis) -> dict[str, ValuedStock]:
+    """How the thesis prices each stock (source, share-basis rebase, fallback): from every
+    claim whose test values stocks (its params carry the valuation settings)."""
+    from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
+    from narrowgate.evaluate.registry import get_evaluator
 
-    thesis = load_thesis(None)
     out: dict[str, ValuedStock] = {}
-    for claim_id in VALUATION_CLAIMS:
-        for raw in thesis.claim(claim_id).params.get("stocks", []):
-            stock = ValuedStock.model_validate(raw)
-            out[stock.instrument] = stock
+    for claim in thesis.claims:
+        model = get_evaluator(claim.test).params_model
+        if isinstance(model, type) and issubclass(model, ValuationSettings):
+            for raw in claim.params.get("stocks", []):
+                stock = ValuedStock.model_validate(raw)
+                out[stock.instrument] = stock
     return out
 
 
@@ -78,6 +80,9 @@ def pricedin(
     save_forecasts: Annotated[str | None, typer.Option(
         help="write the provider forecasts fetched in this run to a CSV (replay: csv:FILE)")
     ] = None,
+    thesis_ref: Annotated[str | None, typer.Option(
+        "--thesis", help="bundled id or YAML file whose valuation claims say how to price "
+                         "their stocks (default: the bundled thesis)")] = None,
 ) -> None:
     """Priced-in year, forward P/E and implied profit growth, one row per stock.
 
@@ -104,10 +109,11 @@ def pricedin(
     except ValueError as exc:
         raise NarrowgateError(f"invalid valuation settings: {exc}".splitlines()[0]
                               + " …", "see `narrowgate value pricedin --help`") from None
-    known = _thesis_stocks()
+    thesis = load_thesis(thesis_ref)
+    known = _thesis_stocks(thesis)
     stocks = [known.get(i) or ValuedStock(instrument=i, fallback_price_date=day) for i in ids]
     view = DataView(_hub(offline), date.today())
-    ctx = EvalContext(thesis=load_thesis(None), as_of=date.today(), offline=offline,
+    ctx = EvalContext(thesis=thesis, as_of=date.today(), offline=offline,
                       hub=view, forecast_order=[str(c) for c in order])
     vals, _ = value_stocks(stocks, settings, ctx)
     table = Table("stock", "price (date)", "value", "forecasts", f"priced-in @{fair_pe:g}x",
