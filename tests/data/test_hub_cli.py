@@ -137,3 +137,20 @@ def test_check_a_zero_close_after_a_negative_one_lists_both(tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["check", str(csv)])
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.output.count("non-positive price") == 2
+
+
+def test_ls_json_and_an_uncut_piped_table(tmp_path: Path) -> None:
+    import json
+
+    csv = tmp_path / "mine.csv"
+    csv.write_text("date,close\n2024-01-02,10\n2024-01-03,11\n")
+    runner = CliRunner()
+    source = "a_source_label_long_enough_to_be_cut_at_eighty_columns"
+    assert runner.invoke(app, ["import", str(csv), "--id", "us:MINE", "--source",
+                               source]).exit_code == 0
+    payload = json.loads(runner.invoke(app, ["ls", "--json"]).output)
+    (row,) = payload["rows"]
+    assert (row["instrument"], row["source"], row["rows"]) == ("us:MINE", source, 2)
+    assert (row["first"], row["last"]) == ("2024-01-02", "2024-01-03")
+    table = runner.invoke(app, ["ls"]).output  # not a TTY: the full width, no ellipsis
+    assert source in table and "…" not in table

@@ -28,9 +28,13 @@ ExportFormat = Literal["csv", "parquet"]
 
 
 def _console():  # type: ignore[no-untyped-def]
+    """A console that never cuts a table when the output is piped (rich would fall back to
+    80 columns): a file or a pipe gets the table at its full width."""
+    import sys
+
     from rich.console import Console
 
-    return Console()
+    return Console() if sys.stdout.isatty() else Console(width=240)
 
 
 def _day(text: str | None) -> date | None:
@@ -65,6 +69,8 @@ def list_store(
         bool, typer.Option("--log", help="show the fetch log (newest first) instead")
     ] = False,
     limit: Annotated[int, typer.Option(help="with --log: at most N entries")] = 50,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="print the rows as JSON: {\"store\": PATH, \"rows\": [...]}")] = False,
 ) -> None:
     """List what the store holds: one row per instrument and source (or, with --log, the
     fetches and imports that brought it, including failed fetches)."""
@@ -75,6 +81,15 @@ def list_store(
     store = Store()
     if log:
         _print_fetch_log(store, ids, limit)
+        return
+    if as_json:
+        import json
+
+        rows = [{"instrument": c.instrument, "kind": c.kind, "source": c.source,
+                 "first": c.first.isoformat(), "last": c.last.isoformat(), "rows": c.rows,
+                 "fetched_at": c.fetched_at.isoformat(), "provider": c.provider,
+                 "adjustment": c.adjustment} for c in store.coverage(ids or None)]
+        typer.echo(json.dumps({"store": str(store.path), "rows": rows}, ensure_ascii=False))
         return
     table = Table(
         "instrument", "kind", "source", "first", "last", "rows", "fetched", title=str(store.path)
