@@ -68,6 +68,14 @@ def test_contradicted_late_with_history_and_charts(imported_hub: object) -> None
     assert fig["pre_publication_6m"] == pytest.approx(13.2, abs=0.05)
     # leg moves are the closes' own arithmetic
     assert fig["leg_return_us:QQQ"] == pytest.approx(13.5, abs=0.01)
+    # the plain spread a reader would compute (entry weights, no rebalancing, no costs)
+    moves = {leg: fig[f"leg_return_{leg}"] for leg in LONG + SHORT}
+    plain = sum(moves[leg] for leg in LONG) / 2 - sum(moves[leg] for leg in SHORT) / 2
+    assert fig["plain_spread"] == pytest.approx(plain, abs=0.01)
+    assert fig["plain_spread"] == pytest.approx(-2.96, abs=0.005)
+    assert ("Return definition: 0.5× equity a side, back to target monthly, after 5 bp fees "
+            "and 50 bp/yr borrow; closes: split basis.") in result.summary.en
+    assert "收益口径:每边 0.5 倍权益,每月调回目标权重" in result.summary.zh
     assert "annualised" in next(f.unit for f in result.evidence.figures if f.key == "sharpe")
     assert any("late" in n.en for n in result.evidence.notes)
     charts = result.evidence.charts

@@ -147,6 +147,9 @@ def trade_figures(run: TradeRun) -> list[Figure]:
             out.append(figure(f"rolling_{months}m_latest", f"最近{months}个月收益",
                               f"latest {months}-month return", _num(float(latest[col]) * 100),
                               "%"))
+    out.append(figure("plain_spread", "简单价差(入场权重,不调仓、不计成本)",
+                      "plain spread (entry weights, no rebalancing, no costs)",
+                      _num(plain_spread(run), 2), "percentage points"))
     window = run.plan.closes.loc[rep.anchor:rep.end, run.plan.strategy.assets].dropna(how="any")
     for asset in window.columns:
         move = float(window[asset].iloc[-1] / window[asset].iloc[0] - 1.0) * 100
@@ -164,6 +167,59 @@ def trade_figures(run: TradeRun) -> list[Figure]:
                       round(float(result.carry.sum()), 2),
                       f"{run.plan.currency} (negative = paid)"))
     return out
+
+
+def side_weights(strategy: Any) -> tuple[dict[str, float], dict[str, float]]:
+    """Long and short weights, each side normalised to 1 (a Basket's negative weights are
+    its short side)."""
+    if hasattr(strategy, "long"):
+        def norm(leg: Any) -> dict[str, float]:
+            w = {a: 1.0 for a in leg} if isinstance(leg, list) else dict(leg)
+            total = sum(w.values())
+            return {a: x / total for a, x in w.items()} if total else {}
+        return norm(strategy.long), norm(strategy.short)
+    weights = dict(strategy.weights)
+    longs = {a: w for a, w in weights.items() if w > 0}
+    shorts = {a: -w for a, w in weights.items() if w < 0}
+    return ({a: w / sum(longs.values()) for a, w in longs.items()},
+            {a: w / sum(shorts.values()) for a, w in shorts.items()})
+
+
+def plain_spread(run: TradeRun) -> float:
+    """The trade as the headline numbers of a commentary read it: each side's price change
+    at the entry weights (no rebalancing, no costs, no carry), long minus short, in %."""
+    rep = run.report
+    window = run.plan.closes.loc[rep.anchor:rep.end, run.plan.strategy.assets].dropna(how="any")
+    moves = window.iloc[-1] / window.iloc[0] - 1.0
+    longs, shorts = side_weights(run.plan.strategy)
+    return float(sum(w * moves[a] for a, w in longs.items())
+                 - sum(w * moves[a] for a, w in shorts.items())) * 100
+
+
+def definition(plan: TradePlan) -> LocalizedText:
+    """What the headline return is: exposure, rebalancing, costs, carry and price basis."""
+    strategy = plan.strategy
+    gross = float(getattr(strategy, "gross", sum(abs(w) for w in
+                                                  getattr(strategy, "weights", {}).values())))
+    longs, shorts = side_weights(strategy)
+    side = f"{gross / 2:g}× equity a side" if longs and shorts else f"{gross:g}× equity"
+    side_zh = f"每边 {gross / 2:g} 倍权益" if longs and shorts else f"{gross:g} 倍权益"
+    costs = strategy.costs
+    fee, borrow = costs.fee * 1e4, costs.borrow_per_year * 1e4
+    futures = any(spec.kind == "futures" for spec in strategy.instruments.values())
+    bases = sorted({d.basis for d in plan.data if d.basis})
+    basis = ", ".join(bases) if bases else ("futures or index levels" if futures else "as stored")
+    rebalance = strategy.rebalance
+    when = {"once": "只在入场时买入", "weekly": "每周调回目标权重",
+            "monthly": "每月调回目标权重"}.get(rebalance, f"按 {rebalance} 调仓")
+    return text(
+        f"收益口径:{side_zh},{when},"
+        f"扣除 {fee:g} 个基点交易成本{f'与每年 {borrow:g} 个基点融券费' if borrow else ''}"
+        f"{'、基差与换月成本' if futures else ''},收盘价口径:{basis}。",
+        f"Return definition: {side}, "
+        f"{'bought once at entry' if rebalance == 'once' else f'back to target {rebalance}'}, "
+        f"after {fee:g} bp fees{f' and {borrow:g} bp/yr borrow' if borrow else ''}"
+        f"{', basis and roll costs' if futures else ''}; closes: {basis} basis.")
 
 
 def timing_note(run: TradeRun) -> LocalizedText:
@@ -275,6 +331,11 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
         f"{rep.history_hit_rate * 100:.0f}% made money). Thresholds: above "
         f"{supported_min_pct:g}% supported, below {contradicted_max_pct:g}% contradicted.",
     )
+    said = definition(plan)
+    spread = plain_spread(run)
+    summary = text(f"{summary.zh}{said.zh}简单价差(不调仓、不计成本){spread:+.2f} 个百分点。",
+                   f"{summary.en} {said.en} The plain spread (entry weights, no rebalancing, "
+                   f"no costs) was {spread:+.2f} points.")
     if gate.interim is not None:
         summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
     return Assessment(
