@@ -3,7 +3,7 @@
 Heavy libraries are imported inside commands so ``narrowgate --help`` answers at once.
 Exit codes (documented in README): 0 ok · 1 an evaluator failed (scorecard still written) ·
 2 bad usage or input · 3 invalid thesis · 4 data not found · 5 provider failed · 6 store
-error · 7 a data file cannot be imported · 130 interrupted.
+error · 7 an import, a back-test or the report cannot go on · 130 interrupted.
 """
 
 from __future__ import annotations

@@ -1,0 +1,77 @@
+"""The README's exit-code table is the one the CLI honours: every code an error class
+carries is documented, and the error paths a user meets most give their documented code
+on one line of stderr, without a traceback."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import narrowgate
+from narrowgate.errors import NarrowgateError
+from tests.conftest import REPO_ROOT
+
+
+def _documented() -> set[int]:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("**Exit codes**"):].split("\n\n")[0]
+    return {int(code) for code in re.findall(r"`(\d+)`", table)}
+
+
+def _error_classes() -> list[type[NarrowgateError]]:
+    for module in pkgutil.walk_packages(narrowgate.__path__, "narrowgate."):
+        if ".cli" not in module.name and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    found, todo = [], [NarrowgateError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_code_an_error_carries_is_documented() -> None:
+    documented = _documented()
+    assert {0, 1, 130} <= documented
+    for cls in _error_classes():
+        assert cls.exit_code in documented, f"{cls.__module__}.{cls.__name__}: {cls.exit_code}"
+
+
+def _run(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NARROWGATE_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "narrowgate", *args], capture_output=True,
+                          text=True, timeout=120, env=env, check=False)
+
+
+@pytest.mark.parametrize(("case", "code"), [
+    ("bad-as-of", 2), ("bad-thesis", 3), ("no-data", 4), ("broken-store", 6),
+    ("bad-import", 7),
+])
+def test_each_error_path_gives_its_documented_code(tmp_path: Path, case: str,
+                                                   code: int) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    thesis = tmp_path / "t.yaml"
+    thesis.write_text("format: 1\nid: x\n", encoding="utf-8")
+    csv = tmp_path / "bad.csv"
+    csv.write_text("date,close\n2024-01-02,inf\n", encoding="utf-8")
+    if case == "broken-store":
+        (home / "store.duckdb").write_bytes(b"not a database at all" * 100)
+    args = {
+        "bad-as-of": ["run", "--offline", "--as-of", "2026-13-01", "--out", str(tmp_path)],
+        "bad-thesis": ["thesis", "validate", str(thesis)],
+        "no-data": ["data", "show", "us:NOPE", "--offline"],
+        "broken-store": ["data", "ls"],
+        "bad-import": ["data", "import", str(csv), "--id", "us:MINE"],
+    }[case]
+    done = _run(args, home)
+    assert done.returncode == code, (case, done.returncode, done.stderr)
+    assert code in _documented()
+    assert "Traceback" not in done.stderr and done.stderr.strip()
