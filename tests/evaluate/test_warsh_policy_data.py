@@ -139,10 +139,10 @@ def test_sourced_pes_add_the_pe_view(imported_hub: object) -> None:
 def test_dividend_growth_is_required_for_both_funds() -> None:
     from pydantic import ValidationError
 
-    from narrowgate.evaluate.warsh_policy import WarshPolicyParams
+    from narrowgate.evaluate.warsh_policy import PolicyMixParams
     from narrowgate.thesis.loader import load_thesis
 
     params = dict(load_thesis(None).claim("warsh-policy").params)
     params["dividend_growth"] = {"us:QQQ": 0.07}
     with pytest.raises(ValidationError, match="dividend_growth needs"):
-        WarshPolicyParams.model_validate(params)
+        PolicyMixParams.model_validate(params)

@@ -66,7 +66,7 @@ def _thesis_stocks(thesis: Thesis) -> dict[str, ValuedStock]:
 
 @app.command()
 def pricedin(
-    ids: Annotated[list[str], typer.Argument(help="dataset stocks, e.g. cn:300308 us:MU")],
+    ids: Annotated[list[str], typer.Argument(help="dataset stocks, e.g. cn:600519 us:MU")],
     fair_pe: Annotated[float, typer.Option(help="fair multiple, x")] = 25.0,
     discount: Annotated[float, typer.Option(help="discount rate, decimal per year")] = 0.10,
     growth_after: Annotated[float, typer.Option(help="profit growth after forecasts, /yr")] = 0.15,

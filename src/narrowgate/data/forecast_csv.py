@@ -8,7 +8,7 @@ saved as a file makes a later run reproducible offline (``narrowgate value price
 Layout (UTF-8, a header row, one row per instrument, fiscal year and measure)::
 
     instrument,year,measure,value,unit,as_of,source
-    cn:300308,2026,net_profit,187.62,CNY 1e8,2025-12-08,10jqka consensus of 30 institutions
+    cn:600519,2026,net_profit,950.0,CNY 1e8,2025-12-08,consensus of 30 institutions
     us:MU,2026,eps,33.78,USD per share,2026-02-17,Zacks via finviz
 
 Optional columns: ``low``, ``high``, ``n_analysts``. Blank lines and lines starting with
@@ -63,7 +63,7 @@ def _row(cells: dict[str, str], where: str, problems: list[str]) -> dict[str, An
     market, sep, symbol = instrument.partition(":")
     if not (sep and market and symbol):
         found.append(f"{where}: instrument {instrument!r} is not market:symbol — "
-                     "write it like cn:300308 or us:MU")
+                     "write it like cn:600519 or us:MU")
     year = int(cells["year"]) if cells["year"].isdigit() else None
     if year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         found.append(f"{where}: year {cells['year']!r} is not a fiscal year — "

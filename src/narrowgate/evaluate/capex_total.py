@@ -73,7 +73,8 @@ class CapexTotalParams(Params):
         2.0, ge=0, description="an article company figure matches guidance within this %"
     )
     companies: list[CompanyCapex] = Field(min_length=1)
-    scope_note: str = Field(description="why the sum covers these firms and not the Mag7")
+    scope_note: str = Field(description="which firms the sum covers and why (said in the "
+                                        "summary and the notes)")
 
     @model_validator(mode="after")
     def _thresholds(self) -> CapexTotalParams:
@@ -226,16 +227,14 @@ class CapexTotal(Evaluator[CapexTotalParams]):
             f"{n}家公司2026年资本开支指引合计约 {low:.0f}–{high:.0f} 十亿美元(中值 {mid:.0f}),"
             f"较文章的 {params.article_total_usd_bn:.0f} 偏差 {dev:+.1f}%;文章的分公司数字"
             f"{len(matched)}/{len(checked)} 与指引一致。2026年4月上调后中值 {r_mid:.0f}"
-            f"({r_dev:+.1f}%)。文章说的是七巨头,但没有来源给出该口径的"
-            f" {params.article_total_usd_bn:.0f},总额仅为"
-            f"{n}家之和且含估计值。",
+            f"({r_dev:+.1f}%)。总额为 {n} 家之和"
+            f"{'且含估计值' if estimated else ''};口径见说明。",
             f"The {n} companies' 2026 capex guidance sums to about {low:.0f}–{high:.0f} USD bn "
             f"(mid {mid:.0f}), {dev:+.1f}% from the article's {params.article_total_usd_bn:.0f}; "
             f"{len(matched)}/{len(checked)} of the article's company figures match guidance. "
-            f"After the April-2026 raises the mid is {r_mid:.0f} ({r_dev:+.1f}%). The article "
-            f"says Mag7, but no source gives {params.article_total_usd_bn:.0f} on that basis: "
-            f"the total is a {n}-company sum "
-            f"with an estimated component.",
+            f"After the April-2026 raises the mid is {r_mid:.0f} ({r_dev:+.1f}%). The total is "
+            f"a {n}-company sum{' with an estimated component' if estimated else ''}; its "
+            "scope is in the notes.",
         )
         return Assessment(
             verdict=verdict,

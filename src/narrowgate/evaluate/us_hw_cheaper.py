@@ -1,10 +1,10 @@
-"""us-hw-cheaper: the US peers (LITE, LUMN, MU, SNDK) are valued more loosely.
+"""us-hw-cheaper: one group of stocks is valued more loosely than another group.
 
 Decided side by side with ai-hw-priced-in by the same method, date and settings (this
 claim's): the priced-in year and forward P/E of every US name and every A-share name of the
 compared claim. Looser means an earlier priced-in year: the US median must come at least
-``looser_by_years`` before the A-share median. Names without a sourced forecast (LUMN,
-300502) are shown and left out of the medians. Caveat kept in the notes: US consensus EPS is
+``looser_by_years`` before the A-share median. Names without a sourced forecast are
+shown and left out of the medians. Caveat kept in the notes: US consensus EPS is
 non-GAAP and US fiscal years end mid-year, the A-share profits are calendar-year 归母净利润.
 """
 

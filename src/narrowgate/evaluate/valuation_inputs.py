@@ -5,8 +5,8 @@ must use the same method, date and inputs, or the side-by-side comparison means 
 Inputs: the bundled, sourced dataset ``data/bundled/ai_hardware_valuation.yaml`` (profits,
 forecast snapshots, share counts, recorded prices, each with its status) and, where the
 store holds the price date, the hub's raw close. Share basis: a close can be rescaled to
-another source's basis by their ratio on the last common date (300502's forward-adjusted
-file against the pre-bonus-issue file), so price and share count always match.
+another source's basis by their ratio on the last common date (a forward-adjusted
+file against a pre-bonus-issue file), so price and share count always match.
 Forecasts: tried in the order ``ctx.forecast_order`` (the CLI's ``--forecasts``), else
 the settings' ``forecasts`` field, else ``bundled`` (reproducible offline): a provider
 consensus (akshare/yfinance, never when offline), a user CSV, the bundled dataset. Every

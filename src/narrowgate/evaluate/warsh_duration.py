@@ -58,7 +58,7 @@ class SourcedPe(BaseModel):
 
 @dataclass(frozen=True)
 class DurationInputs:
-    """What the duration part reads, taken from WarshPolicyParams."""
+    """What the duration part reads, taken from PolicyMixParams."""
 
     nasdaq: str
     dow: str

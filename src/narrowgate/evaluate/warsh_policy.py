@@ -1,4 +1,4 @@
-"""warsh-policy: a Warsh Fed cuts rates but shrinks the balance sheet, pressing on duration.
+"""warsh-policy: a Fed that cuts rates but shrinks the balance sheet presses on duration.
 
 Two parts: the policy path (policy rate down and Fed total assets down between the
 publication baseline and the data's end) decides the verdict; its claimed effect is shown
@@ -69,7 +69,7 @@ def interim_figure(interim: Verdict) -> Figure:
                   interim.value, "verdict", decisive=True)
 
 
-class WarshPolicyParams(Params):
+class PolicyMixParams(Params):
     balance_sheet: InstrumentId = Field(description="Fed total assets, USD millions (weekly)")
     balance_sheet_source: str | None = Field(
         "series_macro_charts", description="stored source preferred for exact weekly values"
@@ -102,7 +102,7 @@ class WarshPolicyParams(Params):
         default_factory=list, description="sourced index P/Es for the P/E-based duration view")
 
     @model_validator(mode="after")
-    def _growth_for_both(self) -> WarshPolicyParams:
+    def _growth_for_both(self) -> PolicyMixParams:
         wanted = {self.long_duration[0], self.short_duration}
         if not wanted <= set(self.dividend_growth):
             raise ValueError(f"dividend_growth needs {', '.join(sorted(wanted))}")
@@ -110,9 +110,9 @@ class WarshPolicyParams(Params):
 
 
 @register
-class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
+class PolicyMix(AwaitingEvaluator[PolicyMixParams]):
     test = "warsh-policy"
-    params_model = WarshPolicyParams
+    params_model = PolicyMixParams
     title = "Rate cuts with balance-sheet shrinkage, and long-duration assets"
     capability = Capability.DATA_HUB
     measures = text(
@@ -123,7 +123,7 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
         "dividend-yield duration, ±50 bp effects and the 10-year move since publication.",
     )
 
-    def data_needs(self, params: WarshPolicyParams, ctx: EvalContext) -> list[DataNeed]:
+    def data_needs(self, params: PolicyMixParams, ctx: EvalContext) -> list[DataNeed]:
         series = [DataNeed(instrument=i, kind="series", start=params.history_start,
                            end=ctx.as_of, why="policy path and balance-sheet regimes")
                   for i in (params.balance_sheet, params.policy_rate)]
@@ -133,7 +133,7 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
                                             params.history_start, ctx.as_of,
                                             "returns by regime; dividends for duration")]
 
-    def setup_figures(self, params: WarshPolicyParams, ctx: EvalContext) -> list[Figure]:
+    def setup_figures(self, params: PolicyMixParams, ctx: EvalContext) -> list[Figure]:
         return [
             date_figure("baseline", "基准日", "baseline", params.baseline_date),
             figure("rate_cut_threshold", "视为降息的幅度", "cut that counts",
@@ -144,10 +144,10 @@ class WarshPolicy(AwaitingEvaluator[WarshPolicyParams]):
         ]
 
     def decide(
-        self, claim: Claim, params: WarshPolicyParams, ctx: EvalContext
+        self, claim: Claim, params: PolicyMixParams, ctx: EvalContext
     ) -> Assessment | None:
         """Verdict from the policy path; regime returns are context, not the decision (they
-        describe history, not what a Warsh Fed did)."""
+        describe history, not what the Fed did after publication)."""
         import pandas as pd
 
         from narrowgate.models.liquidity import level_change

@@ -264,7 +264,7 @@ class AkshareProvider:
                 return [AkshareCall("stock_hk_index_daily_sina", {"symbol": symbol})]
         raise DataNotFound(
             f"akshare: cannot serve {query.kind} for {query.instrument!r}",
-            "akshare serves bars for cn:300502, cnidx:000300, cnfut:IF|IC|IM|IH (main "
+            "akshare serves bars for cn:600519, cnidx:000300, cnfut:IF|IC|IM|IH (main "
             "continuous), cnfut:IF2412 (one contract), hkidx:HSTECH",
         )
 

@@ -9,7 +9,7 @@ follows (shape the query → fetch the raw payload → normalise):
   basic.10jqka.com.cn ``worth.html`` page), indicators ``预测年报净利润`` and
   ``预测年报每股收益``. Documented columns: 年度, 预测机构数, 最小值, 均值, 最大值,
   行业平均数. The net-profit table is in 亿元 (it is what FACTS.md transcribed from the same
-  page: 300308's 102.44/187.62/245.25亿 with 30/30/28 institutions), EPS in 元 per share.
+  page, in 亿元), EPS in 元 per share.
   Calls go through :meth:`AkshareProvider.call`, i.e. the shared polite pause and bounded
   retries.
 * US names (``us:``): yfinance ``Ticker.earnings_estimate`` (index 0q, +1q, 0y, +1y; columns
