@@ -336,8 +336,7 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
     summary = text(f"{summary.zh}{said.zh}简单价差(不调仓、不计成本){spread:+.2f} 个百分点。",
                    f"{summary.en} {said.en} The plain spread (entry weights, no rebalancing, "
                    f"no costs) was {spread:+.2f} points.")
-    if gate.interim is not None:
-        summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
+    summary = gate.said_first(summary)
     return Assessment(
         verdict=verdict,
         summary=summary,

@@ -72,6 +72,13 @@ class GateResult:
     verdict: Verdict
     interim: LocalizedText | None = None
 
+    def said_first(self, summary: LocalizedText) -> LocalizedText:
+        """``summary`` with the held-back reading said before it (unchanged if none)."""
+        if self.interim is None:
+            return summary
+        return LocalizedText(zh=self.interim.zh + summary.zh,
+                             en=f"{self.interim.en} {summary.en}")
+
 
 def coverage_gate(reading: Verdict, *, decides_at: date | None, data_reaches: date | None,
                   as_of: date) -> GateResult:

@@ -164,8 +164,7 @@ class Change(Evaluator[ChangeParams]):
         if gate.interim is not None:
             notes.insert(0, gate.interim)
         summary = _summary(reads, params, low, gate.verdict)
-        if gate.interim is not None:
-            summary = text(gate.interim.zh + summary.zh, gate.interim.en + " " + summary.en)
+        summary = gate.said_first(summary)
         watch = [w for r in reads for w in _watch(r, reads, params)]
         return Assessment(verdict=gate.verdict, summary=summary,
                           evidence=Evidence(figures=flat, data=data, charts=charts,

@@ -385,8 +385,7 @@ def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment
         f"{low_close:,.0f} {cur} on {low_day} ({fall_after:+.1f}% from the entry). At the same "
         f"phase (day {d_now}) earlier cycles were at {past_en}. {entry_en}",
     )
-    if gate.interim is not None:
-        summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
+    summary = gate.said_first(summary)
     return Assessment(
         verdict=verdict,
         summary=summary,

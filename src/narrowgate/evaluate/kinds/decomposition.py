@@ -226,8 +226,7 @@ class Decomposition(Evaluator[DecompositionParams]):
                        f"盈利{eps_zh}且市盈率{pe_zh}。",
                        f"After {when_en}: " + "; ".join(en_lines) + f". {len(fitting)} of {n} "
                        f"show EPS {eps_en} with the P/E {pe_en}.")
-        if gate.interim is not None:
-            summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
+        summary = gate.said_first(summary)
         return Assessment(verdict=gate.verdict, summary=summary, evidence=Evidence(
             figures=figures, data=data, charts=charts, notes=[_method(params)],
             missing=[MissingData(what=m.what, how=m.how) for m in params.missing]))

@@ -166,8 +166,7 @@ class Pace(Evaluator[PaceParams]):
             f"against {reference.per_period:+.2f} in {ref_span}: a pace ratio of {ratio:.2f} "
             f"(expected {params.expect}; supported at {params.supported_ratio:g}, contradicted "
             f"at {params.contradicted_ratio:g}; a negative ratio means the series turned).")
-        if gate.interim is not None:
-            summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
+        summary = gate.said_first(summary)
         watch = crossings(params.reading, ratio,
                           [params.supported_ratio, params.contradicted_ratio],
                           label=text(f"{name.zh}速度比", f"{name.en} pace ratio"), unit="ratio",

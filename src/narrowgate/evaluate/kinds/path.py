@@ -190,8 +190,7 @@ class Path(Evaluator[PathParams]):
             f"the start {deep.depth * 100:.1f}%, {recovered[1]}. {said.en if said else ''}"
             "Interim reading: "
             f"{reading.value}.")
-        if gate.interim is not None:
-            summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
+        summary = gate.said_first(summary)
         chart = line_chart(text(f"{name.zh}与对照组(起点=1)", f"{name.en} and context "
                                 "(start = 1)"), frame, "× start")
         assessment = Assessment(verdict=gate.verdict, summary=summary, evidence=Evidence(

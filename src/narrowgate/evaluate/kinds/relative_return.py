@@ -255,8 +255,7 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
                                 for h in highs)
             summary = text(f"{summary.zh}相对起点前高点:{made_zh}。",
                            f"{summary.en} Against the peaks before the start: {made_en}.")
-        if gate.interim is not None:
-            summary = text(gate.interim.zh + summary.zh, f"{gate.interim.en} {summary.en}")
+        summary = gate.said_first(summary)
         assessment = Assessment(
             verdict=gate.verdict, summary=summary,
             evidence=Evidence(
