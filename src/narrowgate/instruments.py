@@ -90,6 +90,18 @@ FUTURES: dict[str, FutureSpec] = {
     "cnfut:IM": FutureSpec(200.0, "CNY", "cnidx:000852", 0.15),
 }
 
+def currency_of(instrument: str) -> str | None:
+    """The currency an instrument's prices are in, from its market (None: an unknown
+    market or one whose values have no currency, e.g. FRED series)."""
+    market = MARKETS.get(instrument.partition(":")[0])
+    return market.currency if market else None
+
+
+def price_unit(instrument: str) -> str:
+    """The unit of an instrument's prices: its currency, or "points" (an index level)."""
+    return currency_of(instrument) or "points"
+
+
 _SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._=^-]*$")
 
 

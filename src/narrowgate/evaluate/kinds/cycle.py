@@ -49,6 +49,7 @@ from narrowgate.evaluate.verdict import (
     Verdict,
 )
 from narrowgate.evaluate.watch import both_ways, crossings
+from narrowgate.instruments import price_unit
 from narrowgate.models.cycles import last_halving
 from narrowgate.thesis.schema import LocalizedText
 
@@ -133,7 +134,7 @@ class Cycle(Evaluator[CycleParams]):
         :func:`~narrowgate.evaluate.kinds.cycle_entry.entry_plans` (reads the closes now)."""
         return entry_plans(ctx, params.implied_trade, params.instrument, label=claim.id,
                            read_from=params.events[0], baseline=_baseline(ctx),
-                           name=params.label, currency=_currency(params),
+                           name=params.label, currency=price_unit(params.instrument),
                            window=params.entry_date, start=start, end=end)
 
     def calendar(self, params: CycleParams, ctx: EvalContext) -> Assessment:
@@ -175,7 +176,7 @@ class Cycle(Evaluator[CycleParams]):
         if params.cycle_peak and params.cycle_peak_close and params.cycle_peak_source:
             figures.append(figure("cycle_peak_close", f"本轮周期高点收盘({params.cycle_peak})",
                                   f"cycle peak close ({params.cycle_peak})",
-                                  params.cycle_peak_close, _currency(params)))
+                                  params.cycle_peak_close, price_unit(params.instrument)))
             figures.append(figure("days_event_to_peak", f"{ev.zh}至本轮高点天数",
                                   f"days from the {ev.en} to this cycle's peak",
                                   (params.cycle_peak - current).days, "days"))
@@ -247,7 +248,7 @@ def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment
     from narrowgate.models.cycle_phase import read_phase, running_drawdown, thin_days
     from narrowgate.models.cycles import cycle_paths
 
-    ev, cur = params.event_label, _currency(params)
+    ev, cur = params.event_label, price_unit(params.instrument)
     closes, used = read_closes(ctx, [params.instrument], params.events[0])
     prices = closes[params.instrument].dropna()
     data_end = prices.index[-1].date()
@@ -403,12 +404,6 @@ def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment
 def _baseline(ctx: EvalContext) -> date:
     """The day before publication: entry "now" is the last close before publication."""
     return ctx.published - timedelta(days=1)
-
-
-def _currency(params: CycleParams) -> str:
-    from narrowgate.evaluate.kinds.trade import currency_of
-
-    return currency_of(params.instrument) or "points"
 
 
 def _overlay(title: LocalizedText, frame: pd.DataFrame, y_label: str, scale: float,

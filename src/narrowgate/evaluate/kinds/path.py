@@ -40,6 +40,7 @@ from narrowgate.evaluate.verdict import (
     WatchItem,
 )
 from narrowgate.evaluate.watch import crossings
+from narrowgate.instruments import price_unit
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -207,8 +208,6 @@ class Path(Evaluator[PathParams]):
         the data end (``start``/``end``: history from / up to)."""
         if not params.hold:
             return []
-        from narrowgate.evaluate.kinds.trade import currency_of
-
         first = params.start or ctx.published
         due = params.end or claim.horizon
         stop = min(end or ctx.as_of, due) if due else end
@@ -218,7 +217,7 @@ class Path(Evaluator[PathParams]):
             label=f"{claim.id}:index" if any(g.trade for g in params.context) else claim.id,
             name=text(f"多 {name.zh}", f"long {name.en}"), entry=entry,
             plan=partial(held_plan, ctx, params.implied_trade, long=[params.instrument],
-                         currency=currency_of(params.instrument) or "points",
+                         currency=price_unit(params.instrument),
                          match_from=first - LOOKBACK, start=start, end=stop))]
         for group in (g for g in params.context if g.trade):
             plans.append(ImpliedPlan(
@@ -233,7 +232,6 @@ class Path(Evaluator[PathParams]):
 def _group_plan(ctx: EvalContext, params: PathParams, group: ContextGroup, first: date,
                 entry: date, start: date | None, stop: date | None) -> TradePlan:
     from narrowgate.errors import DataNotFound
-    from narrowgate.evaluate.kinds.trade import currency_of
     from narrowgate.evaluate.partial_data import read_available
 
     _, used, _ = read_available(ctx, group.members, entry, stop, f"{group.key} trade")
@@ -243,7 +241,7 @@ def _group_plan(ctx: EvalContext, params: PathParams, group: ContextGroup, first
         raise DataNotFound(f"no member of {group.label.en} ({', '.join(group.members)}) has "
                            f"closes after {first}", FETCH_OR_IMPORT, fetch=tuple(group.members))
     return held_plan(ctx, params.implied_trade, long=members,
-                     currency=currency_of(members[0]) or "points", match_from=first,
+                     currency=price_unit(members[0]), match_from=first,
                      start=start, end=stop)
 
 

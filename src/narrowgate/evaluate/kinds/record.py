@@ -35,6 +35,7 @@ from narrowgate.evaluate.implied_trade import (
 )
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, Verdict
+from narrowgate.instruments import price_unit
 from narrowgate.thesis.schema import Claim, LocalizedText
 
 
@@ -51,12 +52,6 @@ class RecordParams(Params):
                                                            "differ from the index's")
     hold: bool = Field(True, description="back-test holding the instrument from publication")
     implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
-
-
-def _currency(instrument: str) -> str:
-    from narrowgate.instruments import parse_instrument
-
-    return parse_instrument(instrument).info.currency or "points"
 
 
 @register
@@ -104,7 +99,7 @@ class Record(Evaluator[RecordParams]):
         verdict = Verdict.SUPPORTED if record else Verdict.CONTRADICTED
         near = prices.loc[day - pd.Timedelta(days=params.window_days):
                           day + pd.Timedelta(days=params.window_days)]
-        unit = _currency(params.instrument)
+        unit = price_unit(params.instrument)
         high = params.direction == "high"
         figures = [
             figure("close", f"{params.record_date} 收盘", f"close on {params.record_date}",
@@ -156,7 +151,7 @@ class Record(Evaluator[RecordParams]):
                       f"long {params.label.en} ({params.instrument})"),
             entry=ctx.published,
             plan=lambda: held_plan(ctx, params.implied_trade, long=[params.instrument],
-                                   currency=_currency(params.instrument),
+                                   currency=price_unit(params.instrument),
                                    match_from=params.history_start, start=start, end=end))]
 
 
@@ -182,7 +177,7 @@ def _summary(params: RecordParams, prices: object, close: float, record: bool, p
 
     assert isinstance(prices, pd.Series)
     first = prices.index[0].date()
-    unit = _currency(params.instrument)
+    unit = price_unit(params.instrument)
     word_zh = ("是" if record else "不是") + ("最高" if params.direction == "high" else "最低")
     word_en = ("was" if record else "was not") + (
         " its highest" if params.direction == "high" else " its lowest")

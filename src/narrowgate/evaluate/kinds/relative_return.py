@@ -42,6 +42,7 @@ from narrowgate.evaluate.verdict import (
     WatchItem,
 )
 from narrowgate.evaluate.watch import crossings
+from narrowgate.instruments import currency_of
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -273,8 +274,6 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
         With several benchmarks each trade is labelled ``claim:key``."""
         if not params.hold:
             return []
-        from narrowgate.evaluate.kinds.trade import currency_of
-
         first = params.start or ctx.published
         since = (params.start_event or text(f"{first}", f"{first}")) if params.start else None
         several = len(params.comparisons) > 1

@@ -31,6 +31,7 @@ from narrowgate.evaluate.common import (
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.trade_backtest import TradePlan, trade_assessment
 from narrowgate.evaluate.verdict import Assessment, DataUsed, Figure, MissingData
+from narrowgate.instruments import currency_of
 from narrowgate.thesis.schema import Claim, LocalizedText
 
 if TYPE_CHECKING:
@@ -141,13 +142,6 @@ class TradeParams(Params):
     def currency(self) -> str:
         found = sorted(c for c in (currency_of(leg.instrument) for leg in self.legs) if c)
         return found[0] if found else "points"
-
-
-def currency_of(instrument: str) -> str | None:
-    from narrowgate.instruments import MARKETS
-
-    market = MARKETS.get(instrument.partition(":")[0])
-    return market.currency if market else None
 
 
 def trade_name(params: TradeParams) -> LocalizedText:
