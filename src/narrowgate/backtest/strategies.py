@@ -80,6 +80,14 @@ class Basket(_StrategyBase):
     def assets(self) -> list[str]:
         return list(self.weights)
 
+    def sides(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Long and short weights, each side normalised to 1 (negative weights are the
+        short side; a side with no asset is empty)."""
+        longs = {a: w for a, w in self.weights.items() if w > 0}
+        shorts = {a: -w for a, w in self.weights.items() if w < 0}
+        return ({a: w / sum(longs.values()) for a, w in longs.items()},
+                {a: w / sum(shorts.values()) for a, w in shorts.items()})
+
     def daily_weights(self, close: pd.DataFrame) -> pd.DataFrame:
         row = pd.Series(self.weights, dtype=np.float64)
         return pd.DataFrame(np.tile(row.to_numpy(), (len(close), 1)), index=close.index,
@@ -107,6 +115,10 @@ class LongShort(_StrategyBase):
     @property
     def assets(self) -> list[str]:
         return list(_normalised(self.long, "long")) + list(_normalised(self.short, "short"))
+
+    def sides(self) -> tuple[dict[str, float], dict[str, float]]:
+        """Long and short weights, each side normalised to 1."""
+        return _normalised(self.long, "long"), _normalised(self.short, "short")
 
     def daily_weights(self, close: pd.DataFrame) -> pd.DataFrame:
         long_total = (self.gross + self.net) / 2.0

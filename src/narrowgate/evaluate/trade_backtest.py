@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from narrowgate.evaluate.common import date_figure, figure, pct, text
@@ -58,6 +59,18 @@ class TradeRun:
     history_start: date
     pre_6m: float
     pre_6m_percentile: float
+
+    @cached_property
+    def plain_spread(self) -> float:
+        """The trade as a commentary's headline reads it: each side's price change at the
+        entry weights (no rebalancing, no costs, no carry), long minus short, in %."""
+        rep = self.report
+        assets = self.plan.strategy.assets
+        window = self.plan.closes.loc[rep.anchor:rep.end, assets].dropna(how="any")
+        moves = window.iloc[-1] / window.iloc[0] - 1.0
+        longs, shorts = self.plan.strategy.sides()
+        return float(sum(w * moves[a] for a, w in longs.items())
+                     - sum(w * moves[a] for a, w in shorts.items())) * 100
 
     @property
     def total_return_pct(self) -> float:
@@ -149,7 +162,7 @@ def trade_figures(run: TradeRun) -> list[Figure]:
                               "%"))
     out.append(figure("plain_spread", "简单价差(入场权重,不调仓、不计成本)",
                       "plain spread (entry weights, no rebalancing, no costs)",
-                      _num(plain_spread(run), 2), "percentage points"))
+                      _num(run.plain_spread, 2), "percentage points"))
     window = run.plan.closes.loc[rep.anchor:rep.end, run.plan.strategy.assets].dropna(how="any")
     for asset in window.columns:
         move = float(window[asset].iloc[-1] / window[asset].iloc[0] - 1.0) * 100
@@ -169,39 +182,12 @@ def trade_figures(run: TradeRun) -> list[Figure]:
     return out
 
 
-def side_weights(strategy: Any) -> tuple[dict[str, float], dict[str, float]]:
-    """Long and short weights, each side normalised to 1 (a Basket's negative weights are
-    its short side)."""
-    if hasattr(strategy, "long"):
-        def norm(leg: Any) -> dict[str, float]:
-            w = {a: 1.0 for a in leg} if isinstance(leg, list) else dict(leg)
-            total = sum(w.values())
-            return {a: x / total for a, x in w.items()} if total else {}
-        return norm(strategy.long), norm(strategy.short)
-    weights = dict(strategy.weights)
-    longs = {a: w for a, w in weights.items() if w > 0}
-    shorts = {a: -w for a, w in weights.items() if w < 0}
-    return ({a: w / sum(longs.values()) for a, w in longs.items()},
-            {a: w / sum(shorts.values()) for a, w in shorts.items()})
-
-
-def plain_spread(run: TradeRun) -> float:
-    """The trade as the headline numbers of a commentary read it: each side's price change
-    at the entry weights (no rebalancing, no costs, no carry), long minus short, in %."""
-    rep = run.report
-    window = run.plan.closes.loc[rep.anchor:rep.end, run.plan.strategy.assets].dropna(how="any")
-    moves = window.iloc[-1] / window.iloc[0] - 1.0
-    longs, shorts = side_weights(run.plan.strategy)
-    return float(sum(w * moves[a] for a, w in longs.items())
-                 - sum(w * moves[a] for a, w in shorts.items())) * 100
-
-
 def definition(plan: TradePlan) -> LocalizedText:
     """What the headline return is: exposure, rebalancing, costs, carry and price basis."""
     strategy = plan.strategy
     gross = float(getattr(strategy, "gross", sum(abs(w) for w in
                                                   getattr(strategy, "weights", {}).values())))
-    longs, shorts = side_weights(strategy)
+    longs, shorts = strategy.sides()
     side = f"{gross / 2:g}× equity a side" if longs and shorts else f"{gross:g}× equity"
     side_zh = f"每边 {gross / 2:g} 倍权益" if longs and shorts else f"{gross:g} 倍权益"
     costs = strategy.costs
@@ -332,7 +318,7 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
         f"{supported_min_pct:g}% supported, below {contradicted_max_pct:g}% contradicted.",
     )
     said = definition(plan)
-    spread = plain_spread(run)
+    spread = run.plain_spread
     summary = text(f"{summary.zh}{said.zh}简单价差(不调仓、不计成本){spread:+.2f} 个百分点。",
                    f"{summary.en} {said.en} The plain spread (entry weights, no rebalancing, "
                    f"no costs) was {spread:+.2f} points.")
