@@ -42,6 +42,13 @@ def provenance_to_data(prov: Any, note: str | None = None) -> DataUsed:
     )
 
 
+def last_common_day(closes: pd.DataFrame, ids: Sequence[str]) -> date | None:
+    """The last day every one of ``ids`` has a value in ``closes`` (None: no common day):
+    how far the data of a multi-instrument reading reach, for the coverage gate."""
+    common = closes[list(ids)].dropna(how="any")
+    return common.index[-1].date() if len(common) else None
+
+
 def require_hub(ctx: EvalContext, instruments: Sequence[str]) -> DataView:
     if ctx.hub is None:
         raise DataNotFound(

@@ -294,12 +294,14 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
                               missing=plan.missing))
     rep = run.report
     ret = run.total_return_pct
-    reaches = plan.closes[plan.strategy.assets].dropna(how="any").index[-1].date()
+    from narrowgate.evaluate.hubdata import last_common_day
+
+    reaches = last_common_day(plan.closes, plan.strategy.assets)
     gate = coverage_gate(trade_verdict(ret, supported_min_pct, contradicted_max_pct),
                          decides_at=horizon, data_reaches=reaches, as_of=as_of)
     verdict = gate.verdict
     start, end = rep.anchor.date(), rep.end.date()
-    at_horizon = horizon is not None and reaches >= horizon
+    at_horizon = horizon is not None and reaches is not None and reaches >= horizon
     stop_zh = f"期限 {horizon} 前最后收盘" if at_horizon else "各腿共同最新数据"
     stop_en = f"the last close by the horizon {horizon}" if at_horizon \
         else "the latest close of every leg"

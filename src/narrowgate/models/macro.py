@@ -51,13 +51,9 @@ def pace(values: pd.Series, start: date, end: date, period_days: float) -> Serie
 
 
 def balance_sheet_pace(walcl_usd_mn: pd.Series, start: date, end: date) -> Pace:
-    """Change between the first observation on/after ``start`` and the last on/before ``end``."""
-    window = walcl_usd_mn.dropna().loc[pd.Timestamp(start) : pd.Timestamp(end)]
-    if len(window) < 2:
-        raise ValueError(f"fewer than two observations between {start} and {end}")
-    first, last = window.index[0], window.index[-1]
-    weeks = (last - first).days / 7.0
-    return Pace(first.date(), last.date(), float(window.iloc[-1] - window.iloc[0]) / 1000.0, weeks)
+    """:func:`pace` of Fed total assets in weeks, the change in USD bn (from USD mn)."""
+    weekly = pace(walcl_usd_mn, start, end, 7.0)
+    return Pace(weekly.start, weekly.end, weekly.change / 1000.0, weekly.periods)
 
 
 def balance_sheet_regimes(walcl: pd.Series, window_weeks: int = 13) -> pd.Series:

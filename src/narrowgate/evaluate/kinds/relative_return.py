@@ -24,7 +24,7 @@ from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, figure, pct, text
 from narrowgate.evaluate.core.coverage import coverage_gate, nothing_to_read_yet
-from narrowgate.evaluate.hubdata import line_chart, price_need, read_closes
+from narrowgate.evaluate.hubdata import last_common_day, line_chart, price_need, read_closes
 from narrowgate.evaluate.implied_trade import (
     ImpliedPlan,
     ImpliedTradeParams,
@@ -46,7 +46,6 @@ from narrowgate.instruments import currency_of
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from narrowgate.thesis.schema import Claim
 
@@ -205,7 +204,7 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
                           window.end) if params.peak_since else []
         reading = relative_verdict(basket_ret, list(excesses.values()), params,
                                    [h.made for h in highs])
-        gate = coverage_gate(reading, decides_at=due, data_reaches=_reach(closes, ids),
+        gate = coverage_gate(reading, decides_at=due, data_reaches=last_common_day(closes, ids),
                              as_of=ctx.as_of)
         figures = _figures(params, basket_ret, rets, excesses, max_drawdown(basket) * 100,
                            window.start, window.end)
@@ -395,8 +394,3 @@ def _method(params: RelativeReturnParams) -> LocalizedText:
                 "returns are in each listing's currency, over the dates every member has a "
                 "close.")
 
-
-def _reach(closes: pd.DataFrame, ids: list[str]) -> date | None:
-    """The last day every instrument of the read has a close (None: no common day)."""
-    common = closes[ids].dropna(how="any")
-    return common.index[-1].date() if len(common) else None
