@@ -8,6 +8,7 @@ module stays import-light (no pandas) because the CLI parses ids before anything
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -95,6 +96,19 @@ def currency_of(instrument: str) -> str | None:
     market or one whose values have no currency, e.g. FRED series)."""
     market = MARKETS.get(instrument.partition(":")[0])
     return market.currency if market else None
+
+
+def periods_per_year(instruments: Sequence[str]) -> float:
+    """Trading days a year for annualising daily returns of a set of instruments: 365 when
+    all trade every day (crypto), 244 when all trade on the Shanghai calendar (A-shares,
+    CSI indices, CFFEX futures), else 252 (NYSE and the like)."""
+    calendars = {m.calendar if (m := MARKETS.get(i.partition(":")[0])) else None
+                 for i in instruments}
+    if calendars == {"24/7"}:
+        return 365.0
+    if calendars == {"XSHG"}:
+        return 244.0
+    return 252.0
 
 
 def price_unit(instrument: str) -> str:

@@ -8,6 +8,8 @@ nothing and ``Costs``/``InstrumentSpec`` alone do not import numba or pandas.
 
 from __future__ import annotations
 
+import sys
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,3 +30,18 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
     globals()[name] = value
     return value
+
+
+class _CallablePackage(ModuleType):
+    """``narrowgate.backtest(...)`` is the public back-test function (see api.py), and
+    ``narrowgate.backtest`` is also this package: Python binds a subpackage as an
+    attribute of its parent once any of its modules is imported, which would hide the
+    function. Calling the package runs :func:`narrowgate.api.backtest`, so both work."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from narrowgate.api import backtest
+
+        return backtest(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

@@ -140,14 +140,12 @@ def parse_sweep(spec: str) -> tuple[str, list[float]]:
 
 def _open_hub(offline: bool, console: Console) -> Any:
     """The hub over the local store; an unreachable network means the store alone."""
-    from narrowgate.cli.run_cmd import network_reachable
-    from narrowgate.data.hub import DataHub
-    from narrowgate.data.store import Store
+    from narrowgate.api import open_hub
 
-    if not offline and not network_reachable():
-        console.print("[yellow]network unreachable: using the local store only[/]")
-        offline = True
-    return DataHub(Store(), offline=offline)
+    hub, warnings = open_hub(offline)
+    for line in warnings:
+        console.print(f"[yellow]{line}[/]")
+    return hub
 
 
 def _history_run(plan: TradePlan) -> Any:
@@ -158,31 +156,9 @@ def _history_run(plan: TradePlan) -> Any:
     return run_strategy(plan.strategy, prices)
 
 
-def _metrics(result: Any, periods_per_year: float, initial_cash: float) -> dict[str, float]:
-    """Headline metrics of a run; the total return is on the initial cash (entry costs
-    included), the rest on daily equity returns."""
-    from narrowgate.backtest import metrics
-
-    out = metrics.summarize(result.returns, periods_per_year=periods_per_year,
-                            risk_free_per_period=0.0)
-    out["total_return"] = float(result.equity.iloc[-1] / initial_cash - 1.0)
-    out["turnover"] = metrics.annual_turnover(result.traded_value, result.equity,
-                                              periods_per_year=periods_per_year)
-    out["gross_exposure"] = float(metrics.gross_exposure(result.position_values,
-                                                         result.equity).mean())
-    return out
-
-
-ROWS = [("total_return", "total return", "%"), ("cagr", "CAGR", "% / yr"),
-        ("annual_volatility", "volatility", "% / yr"), ("sharpe", "Sharpe", "ann., rf 0"),
-        ("sortino", "Sortino", "ann., rf 0"), ("max_drawdown", "max drawdown", "%"),
-        ("max_drawdown_periods", "longest drawdown", "trading days"),
-        ("calmar", "Calmar", "CAGR / |max DD|"), ("turnover", "turnover", "× equity / yr"),
-        ("gross_exposure", "gross exposure", "× equity, mean")]
-PERCENT = {"total_return", "cagr", "annual_volatility", "max_drawdown"}
-
-
 def _cell(key: str, value: float) -> str:
+    from narrowgate.backtest.stats import PERCENT
+
     if value != value:
         return "–"
     if key in PERCENT:
@@ -200,6 +176,7 @@ def _run_one(console: Console, job: Job, grid: tuple[str, list[float]] | None,
     from rich.table import Table
 
     from narrowgate.backtest.api import BacktestError
+    from narrowgate.backtest.stats import METRIC_ROWS, headline_metrics
     from narrowgate.evaluate.trade_backtest import run_trade
 
     label, event = job.label, job.event
@@ -240,16 +217,16 @@ def _run_one(console: Console, job: Job, grid: tuple[str, list[float]] | None,
     if history is not None:
         idx = history.equity.index
         columns.append((f"history {idx[0].date()} → {idx[-1].date()}",
-                        _metrics(history, ppy, cash)))
+                        headline_metrics(history, ppy, cash)))
     if run is not None:
         columns.append((f"since {event} {run.report.anchor.date()} → {run.report.end.date()}",
-                        _metrics(run.report.result, ppy, cash)))
+                        headline_metrics(run.report.result, ppy, cash)))
     table = Table(title=f"{job.title} — metrics (daily returns, {ppy:g} trading days/yr)")
     table.add_column("metric")
     table.add_column("unit")
     for header, _ in columns:
         table.add_column(header, justify="right")
-    for key, name, unit in ROWS:
+    for key, name, unit in METRIC_ROWS:
         table.add_row(name, unit, *(_cell(key, values[key]) for _, values in columns))
     console.print(table)
     if run is not None:

@@ -107,7 +107,7 @@ def _file_job(path: Path, ctx: EvalContext, start: date | None, end: date | None
     from narrowgate.backtest.strategies import load_strategy
     from narrowgate.evaluate.hubdata import read_closes
     from narrowgate.evaluate.trade_backtest import TradePlan
-    from narrowgate.instruments import parse_instrument
+    from narrowgate.instruments import parse_instrument, periods_per_year
 
     if not path.is_file():
         raise NarrowgateError(f"no strategy file {path}")
@@ -129,9 +129,7 @@ def _file_job(path: Path, ctx: EvalContext, start: date | None, end: date | None
                               "see docs/backtest.md 'Strategies as data'") from None
     assets = [str(parse_instrument(a)) for a in strategy.assets]
     closes, data = read_closes(ctx, assets, start, end)
-    markets = {a.partition(":")[0] for a in assets}
-    periods = 365.0 if markets == {"crypto"} else 244.0 if markets <= {"cn", "cnidx",
-                                                                         "cnfut"} else 252.0
+    periods = periods_per_year(assets)
     plan = TradePlan(strategy=strategy, closes=closes, data=data, periods_per_year=periods,
                      currency="")
     since = strategy.entry + timedelta(days=1) if strategy.entry else None

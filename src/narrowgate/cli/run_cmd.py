@@ -27,11 +27,9 @@ def run(
 ) -> None:
     """Evaluate every claim and write the scorecard (JSON, HTML) — 评估全部论点并生成记分卡。"""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from narrowgate.evaluate.registry import EvalContext
-    from narrowgate.evaluate.runner import check_as_of, evaluate_thesis, planned_data_needs
-    from narrowgate.report.commands import with_commands
+    from narrowgate.api import run_thesis
+    from narrowgate.evaluate.runner import check_as_of
     from narrowgate.report.html import write_html_report
     from narrowgate.report.scorecard import write_scorecard_json
     from narrowgate.report.terminal import render_scorecard
@@ -42,32 +40,8 @@ def run(
     as_of_date = _parse_as_of(as_of)
     check_as_of(the_thesis, as_of_date)
     prepare_out(out)
-    hub, warnings = _open_hub(offline, console)
-    ctx = EvalContext(thesis=the_thesis, as_of=as_of_date, offline=offline, hub=hub)
-    needs = planned_data_needs(the_thesis, ctx)
-    # One read connection for the whole run: each DuckDB open costs ~10 ms and a run
-    # makes about a hundred reads (measured: 1.5 s of a 4.4 s run before this).
-    with hub.store.session():
-        if needs:
-            warnings.extend(_prepare_data(hub, [need for _, need in needs], console))
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[claim]}"),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("evaluating", total=len(the_thesis.claims), claim="")
-            scorecard = evaluate_thesis(
-                the_thesis,
-                as_of_date,
-                offline=hub.offline,
-                hub=hub,
-                warnings=warnings,
-                on_claim=lambda claim: progress.update(task, advance=1, claim=claim.id),
-            )
-    scorecard = with_commands(scorecard)
+    with _ProgressBars(console) as bars:
+        scorecard = run_thesis(the_thesis, as_of_date, offline=offline, progress=bars)
     render_scorecard(scorecard, console, lang)
     json_path = write_scorecard_json(scorecard, out / "scorecard.json")
     html_path = write_html_report(scorecard, out, lang)
@@ -104,66 +78,37 @@ def _parse_as_of(text: str | None) -> date:
         ) from None
 
 
-def _open_hub(offline: bool, console: Any) -> tuple[Any, list[str]]:
-    """The data hub over the local store. A network that cannot be reached is said once
-    and the run continues on the store alone (evidence from old data is marked stale)."""
-    from narrowgate.data.hub import DataHub
-    from narrowgate.data.store import Store
+class _ProgressBars:
+    """Progress bars for a run: one while fetching, one while evaluating (rich)."""
 
-    warnings: list[str] = []
-    if not offline and not network_reachable():
-        warnings.append("network unreachable: using the local store only (stale data is marked)")
-        offline = True
-    return DataHub(Store(), offline=offline), warnings
+    def __init__(self, console: Any) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+        self._progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                  MofNCompleteColumn(), TextColumn("{task.fields[item]}"),
+                                  console=console, transient=True)
+        self._task: Any = None
 
-def network_reachable(host: str = "query2.finance.yahoo.com", timeout_s: float = 1.5) -> bool:
-    """One quick TCP connect, so an offline machine does not wait out every provider's
-    retries (each would back off for seconds) before using the store."""
-    import socket
+    def __enter__(self) -> _ProgressBars:
+        self._progress.__enter__()
+        return self
 
-    try:
-        with socket.create_connection((host, 443), timeout=timeout_s):
-            return True
-    except Exception:  # DNS failure, refusal, timeout, or sockets blocked by a sandbox
-        return False
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
 
+    def _start(self, what: str, total: int) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(what, total=total, item="")
 
-def _prepare_data(hub: Any, needs: list[Any], console: Any) -> list[str]:
-    """Plan every evaluator's data in one pass: say up front what the store lacks, and
-    when online fetch it with a progress bar (each provider is tried once per run)."""
-    from rich.progress import Progress
+    def fetching(self, total: int) -> None:
+        self._start("fetching data", total)
 
-    from narrowgate.data.hub import Need
-    from narrowgate.report.commands import fetch_commands
+    def fetched(self, instrument: str) -> None:
+        self._progress.update(self._task, advance=1, item=instrument)
 
-    unique = {(n.instrument, n.kind, n.start, n.end) for n in needs}
-    plan = hub.plan([Need(i, k, s, e) for i, k, s, e in sorted(unique, key=str)])
-    missing = plan.missing
-    warnings: list[str] = []
-    if not missing:
-        return warnings
-    if not hub.offline:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("fetching data", total=len(missing))
-            for item in missing:
-                need = item.need
-                hub.refresh(need.instrument, need.kind, need.start, need.end)
-                progress.advance(task)
-        missing = hub.plan([item.need for item in plan.items]).missing
-    by_instrument: dict[str, list[Any]] = {}
-    for item in missing:
-        by_instrument.setdefault(item.need.instrument, []).append(item)
-    for instrument, items in sorted(by_instrument.items()):
-        starts = [i.need.start for i in items if i.need.start is not None]
-        ends = [i.need.end for i in items if i.need.end is not None]
-        wanted = f"{min(starts) if starts else '…'} to {max(ends) if ends else '…'}"
-        held = [i.coverage for i in items if i.coverage is not None]
-        have = (
-            f"store has {min(c.first for c in held)} to {max(c.last for c in held)}"
-            if held
-            else "not in the store"
-        )
-        warnings.append(f"{instrument}: {have}, needed {wanted} — run "
-                        f"{fetch_commands([instrument])}")
-    return warnings
+    def evaluating(self, total: int) -> None:
+        self._start("evaluating", total)
+
+    def evaluated(self, claim_id: str) -> None:
+        self._progress.update(self._task, advance=1, item=claim_id)

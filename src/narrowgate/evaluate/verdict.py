@@ -82,6 +82,12 @@ class Chart(_Model):
     y2_label: str | None = None
     x_is_date: bool = True
 
+    def to_plotly(self, lang: Literal["zh", "en"] = "en") -> object:
+        """This chart as a ``plotly.graph_objects.Figure`` (for notebooks; needs plotly)."""
+        from narrowgate.evaluate.chart_spec import plotly_figure
+
+        return plotly_figure(self, lang)
+
 
 class MissingData(_Model):
     """What is missing for a verdict, and how a user can get it.
@@ -166,3 +172,9 @@ class ClaimResult(_Model):
     summary: LocalizedText
     evidence: Evidence
     error: str | None = None
+
+    def _repr_html_(self) -> str:
+        """A one-line card in Jupyter: verdict, id, summary, headline figure."""
+        from narrowgate.evaluate.card import claim_html
+
+        return claim_html(self, "en")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from narrowgate.errors import NarrowgateError
+from narrowgate.evaluate.chart_spec import chart_spec
 from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, Figure, Verdict
 from narrowgate.report.commands import how_text
@@ -44,11 +45,6 @@ GENERATOR = "narrowgate-html-report"
 ASSETS = "assets"
 PLOTLY_JS = "plotly.min.js"
 STATIC_FILES = ("report.css", "report.js")
-FONT_STACK = (
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", '
-    '"Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
-)
-CHART_SIGNIFICANT_DIGITS = 6
 READABLE_FILE = 0o644
 READABLE_DIR = 0o755
 
@@ -223,62 +219,6 @@ def _format_when(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
-
-
-def _chart_number(value: float | int | str | None) -> float | int | str | None:
-    """Round to a few significant digits (a chart needs no more) and drop NaN/inf.
-
-    JSON has no NaN; one would make ``JSON.parse`` throw and the chart vanish.
-    """
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if not math.isfinite(value):
-        return None
-    if isinstance(value, int):
-        return value
-    return float(f"{value:.{CHART_SIGNIFICANT_DIGITS}g}")
-
-
-def chart_spec(chart: Chart) -> dict[str, Any]:
-    """A Plotly figure (data + layout) for one library-neutral ``Chart``.
-
-    The title is not in the figure: the page shows it as bilingual HTML above the plot.
-    """
-    traces: list[dict[str, Any]] = []
-    for series in chart.series:
-        trace: dict[str, Any] = {
-            "type": "bar" if series.kind == "bar" else "scatter",
-            "name": series.name,
-            "x": [_chart_number(x) for x in series.x],
-            "y": [_chart_number(y) for y in series.y],
-        }
-        if series.kind != "bar":
-            trace["mode"] = "lines" if series.kind == "line" else "markers"
-        if series.axis == "y2":
-            trace["yaxis"] = "y2"
-        traces.append(trace)
-    layout: dict[str, Any] = {
-        "height": 320,
-        "margin": {"l": 56, "r": 56, "t": 16, "b": 40},
-        "font": {"family": FONT_STACK, "size": 12},
-        "showlegend": len(traces) > 1,
-        "legend": {"orientation": "h", "x": 0, "y": -0.18},
-        "xaxis": {"title": {"text": chart.x_label}, "automargin": True},
-        "yaxis": {"title": {"text": chart.y_label}, "automargin": True},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-    }
-    if chart.x_is_date:
-        layout["xaxis"]["type"] = "date"
-    if chart.y2_label is not None or any(s.axis == "y2" for s in chart.series):
-        layout["yaxis2"] = {
-            "title": {"text": chart.y2_label or ""},
-            "overlaying": "y",
-            "side": "right",
-            "showgrid": False,
-            "automargin": True,
-        }
-    return {"data": traces, "layout": layout}
 
 
 def embed_json(payload: Any) -> Markup:
