@@ -152,6 +152,9 @@ def show(
         help="price basis of the spliced closes: raw, split or total (default: the widest "
              "coverage)")] = None,
     offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='print {"instrument", "rows": [...], "provenance": [...]} as JSON')]
+    = False,
 ) -> None:
     """Show the last rows of an instrument and where they came from: by default the same
     spliced closes a run reads; with --source, one source's stored bars."""
@@ -174,6 +177,13 @@ def show(
         fres = hub.facts(instrument, source=source)
         frame, prov = fres.frame.set_index("end"), fres.provenance
     frame = frame.tail(tail)
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        rows = [{str(frame.index.name or "index"): idx, **row}
+                for idx, row in zip(frame.index, frame.to_dict("records"), strict=True)]
+        emit_json({"instrument": instrument, "rows": rows, "provenance": list(prov)})
+        return
     table = Table(str(frame.index.name or ""), *[str(c) for c in frame.columns])
     for idx, row in frame.iterrows():
         table.add_row(str(idx)[:10], *["" if v != v else f"{v}" for v in row.tolist()])
@@ -270,7 +280,8 @@ def import_(
 def export(
     instrument: str,
     format: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
-    out: Annotated[Path | None, typer.Option(help="output file")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="output file; '-' writes CSV to stdout (the status line goes to stderr)")] = None,
     source: Annotated[str | None, typer.Option(
         help="one stored source's rows as stored (default: the spliced closes a run uses)")]
     = None,
@@ -297,6 +308,14 @@ def export(
         frame = hub.series(instrument, source=source).frame
     else:
         frame = hub.facts(instrument, source=source).frame
+    if out is not None and str(out) == "-":
+        if format != "csv":
+            raise NarrowgateError("parquet cannot go to stdout", "give --out FILE, or --format csv")
+        import sys
+
+        frame.to_csv(sys.stdout)
+        typer.echo(f"wrote {len(frame)} rows to stdout{origin}", err=True)
+        return
     target = out or Path(f"{instrument.replace(':', '_')}.{format}")
     if format == "csv":
         frame.to_csv(target)

@@ -51,8 +51,15 @@ def _print_version(value: bool) -> None:
 def _options(
     show_version: bool = typer.Option(False, "--version", callback=_print_version,
                                       is_eager=True, help="Print the version and exit."),
+    verbose: int = typer.Option(0, "-v", "--verbose", count=True,
+                                help="More detail on stderr (what is fetched, from where); "
+                                     "-vv also other libraries' debug lines."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Errors only on stderr."),
 ) -> None:
-    """Options before the command (``narrowgate --version``)."""
+    """Options before the command (``narrowgate -v run``, ``narrowgate --version``)."""
+    from narrowgate.logs import configure
+
+    configure(-1 if quiet else verbose)
 
 
 def main() -> None:

@@ -13,21 +13,36 @@ app = typer.Typer(help="Validate and show thesis files. 校验与查看观点文
 @app.command("validate")
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Thesis YAML files to check.")],
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='print {"files": [{"path", "ok", "thesis", "claims", "problems"}]}')]
+    = False,
 ) -> None:
-    """Check thesis files; print one line per problem (file:line: field: what — fix)."""
+    """Check thesis files; print one line per problem (file:line: field: what — fix).
+    Exit 3 when any file has a problem (also with --json)."""
     from narrowgate.errors import ThesisError
     from narrowgate.thesis.loader import load_thesis
 
     failed = 0
+    report: list[dict[str, object]] = []
     for path in files:
         try:
             thesis = load_thesis(path)
         except ThesisError as exc:
             failed += 1
-            for line in exc.problems:
-                typer.echo(line, err=True)
+            report.append({"path": str(path), "ok": False, "thesis": None, "claims": None,
+                           "problems": list(exc.problems)})
+            if not as_json:
+                for line in exc.problems:
+                    typer.echo(line, err=True)
             continue
-        typer.echo(f"{path}: ok — thesis '{thesis.id}', {len(thesis.claims)} claims")
+        report.append({"path": str(path), "ok": True, "thesis": thesis.id,
+                       "claims": len(thesis.claims), "problems": []})
+        if not as_json:
+            typer.echo(f"{path}: ok — thesis '{thesis.id}', {len(thesis.claims)} claims")
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        emit_json({"files": report})
     if failed:
         raise typer.Exit(3)
 
@@ -36,6 +51,8 @@ def validate(
 def show(
     ref: Annotated[str | None, typer.Argument(help="Bundled thesis id or a file.")] = None,
     lang: Annotated[Literal["zh", "en"], typer.Option(help="Language.")] = "en",
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="print the validated thesis as JSON (both languages)")] = False,
 ) -> None:
     """Show a thesis: its source and every claim with kind, test and statement."""
     from rich.console import Console
@@ -44,6 +61,11 @@ def show(
     from narrowgate.thesis.loader import load_thesis
 
     thesis = load_thesis(ref)
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        emit_json(thesis.model_dump(mode="json"))
+        return
     console = Console()
     src = thesis.source
     console.print(f"[bold]{thesis.title.get(lang)}[/bold] ({thesis.id})")
@@ -76,7 +98,9 @@ def list_bundled() -> None:
 @app.command("tests")
 def list_tests(
     name: Annotated[str | None, typer.Argument(help="Show one test's params in full.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="the params as JSON Schema")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="JSON: every test with its title and params' JSON Schema (or one "
+                       "test's)")] = False,
     markdown: Annotated[bool, typer.Option(
         "--markdown", help="every kind's params as Markdown (docs/kinds.md)")] = False,
 ) -> None:
@@ -107,16 +131,22 @@ def list_tests(
 
         from narrowgate.evaluate.params_doc import param_rows
 
-        console.print(f"[bold]{escape(name)}[/bold] — {escape(evaluator.title)}")
         if as_json:
-            schema = evaluator.params_model.model_json_schema()
-            console.print_json(json.dumps(schema, ensure_ascii=False))
+            typer.echo(json.dumps(evaluator.params_model.model_json_schema(),
+                                  ensure_ascii=False))
             return
+        console.print(f"[bold]{escape(name)}[/bold] — {escape(evaluator.title)}")
         params = Table("param", "type", "default", "meaning (units)", expand=True)
         for row in param_rows(evaluator.params_model):
             params.add_row(escape(row.name), escape(row.type), escape(row.default),
                            escape(row.meaning))
         console.print(params)
+        return
+    if as_json:
+        typer.echo(json.dumps({"tests": [
+            {"test": test, "title": get_evaluator(test).title,
+             "params": get_evaluator(test).params_model.model_json_schema()}
+            for test in evaluator_names()]}, ensure_ascii=False))
         return
     table = Table(expand=True)
     table.add_column("test", no_wrap=True, style="bold")

@@ -12,6 +12,7 @@ still pick one source per instrument (``choose_source``) so adjustments never mi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -36,6 +37,8 @@ FRESHNESS: dict[DataKind, timedelta] = {
 # Beyond freshness, how far a source's last date may trail the request before the data is
 # called stale: weekends/holidays for bars, a reporting quarter for facts; series add two
 # observation periods (monthly CPI is published weeks after its month).
+log = logging.getLogger(__name__)
+
 _SLACK: dict[DataKind, timedelta] = {
     "bars": timedelta(days=4), "series": timedelta(days=0), "facts": timedelta(days=120)}
 NO_PROVIDER = "no live provider serves this market"
@@ -330,6 +333,8 @@ class DataHub:
             return f"{provider.name} is unreachable"
         from narrowgate.data.providers.base import Query
 
+        log.info("fetching %s %s from %s (%s to %s)", inst, kind, provider.name,
+                 start or "the start", end or "today")
         try:
             result = provider.fetch(Query(inst, kind, start, end))
         except DataNotFound as exc:
@@ -344,6 +349,7 @@ class DataHub:
             frame = frame.drop_duplicates("date", keep="last")
         self.store.write([StoreWrite(kind, inst, result.provider, frame, result.provider,
                                      result.request, result.fetched_at, result.notes)])
+        log.info("stored %d %s rows of %s from %s", len(frame), kind, inst, result.provider)
         return None
 
     def _not_found(self, inst: str, kind: DataKind, start: date | None, end: date | None,
