@@ -38,9 +38,11 @@ def shared_data() -> Path:
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Every test gets its own NARROWGATE_HOME so no test reads or writes the user's store."""
+    """Every test gets its own NARROWGATE_HOME so no test reads or writes the user's store,
+    and a contact for SEC's User-Agent (tests that check its absence remove it)."""
     home = tmp_path_factory.mktemp("ng-home")
     monkeypatch.setenv("NARROWGATE_HOME", str(home))
+    monkeypatch.setenv("NARROWGATE_USER_AGENT", "narrowgate-tests tests@example.invalid")
     return home
 
 

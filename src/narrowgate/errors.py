@@ -46,6 +46,14 @@ class ProviderError(NarrowgateError):
     """A live data source failed after its bounded retries."""
 
     exit_code = 5
+    #: how a run's warning words the failure ("yahoo unreachable (…)")
+    reason = "unreachable"
+
+
+class ProviderNotSetUp(ProviderError):
+    """A live source needs a setting the user has not made (SEC: a contact address)."""
+
+    reason = "not set up"
 
 
 class StoreError(NarrowgateError):

@@ -200,3 +200,40 @@ def test_data_ls_log_shows_the_fetch_log(tmp_path: Path) -> None:
     assert "import" in lines[1] and "mine.csv" in lines[1] and " 2 " in lines[1]
     only = CliRunner().invoke(app, ["ls", "--log", "US:MINE"], env={"COLUMNS": "250"})
     assert "us:MINE" in only.output and "us:QQQ" not in only.output
+
+
+def _refuse_lock_file(monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
+    """The lock file cannot be created, as in a read-only NARROWGATE_HOME (the tests run
+    as root, for whom chmod does not make a folder read-only)."""
+    import errno
+
+    real_open = os.open
+
+    def fake_open(path: object, *args: object, **kwargs: object) -> int:
+        if Path(str(path)) == store.lock_path:
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", fake_open)
+
+
+def test_read_only_home_still_reads_and_refuses_writes_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _seed(tmp_path / "store.duckdb")
+    before = _fingerprint(store)
+    (tmp_path / "store.duckdb.lock").unlink()
+    _refuse_lock_file(monkeypatch, store)
+    reader = Store(store.path)
+    assert reader.coverage(["us:SEED"])[0].rows == 500
+    with pytest.raises(StoreError, match="cannot use the store folder") as caught:
+        reader.write([StoreWrite("bars", "us:NEW", "t", _bars(5), "test", "x",
+                                 datetime.now())])
+    assert "NARROWGATE_HOME" in (caught.value.hint or "")
+    monkeypatch.undo()
+    assert _fingerprint(store) == before
+
+
+def test_the_store_module_imports_nothing_posix_only() -> None:
+    import narrowgate.data.store as store_module
+
+    assert "fcntl" not in vars(store_module)

@@ -150,6 +150,26 @@ def test_live_path_against_local_server(server: ScriptedServer) -> None:
     assert capex.value(2025) == pytest.approx(91.447e9)
 
 
+def test_sec_gets_the_users_contact_and_is_not_called_without_one(
+        server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrowgate.errors import ProviderNotSetUp
+
+    path = "/api/xbrl/companyfacts/CIK0001652044.json"
+    server.route(path, Answer(200, companyfacts_path(1652044).read_bytes()))
+    provider = SecProvider(server.url, rate_per_second=0, use_ticker_file=False)
+    provider.fetch(Query("sec:GOOGL", "facts"))
+    assert server.hits_on(path)[-1].user_agent == "narrowgate-tests tests@example.invalid"
+    for value in (None, "just-a-name"):
+        if value is None:
+            monkeypatch.delenv("NARROWGATE_USER_AGENT")
+        else:
+            monkeypatch.setenv("NARROWGATE_USER_AGENT", value)
+        with pytest.raises(ProviderNotSetUp, match="contact address") as caught:
+            provider.fetch(Query("sec:GOOGL", "facts"))
+        assert 'NARROWGATE_USER_AGENT="Your Name you@example.com"' in (caught.value.hint or "")
+    assert len(server.hits_on(path)) == 1
+
+
 def test_live_path_malformed_json(server: ScriptedServer) -> None:
     path = "/api/xbrl/companyfacts/CIK0000320193.json"
     url = server.route(path, Answer(200, '{"cik": 320193, "facts": {'))

@@ -341,9 +341,10 @@ class DataHub:
             return str(exc)
         except (ProviderError, OSError) as exc:
             self._failed_providers.add(provider.name)
-            self.warnings.append(f"{provider.name} unreachable ({exc}); using stored data, "
+            reason = exc.reason if isinstance(exc, ProviderError) else "unreachable"
+            self.warnings.append(f"{provider.name} {reason} ({exc}); using stored data, "
                                  "marked stale")
-            return f"{provider.name} unreachable"
+            return f"{provider.name} {reason}"
         frame = result.frame
         if kind != "facts" and len(frame):
             frame = frame.drop_duplicates("date", keep="last")

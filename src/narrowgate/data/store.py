@@ -7,7 +7,8 @@ Why it looks like this:
   number in a report traces back to a file or an HTTP request.
 - Rows are kept per *source*: two repositories' QQQ with different adjustments live side
   by side and a read picks one of them (see ``coverage``), never a mix.
-- DuckDB admits one writing process; a ``.lock`` file (fcntl) queues writers for a bounded
+- DuckDB admits one writing process; a ``.lock`` file (:mod:`narrowgate.data.lockfile`)
+  queues writers for a bounded
   time and lets readers share. One transaction per ``write`` call: all or nothing, also
   when the disk fills up or the process is killed half-way (DuckDB's WAL and checkpoint
   only make a transaction visible once its commit record is complete).
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -162,24 +162,32 @@ class Store:
     # -- connections -------------------------------------------------------------------
     @contextmanager
     def _lock(self, exclusive: bool) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        from narrowgate.data.lockfile import try_lock
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if not exclusive and self.path.exists():
+                # a read-only home (a shared or archived store): nobody can write it from
+                # here, so reading without the lock cannot see a half-written transaction
+                # of ours; DuckDB itself refuses a file another process is writing
+                yield
+                return
+            raise StoreError(f"cannot use the store folder {self.path.parent}: "
+                             f"{exc.strerror or exc}",
+                             "set NARROWGATE_HOME to a folder you can write") from None
         deadline = time.monotonic() + self.lock_timeout
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, mode | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise StoreError(
-                            f"store is busy (another narrowgate process is writing "
-                            f"{self.path})", "retry in a moment") from None
-                    time.sleep(0.02)
+            while not try_lock(fd, exclusive):
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"store is busy (another narrowgate process is writing "
+                        f"{self.path})", "retry in a moment") from None
+                time.sleep(0.02)
             yield
         finally:
-            os.close(fd)  # closing the descriptor releases the flock
+            os.close(fd)  # closing the descriptor releases the lock
 
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         import duckdb

@@ -3,7 +3,9 @@
 Why one place: public sources (SEC, Yahoo, FRED) block clients that hammer them or hide who
 they are. Every provider therefore goes through :class:`HttpSource`, which
 
-- sends a declared User-Agent (``NARROWGATE_USER_AGENT``; SEC requires a contact address),
+- sends a declared User-Agent: ``narrowgate/VERSION`` to every source, and to SEC alone the
+  user's own ``NARROWGATE_USER_AGENT`` (SEC requires a name and contact address, and that
+  address is nobody else's business: it never goes to Yahoo or FRED),
 - waits so that at most ``rate_per_second`` requests leave per provider (shared by threads),
 - retries 429, 5xx, timeouts and connection errors a bounded number of times with exponential
   backoff (honouring ``Retry-After`` up to the cap),
@@ -24,17 +26,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from narrowgate.errors import DataNotFound, ProviderError
+from narrowgate.errors import DataNotFound, ProviderError, ProviderNotSetUp
 
 if TYPE_CHECKING:
     import httpx
 
-DEFAULT_USER_AGENT = "narrowgate/0.1 (contact: set NARROWGATE_USER_AGENT)"
+USER_AGENT_VARIABLE = "NARROWGATE_USER_AGENT"
 
 
 def user_agent() -> str:
-    """The User-Agent every request declares; the environment overrides the default."""
-    return os.environ.get("NARROWGATE_USER_AGENT", "").strip() or DEFAULT_USER_AGENT
+    """The User-Agent every request declares: the program and its version, no contact."""
+    from narrowgate import __version__
+
+    return f"narrowgate/{__version__}"
+
+
+def contact_user_agent(source: str) -> str:
+    """The user's ``NARROWGATE_USER_AGENT`` ("Name you@example.com"), for a source that asks
+    for a contact (SEC); without one the source is not called at all."""
+    value = os.environ.get(USER_AGENT_VARIABLE, "").strip()
+    if "@" not in value:
+        raise ProviderNotSetUp(
+            f"{source}: asks every client for a contact address in its User-Agent, and "
+            f"{USER_AGENT_VARIABLE} {'has none' if value else 'is not set'}",
+            f'set {USER_AGENT_VARIABLE}="Your Name you@example.com" (sent to {source} only)')
+    return value
 
 
 class HttpRefused(ProviderError):
@@ -163,8 +179,7 @@ class HttpSource:
                         raise HttpRefused(
                             f"{self.provider}: GET {request_url} refused with HTTP {status}",
                             status,
-                            "set NARROWGATE_USER_AGENT to a name and contact address; the "
-                            "source may block automated clients",
+                            "the source may block automated clients; try again later",
                         )
                 if attempt < self.retry.attempts:
                     time.sleep(self.retry.wait_before_retry(attempt, retry_after))

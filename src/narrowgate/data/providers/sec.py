@@ -7,7 +7,9 @@ again in a later filing is a restatement or a comparative; :mod:`narrowgate.data
 decides which one wins), so it can be tested on the recorded files in ../shared/data/sec.
 
 SEC's fair-access rules: at most 10 requests per second and a User-Agent naming the
-requester (set ``NARROWGATE_USER_AGENT``, e.g. "narrowgate you@example.com").
+requester: ``NARROWGATE_USER_AGENT`` ("Your Name you@example.com"); without a contact the
+provider refuses to call SEC at all (one line saying how to set it), and the contact is
+sent to SEC only.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from narrowgate.data.providers.base import FACTS_COLUMNS, DataKind, FetchResult, Query
-from narrowgate.data.providers.http import HttpSource, RetryPolicy
+from narrowgate.data.providers.http import HttpSource, RetryPolicy, contact_user_agent
 from narrowgate.errors import DataNotFound, ProviderError
 
 if TYPE_CHECKING:
@@ -156,6 +158,7 @@ class SecProvider:
         return payload, request
 
     def fetch(self, query: Query) -> FetchResult:
+        self.source.headers["User-Agent"] = contact_user_agent(self.name)
         url = self.shape_query(query)
         payload, request = self.fetch_companyfacts(url)
         frame = normalise_companyfacts(payload)
