@@ -137,3 +137,20 @@ def test_rate_limiter_spaces_calls() -> None:
     for _ in range(6):
         limiter.wait()
     assert time.monotonic() - started >= 5 / 50 * 0.9
+
+
+def test_redirect_loop_is_one_provider_error_without_retries(server: ScriptedServer) -> None:
+    loop = server.route("/loop", Answer(302, "", {"Location": "/loop"}))
+    with pytest.raises(ProviderError, match="redirects in a loop") as caught:
+        source().get(loop)
+    assert_one_line_naming(caught.value, loop)
+    assert len(server.hits_on("/loop")) <= 21  # httpx's redirect limit, one request round
+
+
+def test_damaged_gzip_is_a_provider_error_after_retries(server: ScriptedServer) -> None:
+    url = server.route("/gz", Answer(200, b"\x1f\x8b\x08\x00not really gzip",
+                                     {"Content-Encoding": "gzip"}))
+    with pytest.raises(ProviderError, match="could not be decoded") as caught:
+        source().get(url)
+    assert_one_line_naming(caught.value, url)
+    assert len(server.hits_on("/gz")) == FAST.attempts

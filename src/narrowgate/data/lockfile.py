@@ -9,13 +9,13 @@ concurrent). Nothing POSIX-only is imported at module level.
 
 from __future__ import annotations
 
-import os
+import sys
 
 
 def try_lock(fd: int, exclusive: bool) -> bool:
     """Take the lock on the open file ``fd`` without waiting; False if another process
     holds a conflicting one. Closing ``fd`` releases it."""
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
         try:

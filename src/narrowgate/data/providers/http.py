@@ -66,15 +66,17 @@ class HttpRefused(ProviderError):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: ``attempts`` requests in all, waits of backoff·2^k capped at max_backoff.
-
-    Tests pass tiny values; the defaults suit real sources.
+    """How hard to try: ``attempts`` requests in all, waits of backoff·2^k capped at max_backoff,
+    each request bounded by ``timeout`` seconds and all of them by ``deadline`` seconds (no
+    retry starts that could not finish before it), so a dead source costs at most about
+    ``deadline`` seconds, said in the message. Tests pass tiny values.
     """
 
     attempts: int = 4
     backoff: float = 0.5
     max_backoff: float = 8.0
     timeout: float = 20.0
+    deadline: float = 45.0
 
     def wait_before_retry(self, failed_attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait after the ``failed_attempt``-th (1-based) failure."""
@@ -154,6 +156,7 @@ class HttpSource:
 
         request_url = str(httpx.URL(url, params=dict(params or {})))
         last_problem = "no attempt made"
+        started, made = time.monotonic(), 0
         with httpx.Client(
             headers=self.headers, timeout=self.retry.timeout, follow_redirects=True
         ) as client:
@@ -166,6 +169,15 @@ class HttpSource:
                     last_problem = f"timed out after {self.retry.timeout:g}s"
                 except httpx.TransportError as exc:
                     last_problem = f"connection error ({type(exc).__name__})"
+                except httpx.TooManyRedirects:
+                    # a loop answers the same way every time: retrying only waits
+                    raise ProviderError(f"{self.provider}: GET {request_url} redirects in a "
+                                        "loop", "the source's address may have moved; check "
+                                        "its base URL setting") from None
+                except httpx.DecodingError:
+                    last_problem = "the answer could not be decoded (damaged compression)"
+                except httpx.HTTPError as exc:  # any other client-side failure of httpx
+                    last_problem = f"{type(exc).__name__}: {exc}"
                 else:
                     status = response.status_code
                     if status < 400:
@@ -181,12 +193,17 @@ class HttpSource:
                             status,
                             "the source may block automated clients; try again later",
                         )
+                made = attempt
                 if attempt < self.retry.attempts:
-                    time.sleep(self.retry.wait_before_retry(attempt, retry_after))
-        tries = f"{self.retry.attempts} attempt{'s' if self.retry.attempts != 1 else ''}"
+                    wait = self.retry.wait_before_retry(attempt, retry_after)
+                    if time.monotonic() - started + wait + self.retry.timeout > \
+                            self.retry.deadline:
+                        break  # the next try could not end before the deadline
+                    time.sleep(wait)
+        tries = f"{made} attempt{'s' if made != 1 else ''}"
         raise ProviderError(
-            f"{self.provider}: GET {request_url} failed after {tries} ({last_problem})"
-        )
+            f"{self.provider}: GET {request_url} failed after {tries} within "
+            f"{self.retry.deadline:g} s ({last_problem})")
 
     def get_text(self, url: str, params: Mapping[str, str | int] | None = None) -> tuple[str, str]:
         """(body text, request URL); an empty body is a ProviderError, never an empty frame."""

@@ -88,9 +88,12 @@ def normalise_companyfacts(payload: dict[str, Any]) -> pd.DataFrame:
         raise ProviderError("sec: companyfacts payload has no 'facts' object")
     columns: dict[str, list[Any]] = {name: [] for name in FACTS_COLUMNS}
     for taxonomy, concepts in facts.items():
-        for concept, body in (concepts or {}).items():
-            for unit, rows in (body.get("units") or {}).items():
-                for row in rows:
+        for concept, body in (concepts if isinstance(concepts, dict) else {}).items():
+            units = body.get("units") if isinstance(body, dict) else None
+            for unit, rows in (units if isinstance(units, dict) else {}).items():
+                # a row that is not an object (null, a number) carries no fact
+                for row in (r for r in (rows if isinstance(rows, list) else [])
+                            if isinstance(r, dict)):
                     columns["concept"].append(concept)
                     columns["taxonomy"].append(taxonomy)
                     columns["unit"].append(unit)

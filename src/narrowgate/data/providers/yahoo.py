@@ -149,21 +149,29 @@ def normalise_chart(payload: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame
     def column(values: Any) -> pd.Series:
         return pd.Series(values if values is not None else [None] * len(seconds), dtype="float64")
 
-    bars = pd.DataFrame({
-        "date": _local_dates(seconds, meta),
-        "open": column(quote.get("open")), "high": column(quote.get("high")),
-        "low": column(quote.get("low")), "close": column(quote.get("close")),
-        "adj_close": column(adjusted if adjusted is not None else quote.get("close")),
-        "volume": column(quote.get("volume")),
-    })
+    try:
+        bars = pd.DataFrame({
+            "date": _local_dates(seconds, meta),
+            "open": column(quote.get("open")), "high": column(quote.get("high")),
+            "low": column(quote.get("low")), "close": column(quote.get("close")),
+            "adj_close": column(adjusted if adjusted is not None else quote.get("close")),
+            "volume": column(quote.get("volume")),
+        })
+    except (TypeError, ValueError, OverflowError) as exc:  # text where numbers belong
+        raise ProviderError(f"yahoo: chart payload holds values that are not numbers "
+                            f"({exc})") from None
     bars = bars.dropna(subset=["open", "high", "low", "close"], how="all")
     bars = bars.drop_duplicates("date", keep="last").reset_index(drop=True)
 
     rows: list[tuple[int, str, float]] = []
-    for item in (events.get("dividends") or {}).values():
-        rows.append((int(item["date"]), "dividend", float(item["amount"])))
-    for item in (events.get("splits") or {}).values():
-        rows.append((int(item["date"]), "split", item["numerator"] / item["denominator"]))
+    try:
+        for item in (events.get("dividends") or {}).values():
+            rows.append((int(item["date"]), "dividend", float(item["amount"])))
+        for item in (events.get("splits") or {}).values():
+            rows.append((int(item["date"]), "split",
+                         float(item["numerator"]) / float(item["denominator"])))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError) as exc:
+        raise ProviderError(f"yahoo: chart events are not dates and numbers ({exc!r})") from None
     if not rows:
         return bars, empty_events()
     event_frame = pd.DataFrame(rows, columns=["seconds", "kind", "value"])
