@@ -158,3 +158,41 @@ def test_shape_query() -> None:
         "stock_hk_index_daily_sina"
     with pytest.raises(DataNotFound, match="cnfut:XX"):
         provider.shape_query(Query("cnfut:XX", "bars"))
+
+
+def test_a_silent_server_cannot_hang_an_akshare_call() -> None:
+    """akshare calls ``requests`` without a timeout; a server that accepts the connection
+    and never answers used to hang a run for good. Each call is bounded now."""
+    import socket
+    import threading
+    import time
+
+    import requests
+
+    from narrowgate.data.providers.akshare import AkshareCall, AkshareProvider
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: [held.append(listener.accept()[0]) for _ in range(8)],
+                     daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/kline"
+
+    class SilentApi:
+        def stock_zh_index_hist_csindex(self, **_: object) -> pd.DataFrame:
+            requests.get(url)  # no timeout, as in akshare
+            return pd.DataFrame()
+
+    provider = AkshareProvider(api=SilentApi(), delay=0, attempts=2, backoff=0, timeout=0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ProviderError, match=r"2 attempts \(TimeoutError: no answer "
+                                                r"within 0.5 s; at most 0.5 s each\)") as caught:
+            provider.call(AkshareCall("stock_zh_index_hist_csindex", {"symbol": "000300"}))
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+    assert time.monotonic() - started < 5
+    assert "\n" not in str(caught.value)

@@ -47,7 +47,7 @@ def test_text_where_numbers_belong_is_a_provider_error(chart: dict[str, Any],
     else:
         result["events"] = {"splits": {"1": {"date": result["timestamp"][0],
                                              "numerator": "two", "denominator": 1}}}
-    with pytest.raises(ProviderError, match="^yahoo: ") as caught:
+    with pytest.raises(ProviderError, match=r"^yahoo: ") as caught:
         normalise_chart(payload)
     assert "\n" not in str(caught.value)
 

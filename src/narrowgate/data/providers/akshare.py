@@ -226,9 +226,11 @@ class AkshareProvider:
     kinds: tuple[DataKind, ...] = ("bars",)
 
     def __init__(
-        self, *, delay: float = 1.0, attempts: int = 3, backoff: float = 2.0, api: Any = None
+        self, *, delay: float = 1.0, attempts: int = 3, backoff: float = 2.0, api: Any = None,
+        timeout: float = 20.0,
     ) -> None:
         self.delay, self.attempts, self.backoff = delay, attempts, backoff
+        self.timeout = timeout
         self._api = api
 
     @property
@@ -278,7 +280,7 @@ class AkshareProvider:
         for attempt in range(1, attempts + 1):
             limiter.wait()
             try:
-                frame = getattr(self.api, request.function)(**request.kwargs)
+                frame = self._bounded(request)
             except Exception as exc:  # akshare surfaces requests/JSON/KeyError alike
                 problem = f"{type(exc).__name__}: {' '.join(str(exc).split())[:120]}"
             else:
@@ -288,7 +290,33 @@ class AkshareProvider:
             if attempt < attempts:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
         raise ProviderError(f"akshare: {request} failed after {attempts} "
-                            f"attempt{'s' if attempts != 1 else ''} ({problem})")
+                            f"attempt{'s' if attempts != 1 else ''} ({problem}; at most "
+                            f"{self.timeout:g} s each)")
+
+    def _bounded(self, request: AkshareCall) -> Any:
+        """One akshare call that cannot hang: akshare calls ``requests`` without a timeout
+        (a silent server would be waited on for ever), so the call runs in a daemon thread
+        and is given up after ``timeout`` seconds (the thread ends with the process)."""
+        import threading
+
+        outcome: list[Any] = []
+
+        def work() -> None:
+            try:
+                outcome.append((True, getattr(self.api, request.function)(**request.kwargs)))
+            except Exception as exc:  # handed to the caller's retry loop
+                outcome.append((False, exc))
+
+        worker = threading.Thread(target=work, name=f"akshare-{request.function}",
+                                  daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if not outcome:
+            raise TimeoutError(f"no answer within {self.timeout:g} s")
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
 
     def _call_all(self, calls: list[AkshareCall]) -> tuple[list[pd.DataFrame | None], list[str]]:
         """Every call in order; an optional call that fails gives None and a note."""
