@@ -100,7 +100,7 @@ def test_bad_sensitivity_and_ocf_options(home: Path) -> None:
 def test_unusable_sec_facts_are_a_one_line_error(home: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Zero capex in the SEC facts stops the command with one clear line, not a zero."""
-    import narrowgate.evaluate.capex_data as capex_data
+    import narrowgate.evaluate.kinds.capex_inputs as capex_data
     from narrowgate.models.capex import InvalidCapex
 
     real = capex_data.sec_facts
@@ -127,3 +127,17 @@ def test_the_thesis_is_chosen_and_must_have_a_capex_chain_claim(home: Path) -> N
     out = CliRunner().invoke(_app(), ["capex", "--offline", "--thesis", example])
     assert isinstance(out.exception, NarrowgateError)
     assert "thesis rates-and-gold has no claim on the capex-chain test" in str(out.exception)
+
+
+def test_another_thesis_drives_the_companies_and_scenarios(home: Path) -> None:
+    """The example thesis's capex-chain claim: NVDA, AAPL and GOOGL from SEC facts, GOOGL
+    projected under the example's guidance claim."""
+    from tests.conftest import REPO_ROOT
+
+    example = str(REPO_ROOT / "docs" / "examples" / "capex-cycle.yaml")
+    out = CliRunner().invoke(_app(), ["capex", "--offline", "--as-of", "2026-11-24",
+                                      "--thesis", example])
+    assert out.exit_code == 0, out.output
+    assert all(t in out.output for t in ("NVDA", "AAPL", "GOOGL"))
+    assert "FALLBACK" not in out.output and "revised-mid" in out.output
+    assert "NVDA: no projection" in out.output  # not in the guidance claim

@@ -1,4 +1,5 @@
-"""ai-hw-priced-in decided on the store's closes and the bundled, sourced valuation figures."""
+"""ai-hw-priced-in (the valuation kind, one group against a year) decided on the store's
+closes and the bundled, sourced valuation figures."""
 
 from __future__ import annotations
 
@@ -56,9 +57,9 @@ def test_priced_in_years_at_the_price_date(imported_hub: Any) -> None:
 
 def test_thresholds_come_from_the_params(imported_hub: Any, thesis: Thesis) -> None:
     params = params_of(thesis, "ai-hw-priced-in")
-    params["article_priced_in_year"] = 2030  # 300308 (2029) no longer backs it
+    params["threshold"] = 2030  # 300308 (2029) no longer backs it
     assert run(thesis, "ai-hw-priced-in", params=params, hub=imported_hub).verdict is Verdict.MIXED
-    params["article_priced_in_year"] = 2035
+    params["threshold"] = 2035
     params["fair_pe_x"] = 30  # 300308 → 2027, 300394 → 2033: neither reaches 2035
     a = run(thesis, "ai-hw-priced-in", params=params, hub=imported_hub)
     assert a.verdict is Verdict.CONTRADICTED and fig(a, "priced_in_cn:300394") == 2033

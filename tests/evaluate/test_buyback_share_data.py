@@ -1,5 +1,6 @@
-"""buyback-share: the explicit approximation on AAPL and NVDA (full data), GOOGL (buybacks
-only: no single-class share count), MSFT/META/AMZN/TSLA missing → partial, insufficient."""
+"""buyback-share (kind fundamentals, share-of-market-value-rise): the explicit
+approximation on AAPL and NVDA (full data), GOOGL (buybacks only: no single-class share
+count), MSFT/META/AMZN/TSLA missing → partial, insufficient."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def test_partial_share_with_its_assumptions(imported_hub: object) -> None:
     expected = (figs["AAPL_buybacks"] + figs["NVDA_buybacks"]) / (
         figs["AAPL_mcap_end"] - figs["AAPL_mcap_start"]
         + figs["NVDA_mcap_end"] - figs["NVDA_mcap_start"]) * 100
-    assert figs["measured_share"] == pytest.approx(expected, abs=0.1)
-    assert figs["measured_share"] < 20
+    assert figs["measured"] == pytest.approx(expected, abs=0.1)
+    assert figs["measured"] < 20
     assert "GOOGL_buybacks" in figs and "GOOGL_mcap_end" not in figs
     assert "[fallback" in next(f.label.en for f in result.evidence.figures
                                if f.key == "META_buybacks_fallback")
@@ -41,7 +42,7 @@ def test_partial_share_with_its_assumptions(imported_hub: object) -> None:
 def test_split_detection_from_cover_counts() -> None:
     import pandas as pd
 
-    from narrowgate.evaluate.buyback_share import shares_on_basis, split_factors
+    from narrowgate.models.fundamentals import shares_on_basis, split_factors
 
     shares = pd.Series([6.2e8, 2.5e9, 2.46e9, 2.453e10],
                        index=pd.to_datetime(["2021-05-21", "2021-08-13", "2024-05-24",

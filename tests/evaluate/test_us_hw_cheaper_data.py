@@ -1,4 +1,5 @@
-"""us-hw-cheaper: US peers and A-share leaders side by side, same method and date."""
+"""us-hw-cheaper (the valuation kind, two groups): US peers and A-share leaders side by side,
+same method and date."""
 
 from __future__ import annotations
 
@@ -38,6 +39,6 @@ def test_us_group_prices_in_earlier(imported_hub: Any) -> None:
 
 def test_margin_comes_from_the_params(imported_hub: Any, thesis: Thesis) -> None:
     params = params_of(thesis, "us-hw-cheaper")
-    params["looser_by_years"] = 8
+    params["looser_by"] = 8
     a = run(thesis, "us-hw-cheaper", params=params, hub=imported_hub)
     assert a.verdict is Verdict.CONTRADICTED

@@ -19,9 +19,9 @@ import pytest
 from narrowgate.data.forecast_csv import ForecastCsvError
 from narrowgate.data.providers.forecasts import ForecastFetch, tidy_forecasts
 from narrowgate.errors import ProviderError
-from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
+from narrowgate.evaluate.kinds.valuation import ValuationSettings, ValuedStock
+from narrowgate.evaluate.kinds.valuation_inputs import value_stocks
 from narrowgate.evaluate.registry import EvalContext
-from narrowgate.evaluate.valuation_inputs import value_stocks
 from narrowgate.thesis.schema import Thesis
 
 DAY = date(2026, 2, 6)

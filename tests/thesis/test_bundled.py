@@ -117,9 +117,9 @@ def test_unverified_marks_are_kept(thesis: Thesis) -> None:
     futures = thesis.claim("if-vs-ic-im")
     assert all(leg["charged_margin_unverified"] for leg in futures.params["legs"])
     assert any(s.unverified for s in thesis.claim("ai-hw-priced-in").sources)
-    flash = [p for p in thesis.claim("token-economics").params["prices"]
-             if p["model"] == "Gemini 2.5 Flash"]
-    assert flash and flash[0]["unverified"] is True and "output_usd_per_mtok" not in flash[0]
+    flash = [p for p in thesis.claim("token-economics").params["products"]
+             if p["product"] == "Gemini 2.5 Flash"]
+    assert flash and flash[0]["unverified"] is True and "output_price" not in flash[0]
 
 
 def test_statements_do_not_copy_the_article(thesis: Thesis) -> None:

@@ -3,10 +3,11 @@
 History, the trailing twelve months and projections (capex, D&A, FCF, FCF / net income,
 buyback capacity, the cumulative capex − D&A gap), the depreciation model's fit and
 out-of-sample errors and, with ``--sensitivity``, D&A by server life × capex growth.
-Thin by design: the figures come from :mod:`narrowgate.evaluate.capex_data` with the
-capex-chain params of the thesis (``--thesis``; default the bundled one), exactly as the
-evaluator reads them. Heavy imports live inside the function so `narrowgate --help` stays
-fast; bad input raises a narrowgate error the main CLI prints on one line.
+Thin by design: the figures come from :mod:`narrowgate.evaluate.kinds.capex_inputs` with
+the params of the thesis's first claim on the ``capex-chain`` kind (``--thesis``; default the
+bundled one), exactly as the kind reads them. Heavy imports live inside the function so
+`narrowgate --help` stays fast; bad input raises a narrowgate error the main CLI prints on
+one line.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _fmt(value: Any, digits: int = 1) -> str:
 def _company_table(chain: Any, scenario: str, ocf: str) -> Any:
     from rich.table import Table
 
-    from narrowgate.evaluate.capex_data import history_frame
+    from narrowgate.evaluate.kinds.capex_inputs import history_frame
 
     mark = "  [yellow]FALLBACK: FACTS.md 3a, not SEC[/]" if chain.fallback else "  SEC facts"
     table = Table(title=f"{chain.ticker}{mark}", title_justify="left")
@@ -123,7 +124,7 @@ def _growths(text: str) -> list[float]:
 
 
 def capex(
-    tickers: Annotated[list[str] | None, typer.Argument(help="e.g. GOOGL META (default: all)")
+    tickers: Annotated[list[str] | None, typer.Argument(help="e.g. NVDA AAPL (default: all)")
                        ] = None,
     life: Annotated[float | None, typer.Option(help="server life in years (overrides the "
                                                     "stated history), 1–15")] = None,
@@ -146,8 +147,8 @@ def capex(
     from narrowgate.data.hub import DataHub
     from narrowgate.data.store import Store
     from narrowgate.data.view import DataView
-    from narrowgate.evaluate.capex_chain import CapexChainParams, scenarios_by_ticker
-    from narrowgate.evaluate.capex_data import build_chain
+    from narrowgate.evaluate.kinds.capex_chain import CapexChainParams, scenarios_by_ticker
+    from narrowgate.evaluate.kinds.capex_inputs import build_chain
     from narrowgate.evaluate.registry import EvalContext
     from narrowgate.thesis.loader import load_thesis
 
@@ -182,6 +183,8 @@ def capex(
     for ticker in wanted:
         try:
             chain = build_chain(hub, ticker, day, pattern_start=params.pattern_start_year,
+                                finance_leases=params.leases(ticker),
+                                projection_years=params.projection_years,
                                 scenarios=scenarios.get(ticker, []),
                                 ocf_growth=params.ocf_growth, life_override=life,
                                 tax_rate=params.tax_rate,
@@ -203,8 +206,8 @@ def capex(
                 console.print(_sensitivity_table(chain))
     console.print(_fit_table(chains))
     console.print(f"as of {day}; OCF scenario '{params.headline_ocf_scenario}' "
-                  f"({params.ocf_growth}); USD bn, fiscal years as reported. Microsoft's "
-                  "April guidance is calendar 2026, mapped to its fiscal year to Jun-2027. "
+                  f"({params.ocf_growth}); USD bn, fiscal years as reported. "
                   "TTM = the four latest quarters (SEC 10-Q/10-K); 'TTM (fallback)' rows are "
-                  "FACTS.md 3a figures in the source's definition (Amazon's FCF: OCF − capex "
-                  "net of proceeds).")
+                  "FACTS.md 3a figures in the source's definition.")
+    for mapped in params.guidance_years:
+        console.print(f"{mapped.instrument}: {mapped.note.en}")

@@ -1,10 +1,12 @@
 """`narrowgate value …`: priced-in year, reverse DCF and return decomposition from the shell.
 
 Thin by design: parse options, call the evaluate/models layers, render with rich. The
-priced-in year uses exactly the scorecard's method (``evaluate.valuation_inputs``), and for
-a stock named in the thesis (``--thesis``, default the bundled one) its price source and
-share basis too, so the shell and the report agree. Heavy imports live inside commands;
-bad input raises a narrowgate error that the main CLI prints on one line.
+priced-in year uses exactly the scorecard's method (``evaluate.kinds.valuation_inputs``),
+and for a stock named in a ``valuation`` claim of the thesis (``--thesis``, default the
+bundled one) its price source and share basis too, and the first such claim's price date,
+target year and dataset as defaults, so the shell and the report agree. Heavy imports
+live inside commands; bad input raises a narrowgate error that the main CLI prints on one
+line.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import typer
 
 if TYPE_CHECKING:
     from narrowgate.data.view import DataView
-    from narrowgate.evaluate.ai_hw_priced_in import ValuedStock
+    from narrowgate.evaluate.kinds.valuation import ValuationParams, ValuedStock
     from narrowgate.models.valuation import ForecastSource
     from narrowgate.thesis.schema import Thesis
 
@@ -48,20 +50,24 @@ def _hub(offline: bool) -> Any:
     return DataHub(Store(), offline=offline)
 
 
-def _thesis_stocks(thesis: Thesis) -> dict[str, ValuedStock]:
-    """How the thesis prices each stock (source, share-basis rebase, fallback): from every
-    claim whose test values stocks (its params carry the valuation settings)."""
-    from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
+def _valuation_claims(thesis: Thesis) -> list[ValuationParams]:
+    """The params of every claim whose test values stocks (the ``valuation`` kind)."""
+    from narrowgate.evaluate.kinds.valuation import ValuationParams
     from narrowgate.evaluate.registry import get_evaluator
 
-    out: dict[str, ValuedStock] = {}
+    out: list[ValuationParams] = []
     for claim in thesis.claims:
         model = get_evaluator(claim.test).params_model
-        if isinstance(model, type) and issubclass(model, ValuationSettings):
-            for raw in claim.params.get("stocks", []):
-                stock = ValuedStock.model_validate(raw)
-                out[stock.instrument] = stock
+        if isinstance(model, type) and issubclass(model, ValuationParams):
+            out.append(model.model_validate(claim.params))
     return out
+
+
+def _thesis_stocks(thesis: Thesis) -> dict[str, ValuedStock]:
+    """How the thesis prices each stock (source, share-basis rebase, fallback): from every
+    ``valuation`` claim's groups."""
+    return {s.instrument: s for params in _valuation_claims(thesis)
+            for group in params.groups for s in group.stocks}
 
 
 @app.command()
@@ -70,8 +76,12 @@ def pricedin(
     fair_pe: Annotated[float, typer.Option(help="fair multiple, x")] = 25.0,
     discount: Annotated[float, typer.Option(help="discount rate, decimal per year")] = 0.10,
     growth_after: Annotated[float, typer.Option(help="profit growth after forecasts, /yr")] = 0.15,
-    on: Annotated[str, typer.Option("--date", help="price date YYYY-MM-DD")] = "2026-02-06",
-    target: Annotated[int, typer.Option(help="year for the implied growth")] = 2027,
+    on: Annotated[str | None, typer.Option(
+        "--date", help="price date YYYY-MM-DD (default: the thesis's valuation claim's, "
+                       "else today)")] = None,
+    target: Annotated[int | None, typer.Option(
+        help="year for the implied growth (default: the thesis's valuation claim's, else "
+             "the year after the price date)")] = None,
     offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
     forecasts: Annotated[str, typer.Option(
         help="forecast sources tried in order, comma-separated: provider (akshare consensus "
@@ -94,22 +104,27 @@ def pricedin(
     from narrowgate.data.forecasts_select import parse_forecast_order
     from narrowgate.data.view import DataView
     from narrowgate.errors import NarrowgateError
-    from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
+    from narrowgate.evaluate.kinds.valuation import ValuationSettings, ValuedStock
+    from narrowgate.evaluate.kinds.valuation_inputs import value_stocks
     from narrowgate.evaluate.registry import EvalContext
-    from narrowgate.evaluate.valuation_inputs import value_stocks
     from narrowgate.thesis.loader import load_thesis
 
-    day = _day(on, "--date")
     order = parse_forecast_order(forecasts)  # a bad spec fails before any work
+    thesis = load_thesis(thesis_ref)
+    claims = _valuation_claims(thesis)
+    first = claims[0] if claims else None
+    day = _day(on, "--date") if on else (first.price_date if first else date.today())
+    if target is None:
+        target = first.target_year if first and first.target_year else day.year + 1
     try:
         settings = ValuationSettings(
             price_date=day, fair_pe_x=fair_pe, fair_pe_basis="command line",
             fair_pe_sensitivity_x=sorted({fair_pe * 0.8, fair_pe, fair_pe * 1.2}),
-            discount_rate=discount, growth_after=growth_after, target_year=target)
+            discount_rate=discount, growth_after=growth_after, target_year=target,
+            dataset=first.dataset if first else "bundled")
     except ValueError as exc:
         raise NarrowgateError(f"invalid valuation settings: {exc}".splitlines()[0]
                               + " …", "see `narrowgate value pricedin --help`") from None
-    thesis = load_thesis(thesis_ref)
     known = _thesis_stocks(thesis)
     stocks = [known.get(i) or ValuedStock(instrument=i, fallback_price_date=day) for i in ids]
     view = DataView(_hub(offline), date.today())

@@ -26,16 +26,14 @@ P = TypeVar("P", bound=BaseModel)
 
 # Modules whose import registers evaluators. Explicit, so the registry has no import magic.
 BUILTIN_MODULES = (
-    "narrowgate.evaluate.capex_total",
-    "narrowgate.evaluate.capex_chain",
-    "narrowgate.evaluate.buyback_share",
-    "narrowgate.evaluate.ai_hw_priced_in",
-    "narrowgate.evaluate.us_hw_cheaper",
-    "narrowgate.evaluate.warsh_policy",
+    "narrowgate.evaluate.kinds.guidance",
+    "narrowgate.evaluate.kinds.capex_chain",
+    "narrowgate.evaluate.kinds.fundamentals",
+    "narrowgate.evaluate.kinds.valuation",
+    "narrowgate.evaluate.kinds.policy_mix",
     "narrowgate.evaluate.kinds.cycle",
     "narrowgate.evaluate.kinds.event_study",
-    "narrowgate.evaluate.token_economics",
-    "narrowgate.evaluate.capex_no_buyback",
+    "narrowgate.evaluate.kinds.price_frontier",
     "narrowgate.evaluate.qualitative",
     "narrowgate.evaluate.kinds.relative_return",
     "narrowgate.evaluate.kinds.change",

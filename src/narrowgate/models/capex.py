@@ -6,7 +6,7 @@ before, the 52/53-week convention). Pure functions: facts frames or tables in, t
 results out; reading files is :mod:`narrowgate.data.fallback`'s job.
 
 Companion modules: :mod:`narrowgate.models.capex_pattern` (the measured pattern for the
-capex-chain claim), :mod:`narrowgate.models.depreciation` (the depreciation-lag model),
+``capex-chain`` kind), :mod:`narrowgate.models.depreciation` (the depreciation-lag model),
 :mod:`narrowgate.models.depreciation_fit` (its fit and out-of-sample check) and
 :mod:`narrowgate.models.capex_projection` (scenarios and the useful-life sensitivity).
 """
@@ -126,8 +126,9 @@ class CompanyFinancials:
     def capex(self, include_finance_leases: bool = False) -> pd.Series:
         """Capex by fiscal year; optionally plus finance-lease principal where reported.
 
-        Meta's guidance and FACTS.md 3a's Meta total include finance-lease principal;
-        Alphabet's and Amazon's figures are purchases of property and equipment only.
+        Some companies' guidance (and their FACTS.md 3a totals) include finance-lease
+        principal, others are purchases of property and equipment only: the thesis names
+        the first kind (``capex-chain`` param ``finance_lease_capex``).
         """
         capex = self.series("capex")
         if include_finance_leases:

@@ -1,4 +1,5 @@
-"""The measured capex-chain pattern: figures an evaluator turns into a verdict.
+"""The measured capex-chain pattern: figures the ``capex-chain`` kind
+(:mod:`narrowgate.evaluate.kinds.capex_chain`) turns into a verdict.
 
 Units: growth rates and ratios are fractions (0.25 = 25%); years are fiscal years. The
 thresholds that make a verdict are inputs (:class:`PatternThresholds`, from the thesis

@@ -1,8 +1,11 @@
-"""Capex-chain projections (e.g. 2026–2028) under guidance scenarios, and a life sensitivity.
+"""Capex-chain projections (the years after the last reported one) under guidance scenarios,
+and a life sensitivity.
 
-Units: USD bn, company fiscal years. Inputs are the thesis's guidance (passed in, never
-literals here), a fitted :class:`~narrowgate.models.depreciation.DepreciationFit` and the
-company's reported figures. Assumptions, each a parameter:
+Units: USD bn, company fiscal years. Inputs are the thesis's guidance (a ``guidance``
+claim's figures, turned into scenarios by
+:func:`narrowgate.evaluate.kinds.capex_inputs.guidance_scenarios_for`; never literals
+here), a fitted :class:`~narrowgate.models.depreciation.DepreciationFit` and the company's
+reported figures. Assumptions, each a parameter:
 
 - capex follows the scenario's explicit years, then grows at ``growth_after`` a year;
 - OCF grows at the OCF scenario's rate from the base (last reported) year;

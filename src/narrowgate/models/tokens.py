@@ -4,7 +4,7 @@ Prices are USD per 1M tokens. A "blended" price weights input and output by a st
 input share (default 3:1 input:output, a common chat workload); the weight is a parameter
 because the answer depends on it.
 
-Why pure Python at the core: the token-economics evaluator runs on a few dozen models and
+Why pure Python at the core: the price-frontier kind runs on a few dozen models and
 evaluator modules must import without pandas, so the maths works on plain sequences and
 the DataFrame helper (``pareto_frontier``) is a thin wrapper that imports pandas lazily.
 """

@@ -1,4 +1,5 @@
-"""warsh-policy decided on the real FEDFUNDS and WALCL, with QQQ/DIA/BTC regime history."""
+"""warsh-policy (kind policy-mix) decided on the real FEDFUNDS and WALCL, with QQQ/DIA/BTC
+regime history."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def test_no_cut_and_a_growing_balance_sheet_so_far(imported_hub: object) -> None
     assert figures["balance_sheet_change"] == pytest.approx(
         round((6_747_378 / 6_605_909 - 1) * 100, 2), abs=0.005)
     for regime in ("shrinking", "growing"):
-        spread = figures[f"nasdaq_minus_dow_{regime}"]
+        spread = figures[f"long_minus_short_{regime}"]
         assert spread == pytest.approx(
             figures[f"us:QQQ_{regime}"] - figures[f"us:DIA_{regime}"], abs=0.11)
         assert isinstance(figures[f"crypto:BTC-USD_{regime}"], float)
@@ -38,10 +39,10 @@ def test_no_cut_and_a_growing_balance_sheet_so_far(imported_hub: object) -> None
     params = ctx.thesis.claim("warsh-policy").params
     rate, assets = result.evidence.watch
     assert rate.current == figures["rate_change"]
-    assert rate.threshold == -params["min_rate_cut_pp"]
+    assert rate.threshold == params["series"][0]["at_most"] == -0.25
     assert (rate.flips_to, rate.observed) == (Verdict.MIXED, date(2026, 6, 1))
     assert assets.current == figures["balance_sheet_change"]
-    assert assets.threshold == params["max_balance_sheet_change_pct"]
+    assert assets.threshold == params["series"][1]["at_most"] == 0
     assert (assets.flips_to, assets.observed) == (Verdict.MIXED, date(2026, 7, 22))
 
 
@@ -62,12 +63,12 @@ def test_duration_part_from_dividend_yields(imported_hub: object) -> None:
     result = evaluate_claim(claim, ctx)
     assert result.error is None
     figures = {f.key: f.value for f in result.evidence.figures}
-    growth = claim.params["dividend_growth"]
+    growth = claim.params["duration"]["dividend_growth"]
     # trailing 12 months: QQQ 4 ex-dates summing 2.7949 on a 609.65 close; DIA 12 ex-dates
     # summing 6.8968 on 501.03 (tests/models/test_dividends.py derives them independently)
     expected = {"us:QQQ": (2.7949, 609.65), "us:DIA": (6.8968, 501.03)}
     # DGS10.csv 2026-02-06 4.22 → 2026-07-28 4.61 (its last row)
-    assert figures["ten_year_change"] == pytest.approx(0.39, abs=1e-9)
+    assert figures["yield_change"] == pytest.approx(0.39, abs=1e-9)
     # total returns on the adjusted file's closes, 2026-02-06 → 2026-07-28
     actual = {"us:QQQ": 674.7869 / 607.5807 - 1, "us:DIA": 525.2429 / 495.7896 - 1}
     durations = {}
@@ -127,7 +128,8 @@ def test_sourced_pes_add_the_pe_view(imported_hub: object) -> None:
         {"instrument": "us:DIA", "pe": 20.0, "growth": 0.05, "years": 10,
          "terminal_growth": 0.03, "source": "test input, not a market figure"},
     ]
-    changed = claim.model_copy(update={"params": {**claim.params, "sourced_pe": pes}})
+    duration = {**claim.params["duration"], "sourced_pe": pes}
+    changed = claim.model_copy(update={"params": {**claim.params, "duration": duration}})
     result = evaluate_claim(changed, ctx)
     assert result.error is None
     assert result.verdict is Verdict.PENDING
@@ -139,10 +141,10 @@ def test_sourced_pes_add_the_pe_view(imported_hub: object) -> None:
 def test_dividend_growth_is_required_for_both_funds() -> None:
     from pydantic import ValidationError
 
-    from narrowgate.evaluate.warsh_policy import PolicyMixParams
+    from narrowgate.evaluate.kinds.policy_mix import PolicyMixParams
     from narrowgate.thesis.loader import load_thesis
 
     params = dict(load_thesis(None).claim("warsh-policy").params)
-    params["dividend_growth"] = {"us:QQQ": 0.07}
+    params["duration"] = {**params["duration"], "dividend_growth": {"us:QQQ": 0.07}}
     with pytest.raises(ValidationError, match="dividend_growth needs"):
         PolicyMixParams.model_validate(params)

@@ -1,4 +1,4 @@
-"""Capex-chain inputs per company, shared by the capex evaluators and ``narrowgate capex``.
+"""Capex-chain inputs per company, shared by the capex kinds and ``narrowgate capex``.
 
 Why one place: the evaluator and the CLI must read the same figures the same way — SEC
 facts through the hub where the store has them (filings after as-of dropped, so a replay
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from narrowgate.data.concepts import ConceptReader
+    from narrowgate.evaluate.kinds.guidance import CompanyGuidance
     from narrowgate.models.capex import CompanyFinancials
     from narrowgate.models.capex_pattern import CapexChainPattern
     from narrowgate.models.capex_projection import CapexScenario
@@ -30,12 +31,10 @@ if TYPE_CHECKING:
     from narrowgate.models.depreciation_fit import DepreciationFit
 
 FALLBACK_NOTE = "bundled FACTS.md 3a fallback (no SEC facts in the store for this company)"
-#: Companies whose capex figure (and guidance) includes finance-lease principal.
-FINANCE_LEASE_CAPEX = frozenset({"META"})
 
 
 def ticker_of(instrument: str) -> str:
-    """'sec:GOOGL' → 'GOOGL' (a bare ticker passes through, upper-cased)."""
+    """'sec:NVDA' → 'NVDA' (a bare ticker passes through, upper-cased)."""
     return instrument.partition(":")[2].upper() if ":" in instrument else instrument.upper()
 
 
@@ -182,13 +181,16 @@ class CompanyChain:
 
 def build_chain(
     hub: Any, ticker: str, as_of: date, *, pattern_start: int | None = None,
-    scenarios: Sequence[CapexScenario] = (), ocf_growth: Mapping[str, float] | None = None,
+    finance_leases: bool = False, scenarios: Sequence[CapexScenario] = (),
+    ocf_growth: Mapping[str, float] | None = None,
     projection_years: int = 3, life_override: float | None = None, tax_rate: float = 0.15,
     sensitivity_lives: Sequence[float] = (), sensitivity_growths: Sequence[float] = (0.0,),
 ) -> CompanyChain:
     """Financials (annual and TTM) → pattern → depreciation fit → out-of-sample check →
     projections → useful-life sensitivity (when ``sensitivity_lives`` is given).
 
+    ``finance_leases``: the company's capex (and its guidance) includes finance-lease
+    principal, so the chain adds it to purchases of property and equipment.
     Each step that cannot run (too few years, no D&A, no guidance) leaves its part None and
     a note; a company with no data at all raises DataNotFound, unusable SEC facts (zero or
     negative capex, a fiscal-year change, a missing required concept) raise their error.
@@ -203,12 +205,13 @@ def build_chain(
             f"{ticker}: no capex figures (the bundled fallback holds only "
             f"{', '.join(sorted(fin.fields)) or 'nothing'} for it)",
             "fetch its SEC facts", fetch=(f"sec:{ticker}",))
-    leases = ticker in FINANCE_LEASE_CAPEX
+    leases = finance_leases
     life = life_schedule(ticker, life_override)
     chain = CompanyChain(ticker, fin, data, leases, life, trailing=trailing,
                          notes=[*fin.notes, *load_notes])
     if leases:
-        chain.notes.append("capex includes finance-lease principal (as Meta's guidance does)")
+        chain.notes.append("capex includes finance-lease principal (as the company's guidance "
+                           "does)")
     if life is None:
         chain.notes.append("no stated server life (FACTS.md 3b): the life is fitted")
     try:
@@ -260,26 +263,27 @@ def history_frame(chain: CompanyChain) -> pd.DataFrame:
 
 
 def guidance_scenarios_for(
-    company: Any, guidance_year: int, revision_year: int | None, growth_after: float
+    company: CompanyGuidance, guidance_year: int, revision_year: int | None,
+    growth_after: float
 ) -> list[CapexScenario]:
-    """'guide-low/mid/high' from the February guidance and 'revised-…' from the April-2026
-    revision of one capex-total company entry (``CompanyCapex``).
+    """'guide-low/mid/high' from the first guidance and 'revised-…' from the later revision
+    of one ``guidance`` company entry (figures in USD bn).
 
     ``guidance_year`` / ``revision_year`` are the company's fiscal years the figures are
-    assigned to. When they differ (Microsoft: a fiscal-year estimate in February, a
-    calendar-2026 figure in April) the revised path keeps the February figure for its
-    year and puts the revision on ``revision_year``; later years grow at ``growth_after``.
+    assigned to. When they differ (e.g. a fiscal-year estimate first, a calendar-year figure
+    later) the revised path keeps the first figure for its year and puts the revision on
+    ``revision_year``; later years grow at ``growth_after`` (a fraction a year).
     """
     from narrowgate.models.capex_projection import CapexScenario
 
     g = company.guidance
-    points = {"low": g.low_usd_bn, "mid": g.mid_usd_bn, "high": g.high_usd_bn}
+    points = {"low": g.low, "mid": g.mid, "high": g.high}
     out = [CapexScenario(f"guide-{k}", {guidance_year: v}, growth_after)
            for k, v in points.items()]
     r = company.revision
     if r is not None:
         year = revision_year if revision_year is not None else guidance_year
-        revised = {"low": r.low_usd_bn, "mid": r.mid_usd_bn, "high": r.high_usd_bn}
+        revised = {"low": r.low, "mid": r.mid, "high": r.high}
         for k, v in revised.items():
             path = {guidance_year: points[k]} if year > guidance_year else {}
             path[year] = v

@@ -1,91 +1,52 @@
 """Valuing one stock on a price date, the same way for every stock (A-share or US).
 
-Why one place: ``ai-hw-priced-in``, ``us-hw-cheaper`` and ``narrowgate value pricedin``
-must use the same method, date and inputs, or the side-by-side comparison means nothing.
-Inputs: the bundled, sourced dataset ``data/bundled/ai_hardware_valuation.yaml`` (profits,
-forecast snapshots, share counts, recorded prices, each with its status) and, where the
-store holds the price date, the hub's raw close. Share basis: a close can be rescaled to
+Why one place: every ``valuation`` claim and ``narrowgate value pricedin`` must use the
+same method, date and inputs, or a side-by-side comparison means nothing.
+Inputs: a sourced valuation dataset (profits, forecast snapshots, share counts, recorded
+prices, each with its status): the bundled ``data/bundled/ai_hardware_valuation.yaml`` by
+default, or a YAML file of the same shape named by the settings' ``dataset``; and, where the
+store holds the price date, the hub's raw close (dataset and forecast choice:
+:mod:`narrowgate.evaluate.kinds.valuation_forecasts`). Share basis: a close can be rescaled to
 another source's basis by their ratio on the last common date (a forward-adjusted
 file against a pre-bonus-issue file), so price and share count always match.
 Forecasts: tried in the order ``ctx.forecast_order`` (the CLI's ``--forecasts``), else
 the settings' ``forecasts`` field, else ``bundled`` (reproducible offline): a provider
-consensus (akshare/yfinance, never when offline), a user CSV, the bundled dataset. Every
+consensus (akshare/yfinance, never when offline), a user CSV, the dataset's snapshots. Every
 path's ``ForecastSource`` says kind, name and as-of date, and a fallback leaves a note.
-pandas is imported inside functions (evaluator modules import cheaply).
+pandas is imported inside functions (kind modules import cheaply).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from narrowgate.data.forecasts_select import (
-    ForecastChoice,
-    ForecastFigures,
-    forecast_figures,
-    parse_forecast_order,
-)
 from narrowgate.errors import DataNotFound, NarrowgateError
 from narrowgate.evaluate.common import text
+from narrowgate.evaluate.kinds.valuation_forecasts import (
+    actual_path,
+    choose_path,
+    dataset_record,
+    recorded_item,
+)
 from narrowgate.evaluate.verdict import DataUsed
 from narrowgate.models.valuation import (
-    ForecastSource,
     ImpliedGrowth,
     PricedIn,
-    ProfitKind,
     ProfitPath,
     ValuationInputError,
     forward_pe,
     implied_profit_growth,
     priced_in_year,
-    profit_path_from_record,
 )
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
-    from narrowgate.data.forecasts_select import Measure
-    from narrowgate.evaluate.ai_hw_priced_in import ValuationSettings, ValuedStock
+    from narrowgate.evaluate.kinds.valuation import ValuationSettings, ValuedStock
     from narrowgate.evaluate.registry import EvalContext
 
-DATASET = "data/bundled/ai_hardware_valuation.yaml"
 PRICE_LOOKBACK_DAYS = 10
-#: the settings field naming the forecast order
-FORECASTS_KEY = "forecasts"
-
-
-@lru_cache(maxsize=1)
-def valuation_dataset() -> dict[str, Any]:
-    """The bundled AI-hardware valuation records, keyed by instrument id (parsed once)."""
-    from importlib import resources
-
-    import yaml
-
-    raw = resources.files("narrowgate.data").joinpath("bundled/ai_hardware_valuation.yaml")
-    stocks: dict[str, Any] = yaml.safe_load(raw.read_text(encoding="utf-8"))["stocks"]
-    return stocks
-
-
-def dataset_record(instrument: str) -> dict[str, Any]:
-    record = valuation_dataset().get(instrument)
-    if record is None:
-        raise DataNotFound(f"{instrument} is not in the bundled valuation dataset",
-                           f"stocks held: {', '.join(valuation_dataset())}")
-    return record
-
-
-def _recorded(item: dict[str, Any], instrument: str, what: str) -> DataUsed:
-    """Provenance of one dataset figure, its status and arithmetic kept visible."""
-    status = item.get("status", "sourced")
-    how = f"; {item['arithmetic']}" if item.get("arithmetic") else ""
-    day = item.get("date")
-    return DataUsed(instrument=instrument, source=f"{DATASET}: {item.get('source', status)}",
-                    start=day if isinstance(day, date) else None,
-                    end=day if isinstance(day, date) else None,
-                    note=f"{what} ({status}{how}); recorded figure, not fetched live"
-                    + ("; UNVERIFIED" if status == "unverified" else ""), fallback=True)
-
 
 @dataclass
 class StockValuation:
@@ -161,121 +122,6 @@ def rebase_ratio(ctx: EvalContext, instrument: str, source: str, to_source: str,
     return float(ratio.iloc[-1]), ratio.index[-1].date()
 
 
-def actual_path(record: dict[str, Any], growth_after: float) -> ProfitPath | None:
-    """Reported and preliminary profits alone (no forecast), for the implied growth."""
-    profits: dict[int, float] = {}
-    kinds: dict[int, ProfitKind] = {}
-    for item in record.get("profits", []):
-        if item.get("value") is not None and item.get("status") != "unverified":
-            profits[int(item["year"])] = float(item["value"])
-            kinds[int(item["year"])] = item.get("kind", "reported")
-    years = sorted(profits)
-    while years and years[0] != years[-1] - len(years) + 1:  # keep the last consecutive run
-        years.pop(0)
-    if not years:
-        return None
-    source = ForecastSource(kind="facts", name=f"{record.get('name')}: reported profits only")
-    return ProfitPath({y: profits[y] for y in years}, {y: kinds[y] for y in years},
-                      growth_after, source, unit=str(record.get("profit_unit", "")))
-
-
-def forecast_order(settings: ValuationSettings, ctx: EvalContext) -> list[ForecastChoice]:
-    """Run-level choice (``ctx.forecast_order``, the CLI) over the settings' field."""
-    return parse_forecast_order(ctx.forecast_order or getattr(settings, FORECASTS_KEY, None))
-
-
-def path_from_figures(record: dict[str, Any], figures: ForecastFigures, *,
-                      kind: Literal["provider", "csv"], growth_after: float) -> ProfitPath:
-    """Provider or CSV forecasts plus the record's actuals, by the bundled path's rules.
-
-    The actuals are those of the measure the record's snapshots use (US consensus EPS is
-    non-GAAP); an actual wins over a forecast of the same year.
-    """
-    wanted = next((s["measure"] for s in record.get("forecasts", []) if s.get("measure")), None)
-    snap = {"values": figures.values, "measure": wanted, "status": "sourced",
-            "source": figures.name}
-    path = profit_path_from_record({**record, "forecasts": [snap]}, growth_after=growth_after)
-    source = ForecastSource(kind=kind, name=figures.name, as_of=figures.as_of,
-                            detail=figures.detail)
-    return replace(path, source=source)
-
-
-def _figures(choice: ForecastChoice, instrument: str, record: dict[str, Any],
-             ctx: EvalContext) -> tuple[ForecastFigures | None, DataUsed | str]:
-    """Provider or CSV figures for one stock and the provenance, or why there are none."""
-    measure: Measure = "net_profit" if record.get("basis") == "total" else "eps"
-    unit = str(record.get("profit_unit", ""))
-    if ctx.hub is None:
-        return None, "no data layer in this call, so no forecasts were read"
-    if choice.kind == "provider":
-        if ctx.offline:
-            return None, "offline, so no provider was called"
-        fetch = ctx.hub.forecasts(instrument, measure)
-        if isinstance(fetch, str):
-            return None, fetch
-        frame, source = fetch.frame, f"provider: {fetch.request}"
-        fetched_at, extra = fetch.fetched_at, fetch.notes
-    else:
-        key = str(choice.path)
-        frame = ctx.hub.forecast_file(key)  # a broken file is the user's to fix: raise
-        source, fetched_at, extra = f"csv: {key}", None, []
-    try:
-        figures = forecast_figures(frame, instrument, measure, unit)
-    except NarrowgateError as exc:  # a unit that does not convert: try the next source
-        return None, exc.message
-    if figures is None:
-        return None, f"no {measure} forecasts for {instrument}"
-    values = ", ".join(f"{y}: {v:,.4g}" for y, v in sorted(figures.values.items()))
-    used = DataUsed(instrument=instrument, source=source, start=figures.as_of, end=figures.as_of,
-                    fetched_at=fetched_at, rows=len(figures.values),
-                    note="; ".join([f"{measure} forecasts {{{values}}} {unit}", *extra]))
-    return figures, used
-
-
-def choose_path(stock: ValuedStock, record: dict[str, Any], settings: ValuationSettings,
-                ctx: EvalContext, out: StockValuation, data: list[DataUsed]) -> None:
-    """Set ``out.path`` from the first usable forecast source; notes say what was skipped."""
-    skipped: list[str] = []
-    for choice in forecast_order(settings, ctx):
-        try:
-            if choice.kind == "bundled":
-                path = profit_path_from_record(record, growth_after=settings.growth_after,
-                                               forecast=stock.forecast)
-                snap = record["forecasts"][stock.forecast]
-                used: DataUsed | str = _recorded(
-                    {**snap, "date": snap.get("as_of")}, stock.instrument,
-                    f"forecast snapshot {dict(snap.get('values', {}))}")
-            else:
-                figures, used = _figures(choice, stock.instrument, record, ctx)
-                if figures is None:
-                    skipped.append(f"{choice}: {used}")
-                    continue
-                path = path_from_figures(record, figures, growth_after=settings.growth_after,
-                                         kind="provider" if choice.kind == "provider" else "csv")
-            if path.first_year > settings.price_date.year:
-                raise ValuationInputError(f"its profit path starts in {path.first_year}, after "
-                                          f"{settings.price_date.year}")
-        except ValuationInputError as exc:
-            skipped.append(exc.message if choice.kind == "bundled" else f"{choice}: {exc.message}")
-            continue
-        out.path = path
-        assert isinstance(used, DataUsed)
-        data.append(used)
-        break
-    if out.path is None:
-        out.no_forecast = "; ".join(skipped)
-        return
-    source = out.path.source
-    why, day = "; ".join(skipped), settings.price_date
-    if skipped:
-        out.notes.append(text(f"{out.name}:预测来源 {why};改用 {source.describe()}。",
-                              f"{stock.instrument}: forecasts — {why}; used {source.describe()}."))
-    if source.as_of is not None and source.as_of > day:
-        out.notes.append(text(f"{out.name}:预测日期 {source.as_of} 晚于价格日 {day},非当时预期。",
-                              f"{stock.instrument}: the forecasts are as of {source.as_of}, after "
-                              f"the price date {day}: not what the market knew then."))
-
-
 def _price(stock: ValuedStock, record: dict[str, Any], settings: ValuationSettings,
            ctx: EvalContext, out: StockValuation, data: list[DataUsed]) -> None:
     """Set the price on the price date: hub close (rebased) or the recorded fallback."""
@@ -302,7 +148,7 @@ def _price(stock: ValuedStock, record: dict[str, Any], settings: ValuationSettin
         return
     item = recorded[0]
     out.price, out.price_date = float(item["close"]), item["date"]
-    data.append(_recorded(item, stock.instrument, f"close on {item['date']}"))
+    data.append(recorded_item(item, stock.instrument, f"close on {item['date']}", settings.dataset))
     out.notes.append(text(
         f"{out.name}:数据库没有 {settings.price_date} 的收盘价,改用记录的 {item['date']} 收盘 "
         f"{out.price:g}。",
@@ -320,7 +166,7 @@ def _priced_in(value: float, path: ProfitPath, settings: ValuationSettings,
 def value_stock(stock: ValuedStock, settings: ValuationSettings, ctx: EvalContext,
                 data: list[DataUsed]) -> StockValuation:
     """Price, profit path, priced-in year (with sensitivity), forward P/E and implied growth."""
-    record = dataset_record(stock.instrument)
+    record = dataset_record(stock.instrument, settings.dataset)
     total = record.get("basis") == "total"
     unit = str(record.get("profit_unit", ""))
     out = StockValuation(stock.instrument, str(record.get("name", stock.instrument)),
@@ -334,22 +180,25 @@ def value_stock(stock: ValuedStock, settings: ValuationSettings, ctx: EvalContex
     if total:
         shares = record.get("shares", [])[stock.shares]
         out.value = out.price * float(shares["value"])
-        data.append(_recorded(shares, stock.instrument, f"shares {shares['value']} {shares['unit']}"
-                              + (f", {shares['basis']}" if shares.get("basis") else "")))
+        what = f"shares {shares['value']} {shares['unit']}" + (
+            f", {shares['basis']}" if shares.get("basis") else "")
+        data.append(recorded_item(shares, stock.instrument, what, settings.dataset))
     current = settings.price_date.year
     choose_path(stock, record, settings, ctx, out, data)
     if out.path is not None:
         out.priced_in = _priced_in(out.value, out.path, settings, settings.fair_pe_x)
         out.sensitivity = {m: _priced_in(out.value, out.path, settings, m).year
                            for m in settings.fair_pe_sensitivity_x}
+        years = sorted({current, current + 1, settings.forward_pe_year or current})
         out.forward_pe = {y: forward_pe(out.value, out.path, y)
-                          for y in (current, current + 1) if y <= out.path.last_year}
+                          for y in years if out.path.first_year <= y <= out.path.last_year}
     path = out.path or actual_path(record, settings.growth_after)
     try:
         if path is None:
             raise ValuationInputError("no reported profit to grow from")
         out.implied = implied_profit_growth(
-            out.value, path, target_year=settings.target_year, current_year=current,
+            out.value, path, target_year=settings.target_year or current + 1,
+            current_year=current,
             fair_multiple=settings.fair_pe_x, discount_rate=settings.discount_rate)
     except ValuationInputError as exc:
         out.implied_error = exc.message

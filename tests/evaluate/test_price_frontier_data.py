@@ -1,5 +1,5 @@
-"""token-economics: price side from the recorded list prices, the optional price–quality
-path, and live OpenRouter prices through a loopback server.
+"""token-economics (kind price-frontier): price side from the recorded list prices, the
+optional price–quality path, and live OpenRouter prices through a loopback server.
 
 Hand checks use FACTS.md 3f prices and a 75% input share: blended = 0.75·in + 0.25·out.
 """
@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from narrowgate.evaluate.registry import EvalContext, get_evaluator
-from narrowgate.evaluate.token_economics import (
-    TokenEconomicsParams,
-    blended_usd_per_mtok,
+from narrowgate.evaluate.kinds.price_table import (
+    PriceFrontierParams,
+    blended,
     price_tier_frontier,
     provider_ladders,
     tiers_price_ordered,
 )
+from narrowgate.evaluate.registry import EvalContext, get_evaluator
 from narrowgate.evaluate.verdict import Assessment, Verdict
 from narrowgate.thesis.schema import Thesis
 from tests.evaluate.conftest import AS_OF, fig, params_of, run
@@ -37,8 +37,8 @@ FRONTIER_AS_OF = ["DeepSeek V4-Flash", "Google Gemini 3.8 Flash", "Google Gemini
                   "OpenAI GPT-5", "Anthropic Claude Fable 5"]
 
 
-def _params(thesis: Thesis, raw: dict[str, Any] | None = None) -> TokenEconomicsParams:
-    return TokenEconomicsParams.model_validate(raw or thesis.claim("token-economics").params)
+def _params(thesis: Thesis, raw: dict[str, Any] | None = None) -> PriceFrontierParams:
+    return PriceFrontierParams.model_validate(raw or thesis.claim("token-economics").params)
 
 
 def _names(models: list[Any]) -> list[str]:
@@ -57,7 +57,7 @@ def test_price_figures_and_honest_verdict(thesis: Thesis) -> None:
     whats = " | ".join(m.what for m in a.evidence.missing)
     assert "quality score" in whats and "tokens per second" in whats and "usage share" in whats
     hows = " | ".join(m.how for m in a.evidence.missing)
-    assert "`quality:" in hows and "`speed_tps:" in hows and "`usage_share:" in hows
+    assert "`quality:" in hows and "`speed:" in hows and "`usage_share:" in hows
     notes = " ".join(n.en for n in a.evidence.notes)
     assert "V4-Pro" in notes  # promotion expired by as-of
     assert "Gemini 2.5 Flash" in notes  # unverified output
@@ -84,7 +84,7 @@ def test_blended_prices_and_ladders(thesis: Thesis) -> None:
         "DeepSeek": {},  # V4-Pro's promotion has expired: one tier left
     }
     assert fig(a, "ladder_openai_pro") == 12.0
-    assert ladders["OpenAI"]["flagship"][0].model == "GPT-5"
+    assert ladders["OpenAI"]["flagship"][0].product == "GPT-5"
 
 
 def test_frontier_moves_with_promotions(thesis: Thesis) -> None:
@@ -112,10 +112,10 @@ def test_scatter_chart_per_provider(thesis: Thesis) -> None:
 
 def test_blended_price_and_ordering(thesis: Thesis) -> None:
     params = _params(thesis)
-    gpt54 = next(p for p in params.prices if p.model == "GPT-5.4")
-    assert blended_usd_per_mtok(gpt54, 0.75) == pytest.approx(0.75 * 2.5 + 0.25 * 15)
-    flash = next(p for p in params.prices if p.model == "Gemini 2.5 Flash")
-    assert blended_usd_per_mtok(flash, 0.75) is None
+    gpt54 = next(p for p in params.products if p.product == "GPT-5.4")
+    assert blended(gpt54, 0.75) == pytest.approx(0.75 * 2.5 + 0.25 * 15)
+    flash = next(p for p in params.products if p.product == "Gemini 2.5 Flash")
+    assert blended(flash, 0.75) is None
     assert tiers_price_ordered(params, AS_OF) == {
         "Anthropic": True, "DeepSeek": True, "Google": True, "OpenAI": True}
 
@@ -131,14 +131,14 @@ QUALITY = {"V4-Flash": (1300, 60), "Gemini 3.8 Flash": (1350, 200), "GPT-5": (13
 
 def _with_quality(thesis: Thesis, usage: dict[str, float]) -> dict[str, Any]:
     raw = params_of(thesis, "token-economics")
-    for p in raw["prices"]:
-        if p["model"] in QUALITY:
-            q, speed = QUALITY[p["model"]]
+    for p in raw["products"]:
+        if p["product"] in QUALITY:
+            q, speed = QUALITY[p["product"]]
             p["quality"] = {"value": q, "benchmark": "test-arena Elo", "source": SRC}
             if speed is not None:
-                p["speed_tps"] = {"value": speed, "source": SRC}
-        if p["model"] in usage:
-            p["usage_share"] = {"value": usage[p["model"]], "source": SRC}
+                p["speed"] = {"value": speed, "source": SRC}
+        if p["product"] in usage:
+            p["usage_share"] = {"value": usage[p["product"]], "source": SRC}
     return raw
 
 
@@ -153,15 +153,15 @@ def test_quality_path_supported_when_usage_follows_the_frontier(thesis: Thesis) 
         "DeepSeek V4-Flash, Google Gemini 3.8 Flash, OpenAI GPT-5, "
         "Anthropic Claude Sonnet 4.5-4.6, Anthropic Claude Opus 4.5-4.7, OpenAI GPT-5.5 Pro")
     assert fig(a, "top_used_near_frontier") == 1.0
-    assert fig(a, "strongest_model") == "OpenAI GPT-5.5 Pro"
-    assert fig(a, "most_used_model") == "DeepSeek V4-Flash"
+    assert fig(a, "strongest_product") == "OpenAI GPT-5.5 Pro"
+    assert fig(a, "most_used_product") == "DeepSeek V4-Flash"
     assert fig(a, "quality_price_rho") > 0.3
     assert fig(a, "quality_speed_rho") == pytest.approx(-0.657, abs=1e-3)  # 1 − 6·58/210
     assert fig(a, "check_stronger_is_slower") == "pass"
     assert not a.evidence.missing
     assert [w.threshold for w in a.evidence.watch] == [0.67, 0.3]
     assert len(a.evidence.charts) == 2
-    assert any(d.instrument == "llm:DeepSeek:V4-Flash:usage" for d in a.evidence.data)
+    assert any(d.instrument == "product:DeepSeek:V4-Flash:usage" for d in a.evidence.data)
 
 
 def test_quality_path_contradicted_when_strong_and_dear_leads(thesis: Thesis) -> None:
@@ -169,12 +169,12 @@ def test_quality_path_contradicted_when_strong_and_dear_leads(thesis: Thesis) ->
     a = run(thesis, "token-economics", params=raw)
     assert a.verdict is Verdict.CONTRADICTED
     assert fig(a, "top_used_near_frontier") == pytest.approx(0.333)  # only GPT-5.5 Pro
-    assert fig(a, "most_used_model") == fig(a, "strongest_model") == "OpenAI GPT-5.5 Pro"
+    assert fig(a, "most_used_product") == fig(a, "strongest_product") == "OpenAI GPT-5.5 Pro"
 
 
 def test_too_few_quality_figures_stay_insufficient(thesis: Thesis) -> None:
     raw = _with_quality(thesis, {"V4-Flash": 0.3, "GPT-5": 0.2, "GPT-5.5 Pro": 0.1})
-    raw["min_models_with_quality"] = 9  # only 8 models are scored, 6 with a speed
+    raw["min_products_with_quality"] = 9  # only 8 models are scored, 6 with a speed
     a = run(thesis, "token-economics", params=raw)
     assert a.verdict is Verdict.INSUFFICIENT_DATA
     assert [m.what.split(" ")[0] for m in a.evidence.missing] == ["quality", "speed"]
@@ -186,23 +186,23 @@ def test_too_few_quality_figures_stay_insufficient(thesis: Thesis) -> None:
         ("quality", {"value": 1, "benchmark": "", "source": SRC}, "at least 1 character"),
         ("quality", {"value": 1, "benchmark": "b", "source": SRC, "url": "x"}, "Extra inputs"),
         ("quality", {"value": -1, "benchmark": "b", "source": SRC}, "greater than or equal"),
-        ("speed_tps", {"value": 0, "source": SRC}, "greater than 0"),
-        ("speed_tps", {"value": 10}, "source"),
+        ("speed", {"value": 0, "source": SRC}, "greater than 0"),
+        ("speed", {"value": 10}, "source"),
         ("usage_share", {"value": 1.5, "source": SRC}, "less than or equal to 1"),
-        ("openrouter_ids", ["gpt-5.4"], "vendor/model"),
+        ("live_ids", ["gpt-5.4"], "vendor/model"),
     ],
 )
 def test_bad_new_fields_are_rejected(thesis: Thesis, field: str, value: Any,
                                      message: str) -> None:
     raw = params_of(thesis, "token-economics")
-    raw["prices"][0][field] = value
+    raw["products"][0][field] = value
     with pytest.raises(ValidationError, match=message):
         _params(thesis, raw)
 
 
 def test_incomparable_quality_and_overfull_usage_are_rejected(thesis: Thesis) -> None:
     raw = _with_quality(thesis, {})
-    raw["prices"][0]["quality"]["benchmark"] = "another benchmark"
+    raw["products"][0]["quality"]["benchmark"] = "another benchmark"
     with pytest.raises(ValidationError, match="share one benchmark"):
         _params(thesis, raw)
     raw = _with_quality(thesis, {"V4-Flash": 0.6, "GPT-5": 0.5})

@@ -1,0 +1,250 @@
+"""Params of the price-frontier kind and the price arithmetic on them.
+
+Why a table in the thesis: list prices are published facts, not a market series, so the
+thesis records each product's prices with their source. Every price is in the one unit
+the params name (``price_unit``, e.g. USD per 1M tokens); a product's blended price mixes
+its two components (``input_price``, ``output_price``) by ``blend_input_share``. Tiers are
+the thesis's own grouping, lowest first; they are the only "strength" axis until quality
+figures are sourced. Pure helpers here; the kind is :mod:`.price_frontier`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date
+from itertools import pairwise
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from narrowgate.evaluate.common import RecordedSource
+from narrowgate.evaluate.registry import Params
+from narrowgate.models.tokens import blended_price, pareto_mask, price_ladder
+from narrowgate.naming import slug
+
+LIVE_TIMEOUT_S = 8.0
+
+
+class QualityScore(Params):
+    """A quality score on a named benchmark (e.g. an arena Elo); higher is better."""
+
+    value: float = Field(ge=0, description="the score (higher is better), benchmark's unit")
+    benchmark: str = Field(min_length=1, description="one benchmark shared by all products")
+    source: RecordedSource
+
+
+class SpeedFigure(Params):
+    """Throughput in the params' ``speed_unit`` (e.g. output tokens per second)."""
+
+    value: float = Field(gt=0, description="throughput, in the params' speed_unit")
+    source: RecordedSource
+
+
+class UsageShare(Params):
+    """The product's share (0–1) of the usage ranking's volume in the sourced snapshot."""
+
+    value: float = Field(ge=0, le=1, description="share of the ranking's volume (0–1)")
+    source: RecordedSource
+
+
+class ProductPrice(Params):
+    """A product's list prices in the params' ``price_unit``, with their source."""
+
+    provider: str = Field(min_length=1, description="who sells the product")
+    product: str = Field(min_length=1, description="the product's name")
+    tier: str = Field(min_length=1, description="one of the params' `tiers`")
+    input_price: float = Field(ge=0, description="first price component, in price_unit")
+    output_price: float | None = Field(None, ge=0, description="second price component, in "
+                                       "price_unit; None when not sourced")
+    unverified: bool = Field(False, description="the output price is not verified (left out)")
+    retired: bool = Field(False, description="no longer offered (left out)")
+    price_valid_until: date | None = Field(None, description="end of a promotional price")
+    source: RecordedSource
+    quality: QualityScore | None = Field(None, description="sourced quality score "
+                                         "(mechanism)")
+    speed: SpeedFigure | None = Field(None, description="sourced speed (mechanism)")
+    usage_share: UsageShare | None = Field(None, description="sourced usage share "
+                                           "(mechanism)")
+    live_ids: list[str] = Field(default_factory=list, description="exact ids at the live "
+                                "price source; else matched by name")
+
+    @property
+    def name(self) -> str:
+        return f"{self.provider} {self.product}"
+
+
+class PriceChecks(Params):
+    """A price-side verdict: each provider's ladder against thresholds a user sets."""
+
+    min_top_to_entry_multiple: float | None = Field(
+        None, gt=1, description="per provider: the cheapest product of its top tier costs at "
+        "least this multiple of the cheapest of its lowest tier (blended prices, x)")
+    tiers_ordered: bool = Field(False, description="per provider: every tier's cheapest "
+                                "output price exceeds the dearest one of the tier below")
+    supported_share: float = Field(1.0, gt=0, le=1, description="share of providers passing "
+                                   "at or above which the claim is supported")
+    contradicted_share: float = Field(0.0, ge=0, lt=1, description="share of providers "
+                                      "passing at or below which it is contradicted")
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> PriceChecks:
+        if self.min_top_to_entry_multiple is None and not self.tiers_ordered:
+            raise ValueError("price_checks: set min_top_to_entry_multiple or tiers_ordered")
+        if self.contradicted_share >= self.supported_share:
+            raise ValueError("price_checks: contradicted_share must be below supported_share")
+        return self
+
+
+class PriceFrontierParams(Params):
+    products: list[ProductPrice] = Field(min_length=2, description="the price table, one "
+                                         "row per product")
+    price_unit: str = Field(min_length=1, description="unit of every price, e.g. USD per "
+                            "1M tokens")
+    tiers: list[str] = Field(min_length=1, description="tier names, lowest first")
+    blend_input_share: float = Field(
+        0.75, gt=0, lt=1, description="share of input in a blended price (0.75 = 3:1)")
+    verdict_from: Literal["mechanism", "price_checks"] = Field(
+        "mechanism", description="what decides: the price–quality mechanism (needs sourced "
+        "quality, speed and usage) or the price_checks")
+    price_checks: PriceChecks | None = Field(None, description="price-side thresholds "
+                                             "per provider (decide with verdict_from)")
+    live_prices: Literal["openrouter"] | None = Field(
+        None, description="an online source of current prices for a second, dated reading "
+        "(never fetched offline)")
+    usage_ranking: str = Field("the usage ranking", description="the usage ranking the "
+                               "claim refers to")
+    speed_unit: str = Field("units per second", min_length=1, description="unit of `speed`")
+    min_products_with_quality: int = Field(4, ge=3, description="offered products scored")
+    top_used: int = Field(3, ge=1, description="how many of the most-used products are judged")
+    near_frontier_pct: float = Field(
+        5.0, ge=0, le=100, description="quality shortfall (% of the best at that price) "
+        "within which a product counts as near the price–quality frontier")
+    min_top_used_near_frontier: float = Field(0.67, gt=0, le=1, description="share of the "
+                                              "most used on/near the frontier (fraction)")
+    min_quality_price_corr: float = Field(
+        0.3, ge=-1, le=1, description="Spearman rho(quality, price) for 'stronger is dearer'")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PriceFrontierParams:
+        if len(set(self.tiers)) != len(self.tiers):
+            raise ValueError(f"tiers must differ, got {self.tiers}")
+        unknown = sorted({p.tier for p in self.products} - set(self.tiers))
+        if unknown:
+            raise ValueError(f"tier {', '.join(unknown)} is not in tiers {self.tiers}")
+        if self.verdict_from == "price_checks" and self.price_checks is None:
+            raise ValueError("verdict_from: price_checks needs a price_checks block")
+        benchmarks = {p.quality.benchmark for p in self.products if p.quality}
+        if len(benchmarks) > 1:
+            raise ValueError(f"quality scores must share one benchmark, got {sorted(benchmarks)}")
+        total = sum(p.usage_share.value for p in self.products if p.usage_share)
+        if total > 1 + 1e-9:
+            raise ValueError(f"usage shares add up to {total:g} > 1")
+        if self.live_prices == "openrouter":
+            bad = [i for p in self.products for i in p.live_ids
+                   if i.count("/") != 1 or i != i.strip()]
+            if bad:
+                raise ValueError(f"live_ids must look like 'vendor/model' for openrouter: {bad}")
+        return self
+
+    def rank(self, tier: str) -> int:
+        """1 for the lowest tier."""
+        return self.tiers.index(tier) + 1
+
+
+def blended(price: ProductPrice, input_share: float) -> float | None:
+    """Price of one unit in the given input/output mix (None without an output price)."""
+    if price.output_price is None:
+        return None
+    return blended_price(price.input_price, price.output_price, input_share)
+
+
+def priced(params: PriceFrontierParams, as_of: date) -> list[ProductPrice]:
+    """Products offered at ``as_of`` with a sourced output price (expired promotions out).
+
+    A price list's source date is when it was read, not when its prices took effect (a
+    promotion read in May may have run in February), so it does not limit ``as_of``."""
+    return [p for p in params.products
+            if not p.retired and p.output_price is not None
+            and (p.price_valid_until is None or p.price_valid_until >= as_of)]
+
+
+def output_price(p: ProductPrice) -> float:
+    assert p.output_price is not None  # priced() guarantees it
+    return p.output_price
+
+
+def blend(p: ProductPrice, params: PriceFrontierParams) -> float:
+    return blended_price(p.input_price, output_price(p), params.blend_input_share)
+
+
+def tiers_price_ordered(params: PriceFrontierParams, as_of: date) -> dict[str, bool]:
+    """Per provider: does every tier's cheapest output price exceed the dearest one of the
+    next tier down? This is the price half of "stronger is dearer"."""
+    by_provider: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for p in priced(params, as_of):
+        by_provider[p.provider][p.tier].append(output_price(p))
+    out: dict[str, bool] = {}
+    for provider, tiers in sorted(by_provider.items()):
+        present = [tiers[t] for t in reversed(params.tiers) if tiers[t]]  # top tier first
+        out[provider] = all(min(up) > max(down) for up, down in pairwise(present))
+    return out
+
+
+def price_tier_frontier(params: PriceFrontierParams, as_of: date) -> list[ProductPrice]:
+    """Offered products no other offered product beats on both blended price (lower) and
+    tier (higher), cheapest first."""
+    offered = priced(params, as_of)
+    mask = pareto_mask([(blend(p, params), params.rank(p.tier)) for p in offered],
+                       maximise=[False, True])
+    return sorted((p for p, on in zip(offered, mask, strict=True) if on),
+                  key=lambda p: (blend(p, params), p.name))
+
+
+def tier_entries(params: PriceFrontierParams, as_of: date) -> dict[str, dict[str, ProductPrice]]:
+    """Per provider and tier, the tier's entry product (cheapest blended)."""
+    entries: dict[str, dict[str, ProductPrice]] = defaultdict(dict)
+    for p in sorted(priced(params, as_of), key=lambda p: blend(p, params), reverse=True):
+        entries[p.provider][p.tier] = p  # the cheapest is written last
+    return dict(sorted(entries.items()))
+
+
+def provider_ladders(
+    params: PriceFrontierParams, as_of: date
+) -> dict[str, dict[str, tuple[ProductPrice, float]]]:
+    """Per provider and tier (above its lowest), the tier's entry product and its blended
+    price as a multiple of the entry price of the next tier down."""
+    out: dict[str, dict[str, tuple[ProductPrice, float]]] = {}
+    for provider, tiers in tier_entries(params, as_of).items():
+        steps = price_ladder({params.rank(t): blend(p, params) for t, p in tiers.items()})
+        by_rank = {params.rank(t): t for t in tiers}
+        out[provider] = {by_rank[r]: (tiers[by_rank[r]], m) for r, m in steps.items()}
+    return out
+
+
+def top_to_entry(params: PriceFrontierParams, as_of: date
+                 ) -> dict[str, tuple[ProductPrice, ProductPrice, float]]:
+    """Per provider with at least two priced tiers: the entry product of its top tier, that
+    of its lowest tier, and the ratio of their blended prices (x)."""
+    out = {}
+    for provider, tiers in tier_entries(params, as_of).items():
+        ranked = sorted(tiers, key=params.rank)
+        if len(ranked) >= 2 and blend(tiers[ranked[0]], params) > 0:
+            top, low = tiers[ranked[-1]], tiers[ranked[0]]
+            out[provider] = (top, low, blend(top, params) / blend(low, params))
+    return out
+
+
+def price_note(p: ProductPrice) -> str:
+    out = "n/a" if p.output_price is None else f"{p.output_price:g}"
+    return (f"in {p.input_price:g} / out {out}"
+            + (" (retired)" if p.retired else "")
+            + (f" (promotional until {p.price_valid_until})" if p.price_valid_until else ""))
+
+
+def figure_key(p: ProductPrice) -> str:
+    return f"{p.provider.lower()}_{slug(p.product)}"
+
+
+def log10_or_none(x: float) -> float | None:
+    return round(math.log10(x), 4) if x > 0 else None
