@@ -180,7 +180,7 @@ def _view(as_of: DateLike | None, offline: bool) -> DataView:
 def bars(ids: str | Sequence[str], start: DateLike | None = None,
          end: DateLike | None = None, *, basis: Basis = "split",
          as_of: DateLike | None = None, offline: bool = False) -> pd.DataFrame:
-    """Daily closes, one column per instrument id (``us:QQQ``, ``cn:300308`` …), in each
+    """Daily closes, one column per instrument id (``us:QQQ``, ``cn:600519`` …), in each
     instrument's own currency (index levels in points), NaN where a market was closed.
 
     ``basis``: ``split`` (split-adjusted, dividends not reinvested), ``total`` (dividends
