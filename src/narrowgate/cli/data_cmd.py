@@ -242,9 +242,9 @@ def import_(
         str | None,
         typer.Option(
             "--id",
-            help="instrument id for a "
-            "generic CSV (date,open,high,low,close[,adj_close][,volume] or "
-            "date,value)",
+            help="instrument id for your own file: a CSV (date,open,high,low,close"
+            "[,adj_close][,volume] or date,value), a yfinance download CSV, a ;-separated "
+            "export or an Excel workbook",
         ),
     ] = None,
     source: Annotated[str | None, typer.Option(help="source label")] = None,

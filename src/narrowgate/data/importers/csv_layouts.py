@@ -28,6 +28,9 @@ _ALIASES = {
 }
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}/\d{1,2}/\d{2}$")
 _US_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")  # 31.12.2024, European exports
+#: a European number with thousands dots: 1.234,56
+_DOTTED_THOUSANDS = re.compile(r"\d\.\d{3}(?:\.\d{3})*,\d")
 BTC_FIRST_REAL_DAY = date(2014, 9, 17)
 #: market data outside these years is a typo, and past 2262 no timestamp can hold it
 FIRST_DAY, LAST_DAY = date(1800, 1, 1), date(2200, 12, 31)
@@ -40,7 +43,8 @@ def _normalise_header(name: str) -> str:
 
 def parse_dates(raw: pd.Series, path: Path) -> pd.Series:
     """Calendar days from ISO dates (optionally with a time and zone: the date part is
-    the exchange-local day), unpadded ``Y-M-D``, ``M/D/YYYY`` or ``M/D/YY``.
+    the exchange-local day), unpadded ``Y-M-D``, ``M/D/YYYY``, ``M/D/YY`` or the
+    European ``D.M.YYYY``.
 
     Two-digit years follow the POSIX pivot (69-99 → 19xx, 00-68 → 20xx); a date that
     would lie in the future moves back a century.
@@ -56,6 +60,8 @@ def parse_dates(raw: pd.Series, path: Path) -> pd.Series:
         dates = dates.where(~future, dates - pd.DateOffset(years=100))
     elif _US_DATE.match(first):
         dates = pd.to_datetime(text, format="%m/%d/%Y", errors="coerce")
+    elif _DOTTED_DATE.match(first):
+        dates = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
     else:
         day = text.str.split(r"[ T]", n=1, regex=True).str[0]
         dates = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
@@ -63,7 +69,8 @@ def parse_dates(raw: pd.Series, path: Path) -> pd.Series:
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
         raise fail(path, _line(raw, pos), f"unreadable date '{raw.iloc[pos]}'",
-                   "dates must be YYYY-MM-DD (a time part is ignored), M/D/YYYY or M/D/YY")
+                   "dates must be YYYY-MM-DD (a time part is ignored), M/D/YYYY, M/D/YY "
+                   "or D.M.YYYY")
     outside = (dates < pd.Timestamp(FIRST_DAY)) | (dates > pd.Timestamp(LAST_DAY))
     if outside.any():
         pos = int(outside.to_numpy().nonzero()[0][0])
@@ -156,6 +163,8 @@ def _read_table(path: Path, columns: tuple[str, ...] | None,
         raw_bytes = read_file_bytes(path)
     except UnreadableFile as exc:
         raise fail(path, None, f"cannot be read ({exc})", "give a CSV file") from None
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        raw_bytes = excel_as_csv(path, raw_bytes).encode("utf-8")
     if not raw_bytes.strip():
         raise fail(path, 1, "the file is empty", "give a CSV with a header and data rows")
     if b"\x00" in raw_bytes[:4096]:
@@ -169,12 +178,15 @@ def _read_table(path: Path, columns: tuple[str, ...] | None,
             line = raw_bytes[: exc.start].count(b"\n") + 1
             raise fail(path, line, "is neither UTF-8 nor GBK text",
                        "save it as UTF-8 CSV") from None
+    text, skipped = _yfinance_header(text, path) if columns is None else (text, 0)
+    dialect = _dialect(text)
     try:
         if columns is None:
-            raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values)
+            raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
+                              **dialect)
         else:
             raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
-                              header=None, names=list(columns))
+                              header=None, names=list(columns), **dialect)
     except pd.errors.ParserError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise fail(path, int(found.group(1)) if found else None,
@@ -184,7 +196,63 @@ def _read_table(path: Path, columns: tuple[str, ...] | None,
         raise fail(path, 1, f"holds no table ({exc})", "give a CSV with a header") from None
     if columns is not None:
         raw.attrs["first_data_line"] = 1
+    elif skipped:
+        raw.attrs["first_data_line"] = 2 + skipped
     return raw
+
+
+#: spreadsheet files read through the same generic layout (first sheet, header row first)
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def excel_as_csv(path: Path, content: bytes) -> str:
+    """The first sheet of an Excel export as CSV text (dates as YYYY-MM-DD), so it goes
+    through the same column rules and checks as a CSV. Needs openpyxl."""
+    import io
+
+    import pandas as pd
+
+    try:
+        sheet = pd.read_excel(io.BytesIO(content), sheet_name=0, engine="openpyxl")
+    except ImportError:
+        raise fail(path, None, "is an Excel file and openpyxl is not installed",
+                   "pip install 'narrowgate[excel]' (or save the sheet as CSV)") from None
+    except Exception as exc:  # a damaged or foreign zip: openpyxl raises many kinds
+        raise fail(path, None, f"is not a readable Excel workbook ({type(exc).__name__})",
+                   "open it in a spreadsheet and save it again, or save it as CSV") from None
+    for column in sheet.columns:
+        if pd.api.types.is_datetime64_any_dtype(sheet[column]):
+            sheet[column] = sheet[column].dt.strftime("%Y-%m-%d")
+    return str(sheet.to_csv(index=False))
+
+
+def _yfinance_header(text: str, path: Path) -> tuple[str, int]:
+    """yfinance ``download(...).to_csv()`` writes three header rows (``Price,Close,…``,
+    ``Ticker,AAPL,…``, ``Date,,…``): keep one (``Date,Close,…``). Returns the text and the
+    number of header rows dropped. A file with several tickers is refused: one per file."""
+    lines = text.split("\n", 3)
+    if len(lines) < 3 or not lines[0].startswith("Price,") or not lines[1].startswith("Ticker,"):
+        return text, 0
+    tickers = sorted({t.strip() for t in lines[1].split(",")[1:] if t.strip()})
+    if len(tickers) > 1:
+        raise fail(path, 2, f"holds several tickers ({', '.join(tickers)})",
+                   "download one ticker per file, or split the columns into one file each")
+    if not lines[2].startswith("Date,"):
+        return text, 0
+    header = "Date," + lines[0].split(",", 1)[1]
+    return header + "\n" + (lines[3] if len(lines) > 3 else ""), 2
+
+
+def _dialect(text: str) -> dict[str, str]:
+    """``;``-separated files (European exports) use a decimal comma, and maybe thousands
+    dots: read them as such. A comma-separated file is read as is."""
+    head = text.split("\n", 1)[0]
+    if head.count(";") <= head.count(","):
+        return {}
+    dialect = {"sep": ";", "decimal": ","}
+    if _DOTTED_THOUSANDS.search(text[:20000]):
+        dialect["thousands"] = "."
+    return dialect
 
 
 def read_ohlc_csv(path: Path, options: frozenset[str] = frozenset(),
