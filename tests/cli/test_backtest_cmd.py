@@ -53,6 +53,22 @@ def test_claim_prints_metrics_and_since_publication(store_home: Path) -> None:
     assert "sweep of gross: top 3 of 3" in out and "gross=1.5" in out
 
 
+def test_json_holds_the_same_figures_as_the_table(store_home: Path) -> None:
+    import json
+
+    result = CliRunner().invoke(app, ["backtest", "rotation-trade", "--sweep",
+                                      "gross=0.5:1.5:0.5", "--offline", "--json"])
+    assert result.exit_code == 0, result.output
+    trade = json.loads(result.stdout)["trades"][0]
+    since = trade["since_entry"]
+    assert (since["start"], since["end"]) == ("2026-02-06", "2026-07-23")
+    assert round(since["total_return"] * 100, 2) == -3.07
+    assert since["rank"] <= since["windows"] and 0 <= since["percentile"] <= 1
+    assert trade["units"]["sharpe"] == "ann., rf 0" and "max_drawdown" in trade["history"]
+    assert [row["variant"] for row in trade["sweep"]["rows"]][:1] and \
+        len(trade["sweep"]["rows"]) == 3
+
+
 def test_every_trade_by_default(store_home: Path) -> None:
     result = invoke("--to", "2026-06-30")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]

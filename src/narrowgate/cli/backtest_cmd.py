@@ -58,6 +58,10 @@ def backtest(
         "--thesis", help="Bundled thesis id or YAML file (default: ai-narrow-gate).")] = None,
     offline: Annotated[bool, typer.Option(
         "--offline", help="Never call a live data source; use the local store.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='print {"trades": [...]} as JSON: per trade the metrics over history '
+                       "and since its entry (fractions, units named), the ranking and the "
+                       "sweep")] = False,
 ) -> None:
     """Back-test a thesis trade, or the position a claim implies, since its entry and over
     history — 回测交易或论点隐含的头寸:入场以来与历史。"""
@@ -73,24 +77,26 @@ def backtest(
     grid = parse_sweep(sweep) if sweep else None
     if scheduler is not None and grid is None:
         raise NarrowgateError("--scheduler only applies to a sweep", "add --sweep PARAM=RANGE")
-    console = Console()
+    console = Console(stderr=as_json)  # with --json only the document goes to stdout
     the_thesis = load_thesis(thesis)
     hub = _open_hub(offline, console)
     ctx = EvalContext(thesis=the_thesis, as_of=end or date.today(), offline=offline, hub=hub)
     jobs = list_jobs(target, ctx, start, end)
-    ran = 0
+    done: list[dict[str, Any]] = []
     for job in jobs:
         try:
-            _run_one(console, job, grid, end, scheduler)
+            done.append(_run_one(console, job, grid, end, scheduler, show=not as_json))
         except NarrowgateError as exc:
             if len(jobs) == 1:
                 raise
             _warn(console, f"{job.label}: not back-tested: {exc}")
-        else:
-            ran += 1
-    if not ran:
+    if not done:
         raise NarrowgateError(f"none of the {len(jobs)} trades could be back-tested",
                               "see the lines above")
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        emit_json({"trades": done})
 
 
 def parse_date(value: str | None, option: str) -> date | None:
@@ -167,11 +173,13 @@ def _cell(key: str, value: float) -> str:
 
 
 def _run_one(console: Console, job: Job, grid: tuple[str, list[float]] | None,
-             end: date | None, scheduler: str | None = None) -> None:
+             end: date | None, scheduler: str | None = None, *, show: bool = True
+             ) -> dict[str, Any]:
     """Build the job's plan, run it over history and since its entry, print the metrics
-    (and the sweep). Raises NarrowgateError when the plan cannot be read or swept, or
-    neither run can be made; one that fails alone is a yellow line (a position held from
-    the first close for decades can be wiped out while its since-entry run is fine)."""
+    (and the sweep) when ``show``, and return them as data (the ``--json`` document's
+    entry). Raises NarrowgateError when the plan cannot be read or swept, or neither run
+    can be made; one that fails alone is a yellow line (a position held from the first
+    close for decades can be wiped out while its since-entry run is fine)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
     from rich.table import Table
 
@@ -214,13 +222,30 @@ def _run_one(console: Console, job: Job, grid: tuple[str, list[float]] | None,
     ppy = plan.periods_per_year
     cash = float(plan.strategy.initial_cash)
     columns = []
+    payload: dict[str, Any] = {"trade": label, "title": job.title, "periods_per_year": ppy,
+                               "units": {key: unit for key, _, unit in METRIC_ROWS},
+                               "note": "total_return, cagr, annual_volatility and "
+                                       "max_drawdown are fractions (0.05 = 5%)"}
     if history is not None:
         idx = history.equity.index
         columns.append((f"history {idx[0].date()} → {idx[-1].date()}",
                         headline_metrics(history, ppy, cash)))
+        payload["history"] = {"start": idx[0].date(), "end": idx[-1].date(),
+                              **columns[-1][1]}
     if run is not None:
-        columns.append((f"since {event} {run.report.anchor.date()} → {run.report.end.date()}",
-                        headline_metrics(run.report.result, ppy, cash)))
+        rep = run.report
+        columns.append((f"since {event} {rep.anchor.date()} → {rep.end.date()}",
+                        headline_metrics(rep.result, ppy, cash)))
+        payload["since_entry"] = {
+            "event": event, "start": rep.anchor.date(), "end": rep.end.date(),
+            "trading_days": rep.periods, **columns[-1][1],
+            "rank": rep.rank, "windows": len(rep.history) + 1,
+            "percentile": rep.percentile, "history_hit_rate": rep.history_hit_rate,
+            "return_6m_before": run.pre_6m}
+    if swept is not None:
+        payload["sweep"] = {"param": grid[0] if grid else None, "rows": swept[1]}
+    if not show:
+        return payload
     table = Table(title=f"{job.title} — metrics (daily returns, {ppy:g} trading days/yr)")
     table.add_column("metric")
     table.add_column("unit")
@@ -239,7 +264,8 @@ def _run_one(console: Console, job: Job, grid: tuple[str, list[float]] | None,
             f"them made money); 6 months before {event} {run.pre_6m * 100:+.1f}%",
             markup=False, highlight=False)
     if swept is not None:
-        console.print(swept)
+        console.print(swept[0])
+    return payload
 
 
 def _warn(console: Console, line: str) -> None:
@@ -280,9 +306,10 @@ def _variant(strategy: Any, param: str, value: float) -> Any:
 
 
 def run_sweep(plan: TradePlan, param: str, values: list[float],
-              scheduler: str | None = None) -> Any:
-    """Every variant over the history window in one kernel call, as a table of the best
-    (with ``scheduler``, chunks of variants on a Dask cluster; same results).
+              scheduler: str | None = None) -> tuple[Any, list[dict[str, Any]]]:
+    """Every variant over the history window in one kernel call: a table of the best and
+    every variant's row as data (with ``scheduler``, chunks of variants on a Dask
+    cluster; same results).
 
     A pair's window sweep with daily rebalancing uses the dedicated moving-average kernel;
     anything else compiles each variant's targets and runs them as one batch (variants
@@ -333,4 +360,7 @@ def run_sweep(plan: TradePlan, param: str, values: list[float],
     for label, total, growth, sharpe, mdd, _ in rows[:TOP_VARIANTS]:
         table.add_row(label, _cell("total_return", total), _cell("cagr", growth),
                       _cell("sharpe", sharpe), _cell("max_drawdown", mdd))
-    return table
+    data = [{"variant": label, "total_return": total, "cagr": growth, "sharpe": sharpe,
+             "max_drawdown": mdd, "ok": good}
+            for label, total, growth, sharpe, mdd, good in rows]
+    return table, data
