@@ -43,6 +43,22 @@ def test_tables_for_sec_and_fallback_companies(home: Path) -> None:
     assert "out-of-sample" in out.output and "-5.8" in out.output  # GOOGL FY2025 1y error
 
 
+def test_json_has_the_tables_figures(home: Path) -> None:
+    import json
+
+    out = CliRunner().invoke(_app(), ["capex", "GOOGL", "MSFT", "--offline", "--as-of",
+                                      "2026-11-24", "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    googl, msft = doc["companies"]
+    assert doc["unit"] == "USD bn" and (googl["ticker"], googl["fallback"]) == ("GOOGL", False)
+    fy25 = next(r for r in googl["history"] if r["fiscal_year"] == 2025)
+    assert (fy25["capex"], fy25["d_and_a"]) == (91.447, 21.136)  # the capex-chain figures
+    assert round(googl["ttm"]["fcf"], 3) == 64.429
+    assert round(googl["fit"]["one_year_ahead_errors"][-1]["pct_error"] * 100, 1) == -5.8
+    assert msft["fallback"] is True
+
+
 def test_life_override_changes_the_projection(home: Path) -> None:
     base = CliRunner().invoke(_app(), ["capex", "GOOGL", "--offline", "--as-of", "2026-11-24"])
     longer = CliRunner().invoke(_app(), ["capex", "GOOGL", "--offline", "--as-of",

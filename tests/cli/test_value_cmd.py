@@ -32,6 +32,34 @@ def test_pricedin_matches_the_scorecard(store_home: Path) -> None:
     assert "ratio 1.0017" in result.output
 
 
+def test_value_json_carries_the_table_figures(store_home: Path) -> None:
+    import json
+
+    result = runner.invoke(app, ["pricedin", "cn:300308", "us:LITE", "--json"])
+    assert result.exit_code == 0, result.output
+    stocks = {s["instrument"]: s for s in json.loads(result.stdout)["stocks"]}
+    assert stocks["cn:300308"]["priced_in_year"] == 2029
+    assert stocks["cn:300308"]["priced_in_at"] == {"20x": 2034, "25x": 2029, "30x": 2027}
+    assert round(stocks["cn:300308"]["implied_growth"] * 100, 1) == 56.3
+    assert stocks["us:LITE"]["priced_in_year"] == 2054
+    result = runner.invoke(app, ["decompose", "cnidx:931160", "--from", "2023-01-03", "--to",
+                                 "2026-02-06", "--json"])
+    row = json.loads(result.stdout)
+    assert (round(row["total"], 4), round(row["eps_growth"], 4),
+            round(row["multiple_change"], 4)) == (1.2558, 0.3527, 0.9031)
+
+
+def test_dcf_price_is_the_newest_close_a_run_reads(store_home: Path) -> None:
+    import json
+
+    result = runner.invoke(app, ["dcf", "us:MU", "--fcf", "10", "--discount", "0.1",
+                                 "--terminal", "0.03", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    # not the 2024-03-08 close of the oldest file that happens to span most history
+    assert out["price_source"].startswith("close 2026-09-25")
+
+
 def test_pricedin_fair_multiple_option(store_home: Path) -> None:
     result = runner.invoke(app, ["pricedin", "cn:300308", "--fair-pe", "30"])
     assert result.exit_code == 0, result.output

@@ -113,6 +113,37 @@ def _sensitivity_table(chain: Any) -> Any:
     return table
 
 
+def _company_json(chain: Any, scenario: str, ocf: str) -> dict[str, Any]:
+    """One company's chain as data: the same rows as its tables (USD bn)."""
+    from narrowgate.evaluate.kinds.capex_inputs import history_frame
+
+    out: dict[str, Any] = {"ticker": chain.ticker, "fallback": bool(chain.fallback),
+                           "history": history_frame(chain).reset_index()
+                           .rename(columns={"index": "fiscal_year"}).to_dict("records")}
+    tr = chain.trailing
+    if tr is not None:
+        out["ttm"] = {"end": tr.end, "fallback": bool(tr.fallback), "fcf": tr.fcf,
+                      **{k: tr.get(k) for k in ("capex", "depreciation_amortization",
+                                                "net_income", "dividends")}}
+    proj = chain.projection
+    if proj is not None and not proj.empty:
+        rows = proj[(proj["capex_scenario"] == scenario) & (proj["ocf_scenario"] == ocf)]
+        out["projection"] = rows.to_dict("records")
+    if chain.fit is not None:
+        one = (chain.oos[chain.oos["horizon"] == 1] if chain.oos is not None
+               and not chain.oos.empty else None)
+        out["fit"] = {"target": chain.fit.target,
+                      "short_share": chain.fit.model.short_share,
+                      "lag_years": chain.fit.model.lag_years, "mape": chain.fit.mape,
+                      "identified": bool(chain.fit.identified),
+                      "one_year_ahead_errors": [] if one is None else [
+                          {"fiscal_year": int(y), "pct_error": float(e)}
+                          for y, e in zip(one["fiscal_year"], one["pct_error"], strict=True)]}
+    if chain.sensitivity is not None:
+        out["sensitivity"] = chain.sensitivity.to_dict("records")
+    return out
+
+
 def _growths(text: str) -> list[float]:
     try:
         values = [float(v) / 100 for v in text.split(",") if v.strip()]
@@ -140,6 +171,9 @@ def capex(
     thesis_ref: Annotated[str | None, typer.Option(
         "--thesis", help="bundled id or YAML file whose capex-chain claim is read "
                          "(default: the bundled thesis)")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='print {"companies": [...]} as JSON (USD bn, fiscal years as '
+                       "reported)")] = False,
 ) -> None:
     """The capex chain per company: history, projections and the depreciation model."""
     from rich.console import Console
@@ -178,7 +212,7 @@ def capex(
     wanted = ([t.upper() for t in tickers] if tickers else
               [i.partition(":")[2] for i in [*(c.instrument for c in params.companies),
                                              *params.controls]])
-    console = Console()
+    console = Console(stderr=as_json)  # with --json only the document goes to stdout
     chains = []
     for ticker in wanted:
         try:
@@ -195,6 +229,8 @@ def capex(
                                f"figures ({exc.message})",
                                f"run `narrowgate data pull sec:{ticker}`") from exc
         chains.append(chain)
+        if as_json:
+            continue
         console.print(_company_table(chain, scenario, params.headline_ocf_scenario))
         if chain.projection is None:
             console.print(f"  {ticker}: no projection (no guidance in the thesis or no fit)")
@@ -204,6 +240,14 @@ def capex(
                               "could not be fitted; see the fit table)")
             else:
                 console.print(_sensitivity_table(chain))
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        emit_json({"as_of": day, "unit": "USD bn", "scenario": scenario,
+                   "ocf_scenario": params.headline_ocf_scenario,
+                   "companies": [_company_json(c, scenario, params.headline_ocf_scenario)
+                                 for c in chains]})
+        return
     console.print(_fit_table(chains))
     console.print(f"as of {day}; OCF scenario '{params.headline_ocf_scenario}' "
                   f"({params.ocf_growth}); USD bn, fiscal years as reported. "

@@ -28,10 +28,15 @@ app = typer.Typer(
 )
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    """A console that never cuts a table when the output is piped (rich would fall back
+    to 80 columns); ``stderr`` for status lines beside a JSON document on stdout."""
+    import sys
+
     from rich.console import Console
 
-    return Console(width=200)
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr) if stream.isatty() else Console(width=240, stderr=stderr)
 
 
 def _day(text: str, option: str) -> date:
@@ -93,6 +98,7 @@ def pricedin(
     thesis_ref: Annotated[str | None, typer.Option(
         "--thesis", help="bundled id or YAML file whose valuation claims say how to price "
                          "their stocks (default: the bundled thesis)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Priced-in year, forward P/E and implied profit growth, one row per stock.
 
@@ -131,6 +137,26 @@ def pricedin(
     ctx = EvalContext(thesis=thesis, as_of=date.today(), offline=offline,
                       hub=view, forecast_order=[str(c) for c in order])
     vals, _ = value_stocks(stocks, settings, ctx)
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        emit_json({"settings": settings.model_dump(mode="json"), "stocks": [{
+            "instrument": v.instrument, "price": v.price, "price_date": v.price_date,
+            "value": v.value, "unit": v.unit,
+            "forecasts": None if not v.path else {
+                "kind": v.path.source.kind, "as_of": v.path.source.as_of,
+                "unverified": v.path.source.unverified},
+            "priced_in_year": v.priced_in.year if v.priced_in else None,
+            "years_ahead": v.priced_in.years_ahead if v.priced_in else None,
+            "priced_in_at": {f"{m:g}x": y for m, y in v.sensitivity.items()},
+            "forward_pe": {str(y): pe for y, pe in v.forward_pe.items()},
+            "implied_growth": v.implied.growth if v.implied else None,
+            "forecast_growth": v.implied.path_growth if v.implied else None,
+            "message": v.priced_in.message if v.priced_in else v.no_forecast,
+            "notes": [note.en for note in v.notes]} for v in vals]})
+        if save_forecasts:
+            _save_fetched(view, save_forecasts, _console(stderr=True))
+        return
     table = Table("stock", "price (date)", "value", "forecasts", f"priced-in @{fair_pe:g}x",
                   "years ahead",
                   *[f"@{m:g}x" for m in settings.fair_pe_sensitivity_x], "forward P/E",
@@ -194,6 +220,7 @@ def dcf(
     price: Annotated[float | None, typer.Option(help="price; default the last close")] = None,
     years: Annotated[int, typer.Option(help="explicit-growth years")] = 10,
     offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Reverse DCF: the FCF growth the price implies ('none' is an answer, not an error)."""
     from rich.table import Table
@@ -202,11 +229,26 @@ def dcf(
 
     source = "--price"
     if price is None:
-        bars = _hub(offline).bars(id, adjust="raw")
-        price = float(bars.frame["close"].dropna().iloc[-1])
-        source = f"close {bars.frame.index[-1].date()} ({bars.provenance[0].source})"
+        # the newest close of the spliced series a run reads (any basis: on its last day a
+        # split- or dividend-adjusted close equals the close as traded)
+        closes = _hub(offline).closes([id])
+        last = closes.iloc[:, 0].dropna()
+        if last.empty:
+            from narrowgate.errors import DataNotFound
+
+            raise DataNotFound(f"no close of {id} in the store", fetch=(id,))
+        price = float(last.iloc[-1])
+        sources = closes.attrs["provenance"][0].source
+        source = f"close {last.index[-1].date()} ({sources})"
     result = reverse_dcf(price, fcf, discount_rate=discount, terminal_growth=terminal,
                          years=years)
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        emit_json({"instrument": id, "price": price, "price_source": source, "fcf": fcf,
+                   "discount_rate": discount, "terminal_growth": terminal, "years": years,
+                   "implied_growth": result.growth, "message": result.message})
+        return
     table = Table("stock", "price", "FCF", "discount", "terminal", "years", "implied growth",
                   title="Reverse DCF")
     table.add_row(id, f"{price:,.4g} ({source})", f"{fcf:,.4g}", f"{discount:.1%}",
@@ -224,6 +266,7 @@ def decompose(
     end: Annotated[str, typer.Option("--to", help="YYYY-MM-DD")],
     window: Annotated[int | None, typer.Option(help="rolling window, observations")] = None,
     offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Log return = EPS growth + multiple change (+ dividends + residual), and rolling."""
     from rich.table import Table
@@ -241,6 +284,16 @@ def decompose(
                            "use an index that carries a P/E (e.g. cnidx:931160)")
     frame = frame.dropna(subset=["close", "pe"])
     row = decompose_return(frame["close"], first, last, pe=frame["pe"]).iloc[0]
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        payload: dict[str, object] = {"instrument": id, "source": bars.provenance[0].source,
+                                      "units": "log returns", **row.to_dict()}
+        if window is not None:
+            roll = rolling_decomposition(frame["close"], window, pe=frame["pe"])
+            payload["rolling"] = roll[roll["eps_defined"]].reset_index().to_dict("records")
+        emit_json(payload)
+        return
     table = Table("window", "price", "P/E", "E = P/PE", "total (log)", *TERMS,
                   title=f"{id}: return decomposition ({bars.provenance[0].source})")
     table.add_row(f"{row['start'].date()} → {row['end'].date()}",
