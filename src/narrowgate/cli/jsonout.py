@@ -23,6 +23,8 @@ def _plain(value: object) -> object:
         return value.isoformat()
     if isinstance(value, Path):
         return str(value)
+    if callable(getattr(value, "item", None)) and not isinstance(value, (list, dict)):
+        return _nan_to_none(value.item())  # type: ignore[attr-defined]  # numpy scalars
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -288,7 +288,8 @@ def decompose(
         from narrowgate.cli.jsonout import emit_json
 
         payload: dict[str, object] = {"instrument": id, "source": bars.provenance[0].source,
-                                      "units": "log returns", **{str(k): v for k, v in row.items()}}
+                                      "units": "log returns",
+                                      **{str(k): v for k, v in row.items()}}
         if window is not None:
             roll = rolling_decomposition(frame["close"], window, pe=frame["pe"])
             payload["rolling"] = roll[roll["eps_defined"]].reset_index().to_dict("records")
