@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from narrowgate.cli import backtest_cmd, capex_cmd, data_app, thesis_cmd, value_cmd
+from narrowgate.cli import backtest_cmd, capex_cmd, data_app, history_cmd, thesis_cmd, value_cmd
 from narrowgate.cli.run_cmd import run
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
 )
 app.command("run")(run)
 app.add_typer(thesis_cmd.app, name="thesis")
@@ -31,6 +31,8 @@ app.add_typer(data_app(), name="data")
 app.command("capex")(capex_cmd.capex)
 app.command("backtest")(backtest_cmd.backtest)
 app.add_typer(value_cmd.app, name="value")
+app.command("history")(history_cmd.history)
+app.command("diff")(history_cmd.diff)
 
 
 @app.command("version")
