@@ -75,3 +75,31 @@ def test_each_error_path_gives_its_documented_code(tmp_path: Path, case: str,
     assert done.returncode == code, (case, done.returncode, done.stderr)
     assert code in _documented()
     assert "Traceback" not in done.stderr and done.stderr.strip()
+
+
+def test_a_failed_pull_exits_5_and_is_in_the_fetch_log(tmp_path: Path) -> None:
+    """A source that answers 500 to every try: `data pull` exits 5 (README), and the failed
+    call is in the fetch log with status error; an id no source serves exits 4."""
+    from narrowgate.data.store import Store
+    from tests.providers.scripted_server import Answer, ScriptedServer
+
+    server = ScriptedServer()
+    server.thread.start()
+    try:
+        server.route("/graph/fredgraph.csv", Answer(500, "down"))
+        home = tmp_path / "home"
+        home.mkdir()
+        env = {**os.environ, "NARROWGATE_HOME": str(home), "NARROWGATE_FRED_BASE": server.url}
+        done = subprocess.run([sys.executable, "-m", "narrowgate", "data", "pull", "fred:WALCL",
+                               "--start", "2024-01-02", "--end", "2024-01-10"],
+                              capture_output=True, text=True, timeout=180, env=env,
+                              check=False)
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    assert done.returncode == 5, (done.stdout, done.stderr)
+    assert "fred:WALCL: failed" in done.stdout and "Traceback" not in done.stderr
+    log = Store(home / "store.duckdb").fetch_log()
+    assert log and log[0].status == "error" and log[0].instrument == "fred:WALCL"
+    nobody = _run(["data", "pull", "lbma:GOLD"], home)
+    assert nobody.returncode == 4, nobody.stdout

@@ -93,7 +93,14 @@ def test_connection_refused(tmp_path: Path) -> None:
     before = store.row_counts()
     hub = hub_against(refused_url(), store)
     assert_degraded_to_store(hub)
-    assert store.row_counts() == before  # a failed fetch writes nothing
+    after = store.row_counts()
+    # a failed fetch writes no data, only its line in the fetch log (status error): one per
+    # provider tried (the others are skipped once their provider is known to be down)
+    assert {k: v for k, v in after.items() if k != "fetch_log"} == \
+        {k: v for k, v in before.items() if k != "fetch_log"}
+    failed = store.fetch_log(limit=after["fetch_log"] - before["fetch_log"])
+    assert sorted(row.provider for row in failed) == ["fred", "sec", "yahoo"]
+    assert {row.status for row in failed} == {"error"}
 
 
 def test_server_too_slow(tmp_path: Path, server: ScriptedServer) -> None:

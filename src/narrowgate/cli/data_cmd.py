@@ -54,12 +54,18 @@ def pull(
 
     hub = DataHub(Store())
     console = _console()
+    failures = []
     for instrument in ids:
         failure = hub.refresh(instrument, kind_of(instrument), _day(start), _day(end))
         status = "[green]ok[/]" if failure is None else f"[red]failed[/]: {failure}"
-        console.print(f"{instrument}: {status}")
+        console.print(f"{instrument}: {status}", highlight=False)
+        if failure is not None:
+            failures.append(failure)
     for warning in hub.warnings:
-        console.print(f"[yellow]warning[/]: {warning}")
+        console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+    if failures:
+        # README exit codes: 4 when no source has the data, 5 when a source failed
+        raise typer.Exit(4 if all(f.not_found for f in failures) else 5)
 
 
 @app.command("ls")

@@ -127,6 +127,19 @@ def choose_source(covs: Sequence[Coverage], start: date | None, end: date | None
     return max(covs, key=lambda c: (overlap(c), c.last, c.rows, c.source))
 
 
+class FetchFailure(str):
+    """Why a fetch did not happen, as text. ``not_found``: the source (or the provider
+    table) has no such data — `data pull` exits 4; otherwise the source could not be
+    used — it exits 5."""
+
+    not_found: bool
+
+    def __new__(cls, text: str, not_found: bool = False) -> FetchFailure:
+        failure = super().__new__(cls, text)
+        failure.not_found = not_found
+        return failure
+
+
 class DataHub:
     """Store-first access to bars, series and facts, fetching live data when allowed."""
 
@@ -317,34 +330,38 @@ class DataHub:
             return None  # import-only market (lbma:, macro:, …)
 
     def refresh(self, instrument: str, kind: DataKind, start: date | None = None,
-                end: date | None = None) -> str | None:
+                end: date | None = None) -> FetchFailure | None:
         """Fetch from the live provider and store; None on success, else why not (a
-        network failure is also warned once per provider). Used by `data pull`."""
+        network failure is also warned once per provider, and every failed call is written
+        to the fetch log with status ``error``). Used by `data pull` and a run's plan."""
         inst = canonical(instrument)
         if self.offline:
-            return "offline"
+            return FetchFailure("offline")
         try:
             provider = self._provider(inst)
         except NarrowgateError as exc:
-            return str(exc)
+            return FetchFailure(str(exc), not_found=True)
         if provider is None:
-            return NO_PROVIDER
+            return FetchFailure(NO_PROVIDER, not_found=True)
         if provider.name in self._failed_providers:
-            return f"{provider.name} is unreachable"
+            return FetchFailure(f"{provider.name} is unreachable")
         from narrowgate.data.providers.base import Query
 
         log.info("fetching %s %s from %s (%s to %s)", inst, kind, provider.name,
                  start or "the start", end or "today")
+        asked = f"{provider.name} {kind} {inst} {start or '…'} to {end or '…'}"
         try:
             result = provider.fetch(Query(inst, kind, start, end))
         except DataNotFound as exc:
-            return str(exc)
+            self._log_failure(provider.name, asked, kind, inst, str(exc))
+            return FetchFailure(str(exc), not_found=True)
         except (ProviderError, OSError) as exc:
             self._failed_providers.add(provider.name)
             reason = exc.reason if isinstance(exc, ProviderError) else "unreachable"
             self.warnings.append(f"{provider.name} {reason} ({exc}); using stored data, "
                                  "marked stale")
-            return f"{provider.name} {reason}"
+            self._log_failure(provider.name, asked, kind, inst, str(exc))
+            return FetchFailure(f"{provider.name} {reason}")
         frame = result.frame
         if kind != "facts" and len(frame):
             frame = frame.drop_duplicates("date", keep="last")
@@ -352,6 +369,17 @@ class DataHub:
                                      result.request, result.fetched_at, result.notes)])
         log.info("stored %d %s rows of %s from %s", len(frame), kind, inst, result.provider)
         return None
+
+    def _log_failure(self, provider: str, asked: str, kind: DataKind, inst: str,
+                     note: str) -> None:
+        """The failed call in the fetch log; a store that cannot take it (read-only) only
+        loses the log line, never the run."""
+        from narrowgate.errors import StoreError
+
+        try:
+            self.store.record_failure(provider, asked, kind, inst, note, self._clock())
+        except StoreError as exc:
+            log.warning("failed fetch of %s not logged: %s", inst, exc)
 
     def _not_found(self, inst: str, kind: DataKind, start: date | None, end: date | None,
                    failure: str | None) -> DataNotFound:
