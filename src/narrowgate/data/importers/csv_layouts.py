@@ -179,14 +179,15 @@ def _read_table(path: Path, columns: tuple[str, ...] | None,
             raise fail(path, line, "is neither UTF-8 nor GBK text",
                        "save it as UTF-8 CSV") from None
     text, skipped = _yfinance_header(text, path) if columns is None else (text, 0)
-    dialect = _dialect(text)
+    sep, decimal, thousands = _dialect(text)
     try:
         if columns is None:
             raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
-                              **dialect)
+                              sep=sep, decimal=decimal, thousands=thousands)
         else:
             raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
-                              header=None, names=list(columns), **dialect)
+                              header=None, names=list(columns), sep=sep, decimal=decimal,
+                              thousands=thousands)
     except pd.errors.ParserError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise fail(path, int(found.group(1)) if found else None,
@@ -243,16 +244,13 @@ def _yfinance_header(text: str, path: Path) -> tuple[str, int]:
     return header + "\n" + (lines[3] if len(lines) > 3 else ""), 2
 
 
-def _dialect(text: str) -> dict[str, str]:
-    """``;``-separated files (European exports) use a decimal comma, and maybe thousands
-    dots: read them as such. A comma-separated file is read as is."""
+def _dialect(text: str) -> tuple[str, str, str | None]:
+    """(separator, decimal mark, thousands mark): ``;``-separated files (European exports)
+    use a decimal comma, and maybe thousands dots; a comma-separated file is read as is."""
     head = text.split("\n", 1)[0]
     if head.count(";") <= head.count(","):
-        return {}
-    dialect = {"sep": ";", "decimal": ","}
-    if _DOTTED_THOUSANDS.search(text[:20000]):
-        dialect["thousands"] = "."
-    return dialect
+        return ",", ".", None
+    return ";", ",", "." if _DOTTED_THOUSANDS.search(text[:20000]) else None
 
 
 def read_ohlc_csv(path: Path, options: frozenset[str] = frozenset(),
