@@ -47,11 +47,12 @@ def test_five_lines_give_a_verdict_table(page: dict[str, object]) -> None:
     assert isinstance(card, Scorecard) and isinstance(verdicts, pd.DataFrame)
     assert list(verdicts.index) == [r.claim_id for r in card.results]
     assert list(verdicts.columns) == ["kind", "test", "verdict", "headline", "value", "unit",
-                                      "data_end", "stale"]
+                                      "data_end", "stale", "stability_pct"]
     row = verdicts.loc["rotation-trade"]
     assert (row["verdict"], row["value"]) == ("contradicted", -3.07)
     assert row["unit"] == "% of initial capital"
     assert str(row["data_end"]) == "2026-08-21" and bool(row["stale"])
+    assert row["stability_pct"] == 100.0
     assert card.claim("rotation-trade").verdict.value == "contradicted"
     with pytest.raises(KeyError, match="rotation-trade"):
         card.claim("no-such-claim")

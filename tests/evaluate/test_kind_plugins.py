@@ -88,7 +88,8 @@ def test_a_kind_from_another_package(tmp_path: Path, imported_store_path: Path) 
     assert _cli(env, "thesis", "validate", str(thesis)).returncode == 0
     env["NARROWGATE_HOME"] = str(imported_store_path.parent)
     out = tmp_path / "out"
-    run = _cli(env, "run", str(thesis), "--offline", "--as-of", "2026-11-24", "--out", str(out))
+    run = _cli(env, "run", str(thesis), "--offline", "--as-of", "2026-11-24", "--out", str(out),
+               "--no-record")  # the shared store stays as imported
     assert run.returncode == 0, run.stderr + run.stdout
     card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
     (result,) = card["results"]

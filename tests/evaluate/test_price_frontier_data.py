@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from narrowgate.evaluate.kinds.price_table import (
-    PriceFrontierParams,
+from narrowgate.evaluate.kinds.price_table import PriceFrontierParams
+from narrowgate.evaluate.registry import EvalContext, get_evaluator
+from narrowgate.evaluate.verdict import Assessment, Verdict
+from narrowgate.models.price_table import (
     blended,
     price_tier_frontier,
     provider_ladders,
     tiers_price_ordered,
 )
-from narrowgate.evaluate.registry import EvalContext, get_evaluator
-from narrowgate.evaluate.verdict import Assessment, Verdict
 from narrowgate.thesis.schema import Thesis
 from tests.evaluate.conftest import AS_OF, fig, params_of, run
 

@@ -56,3 +56,13 @@ def test_common_window_ends_where_the_shortest_file_ends() -> None:
     window = common_window(closes, date(2026, 2, 6), date(2026, 11, 24))
     assert window.start == date(2026, 2, 6)
     assert window.end == date(2026, 7, 23)
+
+
+def test_return_as_of_takes_the_last_close_on_or_before_each_date() -> None:
+    from narrowgate.models.performance import return_as_of
+
+    prices = pd.Series([100.0, 110.0, 121.0],
+                       index=pd.to_datetime(["2025-01-03", "2025-01-06", "2025-01-07"]))
+    # Sunday 5 Jan reads Friday's close; the end date itself is a trading day
+    assert return_as_of(prices, date(2025, 1, 5), date(2025, 1, 7)) == pytest.approx(0.21)
+    assert return_as_of(prices, date(2025, 1, 6), date(2025, 1, 9)) == pytest.approx(0.10)

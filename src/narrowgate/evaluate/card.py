@@ -25,8 +25,9 @@ VERDICT_COLOURS = {Verdict.SUPPORTED: "#1a7f37", Verdict.CONTRADICTED: "#c62828"
                    Verdict.INSUFFICIENT_DATA: "#6b46c1", Verdict.QUALITATIVE: "#2b6cb0"}
 
 COLUMNS = {"en": ("kind", "test", "verdict", "headline", "value", "unit", "data_end",
-                  "stale"),
-           "zh": ("类型", "检验", "结论", "关键数字", "数值", "单位", "数据截至", "数据过期")}
+                  "stale", "stability_pct"),
+           "zh": ("类型", "检验", "结论", "关键数字", "数值", "单位", "数据截至", "数据过期",
+                  "稳定度(%)")}
 
 
 def headline(result: ClaimResult) -> Figure | None:
@@ -36,7 +37,8 @@ def headline(result: ClaimResult) -> Figure | None:
 
 
 def results_frame(results: Sequence[ClaimResult], lang: Lang) -> pd.DataFrame:
-    """One row per claim (index: claim id) with the headline figure and data age."""
+    """One row per claim (index: claim id) with the headline figure, data age and the
+    stability of the verdict (% of a ±20% threshold band keeping it; None: not measured)."""
     import pandas as pd
 
     rows = []
@@ -46,7 +48,7 @@ def results_frame(results: Sequence[ClaimResult], lang: Lang) -> pd.DataFrame:
                      figure.label.get(lang) if figure else None,
                      figure.value if figure else None, figure.unit if figure else None,
                      result.evidence.newest_data(),
-                     any(item.stale for item in result.evidence.data)))
+                     any(item.stale for item in result.evidence.data), result.stability))
     frame = pd.DataFrame(rows, columns=list(COLUMNS[lang]),
                          index=pd.Index([r.claim_id for r in results], name="claim"))
     return frame

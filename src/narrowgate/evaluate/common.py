@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, ClassVar, TypedDict, TypeVar
@@ -19,6 +20,7 @@ from narrowgate.data.need import FETCH_OR_IMPORT
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params
 from narrowgate.evaluate.verdict import (
     Assessment,
+    Chart,
     DataUsed,
     Evidence,
     Figure,
@@ -242,6 +244,18 @@ class AwaitingEvaluator(Evaluator[P]):
             data=self.recorded(params),
             notes=horizon_notes,
         )
+
+
+@dataclass
+class EvidenceParts:
+    """Evidence a helper gathers for a kind to merge into its own (figures, provenance,
+    charts, gaps, notes); helpers add their own fields (a summary, readings) beside these."""
+
+    figures: list[Figure] = field(default_factory=list)
+    data: list[DataUsed] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    missing: list[MissingData] = field(default_factory=list)
+    notes: list[LocalizedText] = field(default_factory=list)
 
 
 def date_figure(key: str, zh: str, en: str, value: date) -> Figure:

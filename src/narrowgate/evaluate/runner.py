@@ -38,11 +38,17 @@ def planned_data_needs(thesis: Thesis, ctx: EvalContext) -> list[tuple[str, Data
 
 
 def evaluate_claim(claim: Claim, ctx: EvalContext) -> ClaimResult:
+    from narrowgate.evaluate.core.stability import claim_stability, recording
+
     evaluator = get_evaluator(claim.test)
     params = evaluator.params_model.model_validate(claim.params)
     error: str | None = None
+    stability: float | None = None
     try:
-        assessment = evaluator.evaluate(claim, params, ctx)
+        with recording() as decisions:
+            assessment = evaluator.evaluate(claim, params, ctx)
+        if assessment.verdict not in (Verdict.INSUFFICIENT_DATA, Verdict.QUALITATIVE):
+            stability = claim_stability(decisions)
     except NarrowgateError as exc:
         fetch = list(exc.fetch) if isinstance(exc, DataNotFound) else []
         # MissingData needs advice or something to fetch: a bare error still gets advice
@@ -65,6 +71,7 @@ def evaluate_claim(claim: Claim, ctx: EvalContext) -> ClaimResult:
         summary=assessment.summary,
         evidence=assessment.evidence,
         error=error,
+        stability=stability,
     )
 
 

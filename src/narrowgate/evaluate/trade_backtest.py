@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from narrowgate.evaluate.common import date_figure, figure, pct, text
+from narrowgate.evaluate.core.thresholds import banded
 from narrowgate.evaluate.verdict import Chart, DataUsed, Figure, MissingData, Verdict
 from narrowgate.evaluate.watch import crossings
 from narrowgate.thesis.schema import LocalizedText
@@ -104,11 +105,8 @@ def trade_verdict(return_pct: float, supported_min_pct: float,
                   contradicted_max_pct: float) -> Verdict:
     """Above the supported threshold → supported; below the contradicted one →
     contradicted; in between (a band the thesis params set) → mixed."""
-    if return_pct > supported_min_pct:
-        return Verdict.SUPPORTED
-    if return_pct < contradicted_max_pct:
-        return Verdict.CONTRADICTED
-    return Verdict.MIXED
+    return banded(return_pct, supported=supported_min_pct, contradicted=contradicted_max_pct,
+                  inclusive=False)
 
 
 def _num(value: float, digits: int = 1) -> float | None:

@@ -172,6 +172,9 @@ class ClaimResult(_Model):
     summary: LocalizedText
     evidence: Evidence
     error: str | None = None
+    #: % of a ±20% band around the thresholds that keeps the verdict (the weakest of the
+    #: claim's line-based decisions); None where the kind decides by a rule of its own
+    stability: float | None = None
 
     def _repr_html_(self) -> str:
         """A one-line card in Jupyter: verdict, id, summary, headline figure."""

@@ -54,12 +54,3 @@ def crossings(
                                        instrument=instrument, observed=observed))
                 break
     return items
-
-
-def both_ways(first: bool, second: bool) -> Verdict:
-    """The common two-condition rule: both → supported, one → mixed, neither → contradicted."""
-    if first and second:
-        return Verdict.SUPPORTED
-    if first or second:
-        return Verdict.MIXED
-    return Verdict.CONTRADICTED

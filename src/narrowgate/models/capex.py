@@ -136,6 +136,23 @@ class CompanyFinancials:
             capex = capex + leases
         return capex
 
+    def history(self, include_finance_leases: bool = False) -> pd.DataFrame:
+        """Reported capex, D&A, OCF, FCF, net income, FCF/NI, buybacks, dividends, buyback
+        capacity (FCF − dividends) and the capex − D&A gap by fiscal year (USD bn; NaN where
+        the source lacks a field, never zero; FCF/NI only where net income is positive)."""
+        capex = self.capex(include_finance_leases)
+        cols = {"capex": capex, "d_and_a": self.series("depreciation_amortization"),
+                "operating_cash_flow": self.series("operating_cash_flow"),
+                "net_income": self.series("net_income"), "buybacks": self.series("buybacks"),
+                "dividends": self.series("dividends")}
+        frame = pd.DataFrame(cols).reindex(capex.index)
+        frame["fcf"] = frame["operating_cash_flow"] - frame["capex"]
+        frame["fcf_to_net_income"] = frame["fcf"] / frame["net_income"].where(
+            frame["net_income"] > 0)
+        frame["buyback_capacity"] = frame["fcf"] - frame["dividends"]
+        frame["gap"] = frame["capex"] - frame["d_and_a"]
+        return frame
+
     def sources(self, names: Iterable[Field] = FIELDS) -> list[str]:
         """Distinct sources behind the given fields, in order of first use."""
         seen = [

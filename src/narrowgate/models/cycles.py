@@ -7,6 +7,7 @@ current cycle can be read against the same phase of earlier ones.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the calendar functions are pure Python, so evaluators import them cheaply
@@ -19,6 +20,16 @@ def last_halving(day: date, halvings: list[date]) -> date:
     if not past:
         raise ValueError(f"no halving on or before {day}")
     return past[-1]
+
+
+def days_since_event(events: list[date], on: date) -> int:
+    """Calendar days from the latest event on or before ``on`` to ``on``."""
+    return (on - last_halving(on, events)).days
+
+
+def cycle_lengths(events: list[date]) -> list[int]:
+    """Days between consecutive events (one per completed cycle)."""
+    return [(b - a).days for a, b in pairwise(sorted(events))]
 
 
 def cycle_paths(prices: pd.Series, halvings: list[date], max_days: int) -> pd.DataFrame:

@@ -156,3 +156,46 @@ def shares_on_basis(shares: pd.Series, day: date, basis: date) -> tuple[float, i
         if before.index[-1] < when <= pd.Timestamp(basis):
             factor *= ratio
     return float(before.iloc[-1]) * factor, factor
+
+
+#: USD per billion: the unit periods are read in
+BN = 1e9
+
+
+def period_label(fiscal_year: int, fiscal_period: str, period: str) -> str:
+    """'FY2025' for an annual period, 'FY2025 Q3' for a quarter."""
+    return f"FY{fiscal_year}" if period == "annual" else f"FY{fiscal_year} {fiscal_period}"
+
+
+def window_periods(frame: pd.DataFrame, start: date | None, end: date, period: str,
+                   denominator: pd.DataFrame | None = None) -> list[Period]:
+    """Periods ending in (start, end], USD bn, with the denominator of the same period end.
+
+    ``frame``/``denominator``: one row per fiscal period (columns fiscal_year,
+    fiscal_period, end, value in USD). An annual period is labelled by the fiscal year its
+    end falls in; a quarter by the filing's fiscal year and period."""
+    import pandas as pd
+
+    from narrowgate.models.capex import fiscal_year_of
+
+    dens: dict[date, float] = {}
+    if denominator is not None:
+        dens = {pd.Timestamp(e).date(): float(v) / BN
+                for e, v in zip(denominator["end"], denominator["value"], strict=True)}
+    out = []
+    for _, row in frame.iterrows():
+        day = pd.Timestamp(row["end"]).date()
+        if (start is not None and day <= start) or day > end:
+            continue
+        if denominator is not None and day not in dens:
+            continue
+        fy = fiscal_year_of(pd.Timestamp(row["end"])) if period == "annual" \
+            else int(row["fiscal_year"])
+        out.append(Period(day, period_label(fy, str(row["fiscal_period"]), period),
+                          float(row["value"]) / BN, dens.get(day)))
+    return sorted(out, key=lambda p: p.end)
+
+
+def expected_years(start: date | None, end: date) -> int | None:
+    """Fiscal years a window of whole years holds (None without a start)."""
+    return None if start is None else round((end - start).days / 365.25)

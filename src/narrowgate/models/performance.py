@@ -48,6 +48,15 @@ def total_return(prices: pd.Series, start: date, end: date) -> float:
     return float(prices.loc[pd.Timestamp(end)] / prices.loc[pd.Timestamp(start)] - 1.0)
 
 
+def return_as_of(prices: pd.Series, start: date, end: date) -> float:
+    """Simple return (decimal) from the last close on or before ``start`` to the last on or
+    before ``end``: for dates that need not be trading days (e.g. another series' dates)."""
+    index = pd.DatetimeIndex(prices.index)
+    first = prices[index <= pd.Timestamp(start)].iloc[-1]
+    last = prices[index <= pd.Timestamp(end)].iloc[-1]
+    return float(last / first - 1.0)
+
+
 def normalised_path(closes: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     """Each column divided by its close at ``start``: 1.0 at the anchor."""
     frame = closes.loc[pd.Timestamp(start) : pd.Timestamp(end)].ffill()

@@ -272,12 +272,14 @@ def _notes(evaluator: CapexChain, params: CapexChainParams, chains: list[Company
     notes += [text(f"{g.instrument}:{g.note.zh}", f"{g.instrument}: {g.note.en}")
               for g in params.guidance_years]
     if params.scenario_claim is not None:
+        # "flat +0%, base +10%": the scenario names with their growth, not a Python dict
+        scenarios = ", ".join(f"{name} {g:+.0%}" for name, g in params.ocf_growth.items())
         notes.append(text(
             f"预测假设:资本开支按论点 {params.scenario_claim} 的指引,之后每年增长 "
-            f"{params.capex_growth_after:.0%};经营现金流情景 {params.ocf_growth};税率 "
+            f"{params.capex_growth_after:.0%};经营现金流情景 {scenarios};税率 "
             f"{params.tax_rate:.0%};折旧以基年报告值定水平。",
             f"Projection assumptions: capex per the guidance of claim {params.scenario_claim},"
-            f" then {params.capex_growth_after:+.0%} a year; OCF scenarios {params.ocf_growth}; "
+            f" then {params.capex_growth_after:+.0%} a year; OCF scenarios {scenarios}; "
             f"tax rate {params.tax_rate:.0%}; modelled depreciation anchored to the base "
             "year's reported level."))
     if params.untested_note is not None:

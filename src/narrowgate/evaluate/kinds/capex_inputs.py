@@ -72,13 +72,6 @@ def sec_facts(hub: Any, ticker: str, as_of: date, tags: Sequence[str] | None = N
     return frame, used
 
 
-def load_financials(hub: Any, ticker: str, as_of: date
-                    ) -> tuple[CompanyFinancials, list[DataUsed]]:
-    """SEC financials where the store has them, else the bundled fallback (marked)."""
-    fin, _, data, _ = load_company(hub, ticker, as_of)
-    return fin, data
-
-
 def _trailing_sec(ticker: str, facts: pd.DataFrame | ConceptReader, notes: list[str]
                   ) -> Trailing | None:
     from narrowgate.models.capex_ttm import ttm_from_facts
@@ -244,22 +237,8 @@ def build_chain(
 
 def history_frame(chain: CompanyChain) -> pd.DataFrame:
     """Reported capex, D&A, OCF, FCF, net income, FCF/NI, buybacks, dividends by fiscal year
-    (USD bn; NaN where the source lacks a field, never zero)."""
-    import pandas as pd
-
-    fin = chain.financials
-    capex = fin.capex(chain.finance_leases)
-    cols = {"capex": capex, "d_and_a": fin.series("depreciation_amortization"),
-            "operating_cash_flow": fin.series("operating_cash_flow"),
-            "net_income": fin.series("net_income"), "buybacks": fin.series("buybacks"),
-            "dividends": fin.series("dividends")}
-    frame = pd.DataFrame(cols).reindex(capex.index)
-    frame["fcf"] = frame["operating_cash_flow"] - frame["capex"]
-    frame["fcf_to_net_income"] = frame["fcf"] / frame["net_income"].where(
-        frame["net_income"] > 0)
-    frame["buyback_capacity"] = frame["fcf"] - frame["dividends"]
-    frame["gap"] = frame["capex"] - frame["d_and_a"]
-    return frame
+    (USD bn), capex counted as the chain counts it (:meth:`CompanyFinancials.history`)."""
+    return chain.financials.history(chain.finance_leases)
 
 
 def guidance_scenarios_for(

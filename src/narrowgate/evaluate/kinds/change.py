@@ -20,6 +20,8 @@ from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, fetch_how, figure, text
 from narrowgate.evaluate.core.coverage import coverage_gate, data_reach
+from narrowgate.evaluate.core.thresholds import banded
+from narrowgate.evaluate.core.window import measured_window
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     VERDICT_LABELS,
@@ -104,11 +106,7 @@ def _state(ind: Indicator, deviation: float) -> Literal["signal", "within", "aga
 
 
 def _count_verdict(signals: int, params: ChangeParams) -> Verdict:
-    if signals >= params.supported_min:
-        return Verdict.SUPPORTED
-    if signals <= params.contradicted_max:
-        return Verdict.CONTRADICTED
-    return Verdict.MIXED
+    return banded(signals, supported=params.supported_min, contradicted=params.contradicted_max)
 
 
 @register
@@ -120,9 +118,8 @@ class Change(Evaluator[ChangeParams]):
     def _window(self, claim: Claim, params: ChangeParams, ctx: EvalContext
                 ) -> tuple[date, date, date | None]:
         """start, the end measured to (≤ as-of), and the date that decides the claim."""
-        start = params.start or ctx.published
-        decides = params.end or claim.horizon
-        return start, min(decides or ctx.as_of, ctx.as_of), decides
+        w = measured_window(claim, ctx, start=params.start, end=params.end)
+        return w.start, w.stop, w.decides
 
     def data_needs(self, params: ChangeParams, ctx: EvalContext) -> list[DataNeed]:
         from narrowgate.evaluate.hubdata import price_need

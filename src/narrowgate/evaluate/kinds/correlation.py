@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, date_figure, fetch_how, figure, pct, text
 from narrowgate.evaluate.core.coverage import data_gap
+from narrowgate.evaluate.core.thresholds import banded
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     Assessment,
@@ -214,11 +215,9 @@ class CorrelationKind(Evaluator[CorrelationParams]):
 
     @staticmethod
     def _verdict(linked: int, params: CorrelationParams) -> Verdict:
-        if linked <= params.contradicted_max:
-            return Verdict.CONTRADICTED
-        if linked >= params.supported_min and not params.untested:
-            return Verdict.SUPPORTED
-        return Verdict.MIXED
+        verdict = banded(linked, supported=params.supported_min,
+                         contradicted=params.contradicted_max)
+        return Verdict.MIXED if verdict is Verdict.SUPPORTED and params.untested else verdict
 
     @staticmethod
     def _stand_in(params: CorrelationParams, ctx: EvalContext, target_end: date,

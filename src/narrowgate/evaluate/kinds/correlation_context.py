@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from narrowgate.evaluate.common import InstrumentId, figure, text
+from narrowgate.evaluate.common import EvidenceParts, InstrumentId, figure, text
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params
-from narrowgate.evaluate.verdict import Chart, DataUsed, Figure, MissingData
+from narrowgate.evaluate.verdict import Figure
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -38,13 +38,9 @@ class CorrelationContextParams(Params):
 
 
 @dataclass
-class CorrelationContext:
+class CorrelationContext(EvidenceParts):
     """Figures, provenance, one chart, gaps and a one-sentence reading."""
 
-    figures: list[Figure] = field(default_factory=list)
-    data: list[DataUsed] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    missing: list[MissingData] = field(default_factory=list)
     sentences: list[LocalizedText] = field(default_factory=list)
 
 

@@ -30,6 +30,7 @@ from narrowgate.evaluate.common import (
     text,
 )
 from narrowgate.evaluate.core.coverage import coverage_gate
+from narrowgate.evaluate.core.thresholds import conditions_held
 from narrowgate.evaluate.hubdata import read_closes
 from narrowgate.evaluate.implied_trade import (
     ImpliedPlan,
@@ -48,9 +49,14 @@ from narrowgate.evaluate.verdict import (
     MissingData,
     Verdict,
 )
-from narrowgate.evaluate.watch import both_ways, crossings
+from narrowgate.evaluate.watch import crossings
 from narrowgate.instruments import price_unit
-from narrowgate.models.cycles import last_halving
+from narrowgate.models.cycles import (
+    cycle_lengths,
+    days_since_event,
+    last_halving,
+    same_phase_dates,
+)
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -95,20 +101,6 @@ class CycleParams(Params):
         return self
 
 
-def days_since_event(events: list[date], on: date) -> int:
-    return (on - last_halving(on, events)).days
-
-
-def cycle_lengths(events: list[date]) -> list[int]:
-    """Days between consecutive events (one per completed cycle)."""
-    return [(b - a).days for a, b in pairwise(events)]
-
-
-def same_phase_dates(events: list[date], days: int, current: date) -> list[date]:
-    """The date ``days`` after each event before ``current`` (same cycle phase)."""
-    return [h + timedelta(days=days) for h in events if h < current]
-
-
 @register
 class Cycle(Evaluator[CycleParams]):
     test = "cycle"
@@ -148,8 +140,9 @@ class Cycle(Evaluator[CycleParams]):
         d_asof = days_since_event(params.events, ctx.as_of)
         lengths = cycle_lengths(params.events)
         mean_len = sum(lengths) / len(lengths)
-        past_pub = same_phase_dates(params.events, d_pub, current)
-        past_entry = same_phase_dates(params.events, d_entry, current)
+        earlier = [h for h in params.events if h < current]
+        past_pub = list(same_phase_dates(d_pub, earlier).values())
+        past_entry = list(same_phase_dates(d_entry, earlier).values())
 
         figures = [
             date_figure("last_event", f"最近一次{ev.zh}", f"last {ev.en}", current),
@@ -270,7 +263,7 @@ def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment
 
     correcting = corrects(drawdown_now)
     knife = -fall_after >= params.knife_min_fall_pct
-    part = both_ways(correcting, knife)
+    part = conditions_held((correcting, knife))
 
     inst = params.instrument
     figures: list[Figure] = [
@@ -353,7 +346,7 @@ def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment
     ]
 
     def overall(drawdown: float) -> Verdict:  # the reading with the drawdown moved
-        moved = both_ways(corrects(drawdown), knife)
+        moved = conditions_held((corrects(drawdown), knife))
         return moved if entry_verdict in (None, moved) else Verdict.MIXED
 
     watch = crossings(overall, drawdown_now, [-params.correcting_min_drawdown_pct],

@@ -20,6 +20,8 @@ from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, date_figure, figure, pct, text
 from narrowgate.evaluate.core.coverage import coverage_gate
+from narrowgate.evaluate.core.thresholds import banded
+from narrowgate.evaluate.core.window import measured_window
 from narrowgate.evaluate.kinds.relative_return import MissingPart
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
@@ -29,7 +31,6 @@ from narrowgate.evaluate.verdict import (
     Evidence,
     Figure,
     MissingData,
-    Verdict,
 )
 from narrowgate.thesis.schema import LocalizedText
 
@@ -179,8 +180,8 @@ class Decomposition(Evaluator[DecompositionParams]):
                 for i in params.instruments]
 
     def evaluate(self, claim: Claim, params: DecompositionParams, ctx: EvalContext) -> Assessment:
-        due = params.end or claim.horizon
-        stop = min(due or ctx.as_of, ctx.as_of)
+        w = measured_window(claim, ctx, end=params.end)
+        due, stop = w.decides, w.stop
         figures: list[Figure] = []
         data: list[DataUsed] = []
         charts: list[Chart] = []
@@ -201,12 +202,7 @@ class Decomposition(Evaluator[DecompositionParams]):
             zh_lines.append(f"{inst} 盈利 {a['eps_growth']:+.3f}、估值 {a['multiple_change']:+.3f}")
             charts.append(cumulative_chart(inst, frame))
         n = len(params.instruments)
-        if len(fitting) / n >= params.supported_share:
-            reading = Verdict.SUPPORTED
-        elif not fitting:
-            reading = Verdict.CONTRADICTED
-        else:
-            reading = Verdict.MIXED
+        reading = banded(len(fitting) / n, supported=params.supported_share, contradicted=0.0)
         gate = coverage_gate(reading, decides_at=due, data_reaches=min(reaches), as_of=ctx.as_of)
         eps_zh, eps_en = _MOVE[params.eps]
         pe_zh, pe_en = _MOVE[params.multiple]

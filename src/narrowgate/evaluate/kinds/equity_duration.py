@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from narrowgate.evaluate.common import InstrumentId, figure, pct, text
+from narrowgate.evaluate.common import EvidenceParts, InstrumentId, figure, pct, text
 from narrowgate.evaluate.core.coverage import data_gap
 from narrowgate.evaluate.hubdata import provenance_to_data, read_series, require_hub
 from narrowgate.evaluate.registry import EvalContext, Params
-from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed, Figure, MissingData
+from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed, MissingData
 from narrowgate.instruments import currency_of
 from narrowgate.thesis.schema import LocalizedText
 
@@ -108,14 +108,9 @@ class DurationInputs:
 
 
 @dataclass
-class DurationPart:
+class DurationPart(EvidenceParts):
     """Evidence pieces the evaluator merges into its own."""
 
-    figures: list[Figure] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    data: list[DataUsed] = field(default_factory=list)
-    missing: list[MissingData] = field(default_factory=list)
-    notes: list[LocalizedText] = field(default_factory=list)
     summary: LocalizedText = field(
         default_factory=lambda: text("久期部分缺少数据。", "The duration part lacks data."))
 
@@ -170,23 +165,13 @@ def _fund_reading(ctx: EvalContext, inputs: DurationInputs, inst: str) -> FundRe
     )
 
 
-def _window_return(closes: pd.Series, start: date, end: date) -> float:
-    """Close-to-close return (decimal) from the last close on/before ``start`` to the last
-    on/before ``end``."""
-    import pandas as pd
-
-    index = pd.DatetimeIndex(closes.index)
-    first = closes[index <= pd.Timestamp(start)].iloc[-1]
-    last = closes[index <= pd.Timestamp(end)].iloc[-1]
-    return float(last / first - 1.0)
-
-
 def duration_part(ctx: EvalContext, inputs: DurationInputs) -> DurationPart:
     """Figures, chart, notes and gaps of the duration reading; a missing input becomes a
     MissingData (the policy verdict never depends on this part)."""
     import pandas as pd
 
     from narrowgate.errors import DataNotFound
+    from narrowgate.models.performance import return_as_of
     from narrowgate.models.valuation import ValuationInputError
 
     part = DurationPart(notes=_assumption_notes(inputs))
@@ -215,7 +200,7 @@ def duration_part(ctx: EvalContext, inputs: DurationInputs) -> DurationPart:
     bp = f"{inputs.params.rate_shift_bp:g}"
     for inst, r in readings.items():
         r.implied = -r.duration * d_yield / 100
-        r.actual = _window_return(r.adjusted, tsy_from, tsy_to)
+        r.actual = return_as_of(r.adjusted, tsy_from, tsy_to)
         down = None if r.down is None else pct(r.down * 100, 1)
         part.figures += [
             figure(f"dividend_yield_{inst}", f"{inst} 过去 12 个月股息率",
@@ -355,7 +340,7 @@ def _pe_view(inputs: DurationInputs, part: DurationPart) -> None:
     if not {inputs.long, inputs.short} <= set(held):
         part.missing.append(MissingData(
             what=(f"sourced P/E and growth for {inputs.long} and {inputs.short} (P/E-based "
-                  "duration via narrowgate.models.duration.compare_duration)"),
+                  "duration, two-stage model)"),
             how="record them with sources under `duration.sourced_pe` in the thesis params; "
                 "no provider supplies fund P/Es yet",
         ))

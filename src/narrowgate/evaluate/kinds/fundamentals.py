@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from narrowgate.evaluate.common import date_figure, figure, text
 from narrowgate.evaluate.core.coverage import coverage_gate
+from narrowgate.evaluate.core.thresholds import conditions_held
 from narrowgate.evaluate.kinds.fundamentals_params import FundamentalsParams
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, register
 from narrowgate.evaluate.verdict import (
@@ -41,7 +42,7 @@ from narrowgate.evaluate.verdict import (
     Verdict,
     WatchItem,
 )
-from narrowgate.evaluate.watch import both_ways, crossings
+from narrowgate.evaluate.watch import crossings
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def _with_versus(reading: Verdict, versus_ok: bool | None) -> Verdict:
     """The fundamentals reading joined with the market condition (None: no condition)."""
     if versus_ok is None or reading is Verdict.MIXED:
         return reading
-    return both_ways(reading is Verdict.SUPPORTED, versus_ok)
+    return conditions_held((reading is Verdict.SUPPORTED, versus_ok))
 
 
 @register

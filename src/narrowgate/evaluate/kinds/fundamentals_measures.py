@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from narrowgate.errors import NarrowgateError
-from narrowgate.evaluate.common import FETCH_OR_IMPORT, figure, recorded_data, text
+from narrowgate.evaluate.common import FETCH_OR_IMPORT, EvidenceParts, figure, recorded_data, text
 from narrowgate.evaluate.kinds.fundamentals_params import (
     FundamentalsParams,
     concept_en,
@@ -24,27 +24,20 @@ from narrowgate.evaluate.kinds.fundamentals_read import (
     bundled_fallback,
     company_facts,
     concept_frame,
-    expected_years,
     market_values,
     read_periods,
     recorded_pairs,
-    window_periods,
 )
 from narrowgate.evaluate.registry import EvalContext
-from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed, Figure, MissingData
-from narrowgate.thesis.schema import LocalizedText
+from narrowgate.evaluate.verdict import Chart, ChartSeries, MissingData
+from narrowgate.models.fundamentals import expected_years, window_periods
 
 
 @dataclass
-class Measured:
+class Measured(EvidenceParts):
     """Readings (label, value) and their evidence; ``complete``: every company measured."""
 
     readings: list[tuple[str, float]] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
-    data: list[DataUsed] = field(default_factory=list)
-    missing: list[MissingData] = field(default_factory=list)
-    notes: list[LocalizedText] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
     observed: date | None = None
     measured: list[str] = field(default_factory=list)
     complete: bool = True

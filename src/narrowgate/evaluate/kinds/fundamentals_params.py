@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, RecordedSource
+from narrowgate.evaluate.core.thresholds import within
 from narrowgate.evaluate.kinds.relative_return import MissingPart
 from narrowgate.evaluate.registry import Params
 from narrowgate.evaluate.verdict import Verdict
@@ -204,9 +205,7 @@ class FundamentalsParams(Params):
             off = self.threshold - value
         else:
             off = value - self.threshold
-        if off <= 0:
-            return Verdict.SUPPORTED
-        return Verdict.MIXED if off <= self.mixed_band else Verdict.CONTRADICTED
+        return within(off, supported_within=0.0, mixed_within=self.mixed_band)
 
     def what(self) -> LocalizedText:
         """What is measured, in words (the label, else built from the concepts)."""

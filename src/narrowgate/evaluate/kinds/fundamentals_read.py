@@ -27,13 +27,12 @@ from narrowgate.evaluate.kinds.fundamentals_params import (
 )
 from narrowgate.evaluate.registry import EvalContext
 from narrowgate.evaluate.verdict import Chart, DataUsed, Figure, MissingData
+from narrowgate.models.fundamentals import BN, expected_years, window_periods
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from narrowgate.models.fundamentals import Period
-
-BN = 1e9
 
 
 def _tags(names: list[str]) -> list[str]:
@@ -68,41 +67,6 @@ def concept_frame(facts: pd.DataFrame, name: str, period: str, ticker: str) -> p
     both = plus.merge(minus[["end", "value"]], on="end", suffixes=("", "_minus"))
     both["value"] = both["value"] - both["value_minus"]
     return both.drop(columns=["value_minus"])
-
-
-def period_label(fiscal_year: int, fiscal_period: str, period: str) -> str:
-    return f"FY{fiscal_year}" if period == "annual" else f"FY{fiscal_year} {fiscal_period}"
-
-
-def window_periods(frame: pd.DataFrame, start: date | None, end: date, period: str,
-                   denominator: pd.DataFrame | None = None) -> list[Period]:
-    """Periods ending in (start, end], USD bn, with the denominator of the same period end."""
-    import pandas as pd
-
-    from narrowgate.models.capex import fiscal_year_of
-    from narrowgate.models.fundamentals import Period
-
-    dens: dict[date, float] = {}
-    if denominator is not None:
-        dens = {pd.Timestamp(e).date(): float(v) / BN
-                for e, v in zip(denominator["end"], denominator["value"], strict=True)}
-    out = []
-    for _, row in frame.iterrows():
-        day = pd.Timestamp(row["end"]).date()
-        if (start is not None and day <= start) or day > end:
-            continue
-        if denominator is not None and day not in dens:
-            continue
-        fy = fiscal_year_of(pd.Timestamp(row["end"])) if period == "annual" \
-            else int(row["fiscal_year"])
-        out.append(Period(day, period_label(fy, str(row["fiscal_period"]), period),
-                          float(row["value"]) / BN, dens.get(day)))
-    return sorted(out, key=lambda p: p.end)
-
-
-def expected_years(start: date | None, end: date) -> int | None:
-    """Fiscal years a window of whole years holds (None without a start)."""
-    return None if start is None else round((end - start).days / 365.25)
 
 
 @dataclass

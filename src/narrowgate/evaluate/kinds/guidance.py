@@ -29,6 +29,7 @@ from narrowgate.evaluate.common import (
     recorded_data,
     text,
 )
+from narrowgate.evaluate.core.thresholds import within
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
     Assessment,
@@ -144,11 +145,8 @@ def deviation_pct(value: float, reference: float) -> float:
 
 
 def _band(dev: float, params: GuidanceParams) -> Verdict:
-    if abs(dev) <= params.supported_within_pct:
-        return Verdict.SUPPORTED
-    if abs(dev) <= params.mixed_within_pct:
-        return Verdict.MIXED
-    return Verdict.CONTRADICTED
+    return within(abs(dev), supported_within=params.supported_within_pct,
+                  mixed_within=params.mixed_within_pct)
 
 
 def _company_matches(company: CompanyGuidance, tolerance_pct: float) -> bool | None:

@@ -24,6 +24,8 @@ from narrowgate.evaluate.core.coverage import (
     data_reach,
     nothing_to_read_yet,
 )
+from narrowgate.evaluate.core.thresholds import banded
+from narrowgate.evaluate.core.window import measured_window
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import Assessment, Evidence, Verdict
 from narrowgate.evaluate.watch import crossings
@@ -72,12 +74,8 @@ class PaceParams(Params):
 
     def reading(self, ratio: float) -> Verdict:
         """The verdict a pace ratio reads as under the thresholds."""
-        sign = 1.0 if self.expect == "slower" else -1.0
-        if sign * ratio <= sign * self.supported_ratio:
-            return Verdict.SUPPORTED
-        if sign * ratio >= sign * self.contradicted_ratio:
-            return Verdict.CONTRADICTED
-        return Verdict.MIXED
+        return banded(ratio, supported=self.supported_ratio, contradicted=self.contradicted_ratio,
+                      higher_is_better=self.expect == "faster")
 
 
 @register
@@ -99,9 +97,8 @@ class Pace(Evaluator[PaceParams]):
         from narrowgate.evaluate.hubdata import line_chart, read_series
         from narrowgate.models.macro import pace
 
-        first = params.start or ctx.published
-        due = params.end or claim.horizon
-        stop = min(due, ctx.as_of) if due else ctx.as_of
+        w = measured_window(claim, ctx, start=params.start, end=params.end)
+        first, due, stop = w.start, w.decides, w.stop
         chart_start = params.chart_start or params.reference_start
         raw, used = read_series(ctx, params.series, min(params.reference_start, chart_start),
                                 stop, prefer_source=params.prefer_source)

@@ -22,6 +22,8 @@ from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import FETCH_OR_IMPORT, InstrumentId, date_figure, figure, pct, text
 from narrowgate.evaluate.core.coverage import coverage_gate
+from narrowgate.evaluate.core.thresholds import conditions_held
+from narrowgate.evaluate.core.window import measured_window
 from narrowgate.evaluate.implied_trade import (
     ImpliedPlan,
     ImpliedTradeParams,
@@ -99,8 +101,7 @@ def path_verdict(params: PathParams, pullback: float | None, ret: float) -> Verd
         held.append(ret >= params.min_return_pct)
     if params.max_return_pct is not None:
         held.append(ret <= params.max_return_pct)
-    return Verdict.SUPPORTED if all(held) else Verdict.MIXED if any(held) \
-        else Verdict.CONTRADICTED
+    return conditions_held(held)
 
 
 @register
@@ -122,9 +123,8 @@ class Path(Evaluator[PathParams]):
         from narrowgate.models.peaks import deepest_drawdown
         from narrowgate.models.performance import max_drawdown
 
-        first = params.start or ctx.published
-        due = params.end or claim.horizon
-        stop = min(ctx.as_of, due) if due else ctx.as_of
+        w = measured_window(claim, ctx, start=params.start, end=params.end)
+        first, due, stop = w.start, w.decides, w.stop
         closes, data = read_closes(ctx, [params.instrument], first - LOOKBACK, stop)
         prices = closes[params.instrument].dropna()
         before = prices.index[prices.index < pd.Timestamp(first)]

@@ -30,6 +30,8 @@ from narrowgate.evaluate.common import (
     figure,
     text,
 )
+from narrowgate.evaluate.core.thresholds import conditions_held
+from narrowgate.evaluate.core.window import measured_window
 from narrowgate.evaluate.kinds.equity_duration import EquityDurationParams
 from narrowgate.evaluate.kinds.regime_returns import RegimeHistory
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
@@ -112,9 +114,7 @@ class PolicyMixParams(Params):
 
     def reading(self, met: list[bool]) -> Verdict:
         """All as expected → supported, none → contradicted, some → mixed."""
-        if all(met):
-            return Verdict.SUPPORTED
-        return Verdict.MIXED if any(met) else Verdict.CONTRADICTED
+        return conditions_held(met)
 
 
 @register
@@ -187,9 +187,8 @@ class PolicyMix(AwaitingEvaluator[PolicyMixParams]):
         from narrowgate.evaluate.watch import crossings
         from narrowgate.models.liquidity import level_change
 
-        first = params.baseline or ctx.published
-        due = params.end or claim.horizon
-        stop = min(due, ctx.as_of) if due else ctx.as_of
+        w = measured_window(claim, ctx, start=params.baseline, end=params.end)
+        first, due, stop = w.start, w.decides, w.stop
         start = _chart_start(params, first)
         read: dict[str, tuple[pd.Series, DataUsed]] = {}
 

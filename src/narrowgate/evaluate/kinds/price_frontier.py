@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from narrowgate.evaluate.common import figure, recorded_data, text
 from narrowgate.evaluate.core.coverage import coverage_gate
+from narrowgate.evaluate.core.thresholds import banded
 from narrowgate.evaluate.kinds.price_mechanism import (
     decide_mechanism,
     mechanism_missing,
@@ -36,17 +37,8 @@ from narrowgate.evaluate.kinds.price_table import (
     LIVE_TIMEOUT_S,
     PriceFrontierParams,
     ProductPrice,
-    blend,
-    blended,
     figure_key,
-    log10_or_none,
-    output_price,
     price_note,
-    price_tier_frontier,
-    priced,
-    provider_ladders,
-    tiers_price_ordered,
-    top_to_entry,
 )
 from narrowgate.evaluate.registry import EvalContext, Evaluator, register
 from narrowgate.evaluate.verdict import (
@@ -58,6 +50,17 @@ from narrowgate.evaluate.verdict import (
     Figure,
     Verdict,
     WatchItem,
+)
+from narrowgate.models.price_table import (
+    blend,
+    blended,
+    log10_or_none,
+    output_price,
+    price_tier_frontier,
+    priced,
+    provider_ladders,
+    tiers_price_ordered,
+    top_to_entry,
 )
 from narrowgate.models.tokens import blended_price
 from narrowgate.naming import slug
@@ -165,8 +168,8 @@ def _price_checks(params: PriceFrontierParams, as_of: date
                               f"({low.product})", round(ratio, 2), "x (blended)",
                               decisive=True))
     share = sum(passed.values()) / len(passed)
-    verdict = (Verdict.SUPPORTED if share >= checks.supported_share else
-               Verdict.CONTRADICTED if share <= checks.contradicted_share else Verdict.MIXED)
+    verdict = banded(share, supported=checks.supported_share,
+                     contradicted=checks.contradicted_share)
     n_pass = sum(passed.values())
     figures.insert(0, figure("providers_passing", "通过价格检验的厂商",
                              "providers passing the price checks", f"{n_pass}/{len(passed)}",

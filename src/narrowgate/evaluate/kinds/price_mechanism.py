@@ -13,13 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from narrowgate.evaluate.common import figure, text
-from narrowgate.evaluate.kinds.price_table import (
-    PriceFrontierParams,
-    ProductPrice,
-    blend,
-    priced,
-)
+from narrowgate.evaluate.kinds.price_table import PriceFrontierParams, ProductPrice
 from narrowgate.evaluate.verdict import Figure, MissingData, Verdict, WatchItem
+from narrowgate.models.price_table import blend, priced
 from narrowgate.models.tokens import Offer, value_frontier
 from narrowgate.thesis.schema import LocalizedText
 

@@ -1,26 +1,23 @@
-"""Params of the price-frontier kind and the price arithmetic on them.
+"""Params of the price-frontier kind (the price table) and its wording helpers.
 
 Why a table in the thesis: list prices are published facts, not a market series, so the
 thesis records each product's prices with their source. Every price is in the one unit
 the params name (``price_unit``, e.g. USD per 1M tokens); a product's blended price mixes
 its two components (``input_price``, ``output_price``) by ``blend_input_share``. Tiers are
 the thesis's own grouping, lowest first; they are the only "strength" axis until quality
-figures are sourced. Pure helpers here; the kind is :mod:`.price_frontier`.
+figures are sourced. The arithmetic on the table is :mod:`narrowgate.models.price_table`;
+the kind is :mod:`.price_frontier`.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from datetime import date
-from itertools import pairwise
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import RecordedSource
 from narrowgate.evaluate.registry import Params
-from narrowgate.models.tokens import blended_price, pareto_mask, price_ladder
 from narrowgate.naming import slug
 
 LIVE_TIMEOUT_S = 8.0
@@ -152,89 +149,6 @@ class PriceFrontierParams(Params):
         return self.tiers.index(tier) + 1
 
 
-def blended(price: ProductPrice, input_share: float) -> float | None:
-    """Price of one unit in the given input/output mix (None without an output price)."""
-    if price.output_price is None:
-        return None
-    return blended_price(price.input_price, price.output_price, input_share)
-
-
-def priced(params: PriceFrontierParams, as_of: date) -> list[ProductPrice]:
-    """Products offered at ``as_of`` with a sourced output price (expired promotions out).
-
-    A price list's source date is when it was read, not when its prices took effect (a
-    promotion read in May may have run in February), so it does not limit ``as_of``."""
-    return [p for p in params.products
-            if not p.retired and p.output_price is not None
-            and (p.price_valid_until is None or p.price_valid_until >= as_of)]
-
-
-def output_price(p: ProductPrice) -> float:
-    assert p.output_price is not None  # priced() guarantees it
-    return p.output_price
-
-
-def blend(p: ProductPrice, params: PriceFrontierParams) -> float:
-    return blended_price(p.input_price, output_price(p), params.blend_input_share)
-
-
-def tiers_price_ordered(params: PriceFrontierParams, as_of: date) -> dict[str, bool]:
-    """Per provider: does every tier's cheapest output price exceed the dearest one of the
-    next tier down? This is the price half of "stronger is dearer"."""
-    by_provider: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for p in priced(params, as_of):
-        by_provider[p.provider][p.tier].append(output_price(p))
-    out: dict[str, bool] = {}
-    for provider, tiers in sorted(by_provider.items()):
-        present = [tiers[t] for t in reversed(params.tiers) if tiers[t]]  # top tier first
-        out[provider] = all(min(up) > max(down) for up, down in pairwise(present))
-    return out
-
-
-def price_tier_frontier(params: PriceFrontierParams, as_of: date) -> list[ProductPrice]:
-    """Offered products no other offered product beats on both blended price (lower) and
-    tier (higher), cheapest first."""
-    offered = priced(params, as_of)
-    mask = pareto_mask([(blend(p, params), params.rank(p.tier)) for p in offered],
-                       maximise=[False, True])
-    return sorted((p for p, on in zip(offered, mask, strict=True) if on),
-                  key=lambda p: (blend(p, params), p.name))
-
-
-def tier_entries(params: PriceFrontierParams, as_of: date) -> dict[str, dict[str, ProductPrice]]:
-    """Per provider and tier, the tier's entry product (cheapest blended)."""
-    entries: dict[str, dict[str, ProductPrice]] = defaultdict(dict)
-    for p in sorted(priced(params, as_of), key=lambda p: blend(p, params), reverse=True):
-        entries[p.provider][p.tier] = p  # the cheapest is written last
-    return dict(sorted(entries.items()))
-
-
-def provider_ladders(
-    params: PriceFrontierParams, as_of: date
-) -> dict[str, dict[str, tuple[ProductPrice, float]]]:
-    """Per provider and tier (above its lowest), the tier's entry product and its blended
-    price as a multiple of the entry price of the next tier down."""
-    out: dict[str, dict[str, tuple[ProductPrice, float]]] = {}
-    for provider, tiers in tier_entries(params, as_of).items():
-        steps = price_ladder({params.rank(t): blend(p, params) for t, p in tiers.items()})
-        by_rank = {params.rank(t): t for t in tiers}
-        out[provider] = {by_rank[r]: (tiers[by_rank[r]], m) for r, m in steps.items()}
-    return out
-
-
-def top_to_entry(params: PriceFrontierParams, as_of: date
-                 ) -> dict[str, tuple[ProductPrice, ProductPrice, float]]:
-    """Per provider with at least two priced tiers: the entry product of its top tier, that
-    of its lowest tier, and the ratio of their blended prices (x)."""
-    out = {}
-    for provider, tiers in tier_entries(params, as_of).items():
-        ranked = sorted(tiers, key=params.rank)
-        if len(ranked) >= 2 and blend(tiers[ranked[0]], params) > 0:
-            top, low = tiers[ranked[-1]], tiers[ranked[0]]
-            out[provider] = (top, low, blend(top, params) / blend(low, params))
-    return out
-
-
 def price_note(p: ProductPrice) -> str:
     out = "n/a" if p.output_price is None else f"{p.output_price:g}"
     return (f"in {p.input_price:g} / out {out}"
@@ -244,7 +158,3 @@ def price_note(p: ProductPrice) -> str:
 
 def figure_key(p: ProductPrice) -> str:
     return f"{p.provider.lower()}_{slug(p.product)}"
-
-
-def log10_or_none(x: float) -> float | None:
-    return round(math.log10(x), 4) if x > 0 else None

@@ -12,15 +12,15 @@ crypto, which trades every day). Arithmetic: :mod:`narrowgate.models.macro`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
-from narrowgate.evaluate.common import InstrumentId, figure, pct, text
+from narrowgate.evaluate.common import EvidenceParts, InstrumentId, figure, pct, text
 from narrowgate.evaluate.registry import EvalContext, Params
-from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed, Figure
+from narrowgate.evaluate.verdict import Chart, ChartSeries
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -56,12 +56,9 @@ class RegimeHistory(Params):
 
 
 @dataclass
-class RegimePart:
+class RegimePart(EvidenceParts):
     """Evidence pieces the kind merges into its own."""
 
-    figures: list[Figure] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    data: list[DataUsed] = field(default_factory=list)
     summary: LocalizedText | None = None
 
 

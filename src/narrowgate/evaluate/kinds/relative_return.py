@@ -24,6 +24,8 @@ from pydantic import Field, model_validator
 
 from narrowgate.evaluate.common import InstrumentId, figure, pct, text
 from narrowgate.evaluate.core.coverage import coverage_gate, nothing_to_read_yet
+from narrowgate.evaluate.core.thresholds import conditions_held
+from narrowgate.evaluate.core.window import measured_window
 from narrowgate.evaluate.hubdata import last_common_day, line_chart, price_need, read_closes
 from narrowgate.evaluate.implied_trade import (
     ImpliedPlan,
@@ -147,11 +149,7 @@ def relative_verdict(basket_ret: float, excesses: list[float], params: RelativeR
         held.append(basket_ret >= params.min_return_pct)
     if params.max_return_pct is not None:
         held.append(basket_ret <= params.max_return_pct)
-    if all(held):
-        return Verdict.SUPPORTED
-    if any(held) or any(params.sign * x > 0 for x in excesses):
-        return Verdict.MIXED
-    return Verdict.CONTRADICTED
+    return conditions_held(held, leaning=any(params.sign * x > 0 for x in excesses))
 
 
 @register
@@ -181,9 +179,8 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
             max_drawdown,
         )
 
-        start_day = params.start or ctx.published
-        due = params.end or claim.horizon
-        end_day = min(due or ctx.as_of, ctx.as_of)
+        w = measured_window(claim, ctx, start=params.start, end=params.end)
+        start_day, due, end_day = w.start, w.decides, w.stop
         ids = _ids(params)
         lookback = (pd.Timestamp(start_day) - pd.Timedelta(days=10)).date()
         if params.peak_since is not None:

@@ -264,13 +264,8 @@ class Trade(Evaluator[TradeParams]):
         """Rolled single contracts when the store holds every one the window needs, else
         index levels with each leg's basis as a carry and MissingData naming the contracts
         to pull."""
-        from narrowgate.evaluate.futures_prices import (
-            leg_schedules,
-            proxy_roll_dates,
-            read_rolled,
-            roll_cost_note,
-            rolled_note,
-        )
+        from narrowgate.evaluate.futures_prices import read_rolled, roll_cost_note, rolled_note
+        from narrowgate.models.futures_schedule import leg_schedules, proxy_roll_dates
 
         stop = min(end, ctx.as_of) if end else ctx.as_of
         contracts = [leg.contract for leg in params.futures]

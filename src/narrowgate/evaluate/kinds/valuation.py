@@ -36,6 +36,7 @@ from narrowgate.evaluate.common import (
     figure,
     text,
 )
+from narrowgate.evaluate.core.thresholds import conditions_held
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
 from narrowgate.evaluate.verdict import Assessment, Chart, Evidence, Figure, Verdict
 from narrowgate.thesis.schema import LocalizedText
@@ -232,13 +233,11 @@ class Valuation(AwaitingEvaluator[ValuationParams]):
         with_path = [v for v in vals if readings[v.instrument] is not None]
         backing = [v for v in with_path if (r := readings[v.instrument]) is not None
                    and (r >= bar if up else r <= bar)]
-        if not with_path:
-            verdict = Verdict.INSUFFICIENT_DATA
-        elif len(backing) == len(with_path):
-            full = len(with_path) / len(vals) >= params.min_share_with_forecast
-            verdict = Verdict.SUPPORTED if full else Verdict.MIXED
-        else:
-            verdict = Verdict.CONTRADICTED if not backing else Verdict.MIXED
+        full = len(with_path) / len(vals) >= params.min_share_with_forecast
+        verdict = (Verdict.INSUFFICIENT_DATA if not with_path else
+                   conditions_held([any(v is b for b in backing) for v in with_path]))
+        if verdict is Verdict.SUPPORTED and not full:
+            verdict = Verdict.MIXED  # every forecast backs it, but too few names have one
         zh, en, unit = params.names()
         sign = "≥" if up else "≤"
         shown = f"{_shown(bar):g}{'' if unit == 'year' else unit}"

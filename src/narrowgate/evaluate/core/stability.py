@@ -1,0 +1,110 @@
+"""Stability: does a verdict survive moving its thresholds a little?
+
+Why: a claim decided by a reading 0.1 points past its line says less than one decided by a
+reading far past it, and the params' lines are judgement calls. The decision core
+(:mod:`narrowgate.evaluate.core.thresholds`) records every line-based decision a kind makes
+while it evaluates one claim; here each decision is replayed with its lines shifted across
+a band (± ``BAND`` of the lines' scale, in the reading's own unit, ``STEPS`` evenly spaced
+shifts) and the share of shifts that keep its verdict is reported. A claim's stability is
+its weakest decision's share. Kinds that decide by a rule of their own (no line) record
+nothing and get no stability reading — never a made-up 100%.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Literal
+
+from narrowgate.evaluate.verdict import Verdict
+
+#: the band: lines move by up to this fraction of their scale, both ways
+BAND = 0.2
+#: evenly spaced shifts across the band (odd, so the stated lines are one of them)
+STEPS = 21
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One line-based decision: the reading, its lines and the verdict they gave."""
+
+    rule: Literal["banded", "within"]
+    value: float
+    first: float  # banded: the supported line; within: the supported distance
+    second: float  # banded: the contradicted line; within: the mixed distance
+    higher_is_better: bool
+    inclusive: bool
+    verdict: Verdict
+
+    @property
+    def scale(self) -> float:
+        """The unit the band is a fraction of: the lines' spread, else their size, else
+        the reading's size (a single line at zero), else 1."""
+        for candidate in (abs(self.first - self.second), max(abs(self.first),
+                                                             abs(self.second)),
+                          abs(self.value)):
+            if candidate > 0:
+                return candidate
+        return 1.0
+
+
+_RECORDER: ContextVar[list[Decision] | None] = ContextVar("narrowgate_decisions",
+                                                         default=None)
+
+
+def note(decision: Decision) -> None:
+    """Called by the decision rules: keep ``decision`` if a claim is being recorded."""
+    recorded = _RECORDER.get()
+    if recorded is not None:
+        recorded.append(decision)
+
+
+@contextmanager
+def recording() -> Iterator[list[Decision]]:
+    """Collect the decisions made inside the block (one claim's evaluation)."""
+    decisions: list[Decision] = []
+    token = _RECORDER.set(decisions)
+    try:
+        yield decisions
+    finally:
+        _RECORDER.reset(token)
+
+
+def kept_share(decision: Decision, band: float = BAND, steps: int = STEPS) -> float:
+    """The share (0–1) of shifted lines under which the decision keeps its verdict."""
+    from narrowgate.evaluate.core import thresholds
+
+    delta = band * decision.scale
+    kept = 0
+    for k in range(steps):
+        shift = -delta + 2 * delta * k / (steps - 1)
+        with _paused():
+            if decision.rule == "banded":
+                again = thresholds.banded(decision.value, supported=decision.first + shift,
+                                          contradicted=decision.second + shift,
+                                          higher_is_better=decision.higher_is_better,
+                                          inclusive=decision.inclusive)
+            else:
+                again = thresholds.within(decision.value,
+                                          supported_within=max(decision.first + shift, 0.0),
+                                          mixed_within=max(decision.second + shift, 0.0))
+        kept += again is decision.verdict
+    return kept / steps
+
+
+def claim_stability(decisions: list[Decision]) -> float | None:
+    """The weakest decision's kept share, in percent; None when nothing was recorded."""
+    if not decisions:
+        return None
+    return round(100.0 * min(kept_share(d) for d in decisions), 1)
+
+
+@contextmanager
+def _paused() -> Iterator[None]:
+    token = _RECORDER.set(None)
+    try:
+        yield
+    finally:
+        _RECORDER.reset(token)
