@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -253,3 +254,38 @@ def sample_scorecard() -> Scorecard:
 def injection() -> str:
     """The hostile string planted in titles, statements and chart titles of the sample."""
     return INJECTION
+
+
+BUNDLED_AS_OF = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="session")
+def bundled_scorecard(imported_store_path: Path, tmp_path_factory: pytest.TempPathFactory
+                      ) -> Scorecard:
+    """The bundled thesis run offline on all the shared data, as ``narrowgate run`` does
+    (warnings and fetch commands included), on a copy of the imported store."""
+    import shutil
+
+    from narrowgate.api import run_thesis
+    from narrowgate.data.store import STORE_FILE
+    from narrowgate.thesis.loader import load_thesis
+
+    home = tmp_path_factory.mktemp("bundled-home")
+    shutil.copyfile(imported_store_path, home / STORE_FILE)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NARROWGATE_HOME", str(home))
+        return run_thesis(load_thesis(None), BUNDLED_AS_OF, offline=True)
+
+
+@pytest.fixture(scope="session")
+def example_scorecard(imported_store_path: Path) -> Scorecard:
+    """A user's thesis from docs/examples (a trade claim and implied trades), offline."""
+    from narrowgate.data.hub import DataHub
+    from narrowgate.data.store import Store
+    from narrowgate.evaluate.runner import evaluate_thesis
+    from narrowgate.thesis.loader import load_thesis
+    from tests.conftest import REPO_ROOT
+
+    thesis = load_thesis(str(REPO_ROOT / "docs" / "examples" / "us-soft-landing.yaml"))
+    hub = DataHub(Store(imported_store_path), offline=True)
+    return evaluate_thesis(thesis, BUNDLED_AS_OF, offline=True, hub=hub)

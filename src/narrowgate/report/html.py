@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import math
 import os
 import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,8 +30,17 @@ from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.chart_spec import chart_spec
 from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, Figure, Verdict
+from narrowgate.report.bottom_line import (
+    STALE_AFTER_DAYS,
+    VERDICT_MEANINGS,
+    bottom_line,
+    chain,
+    data_age,
+)
 from narrowgate.report.commands import how_text
+from narrowgate.report.formatting import format_signed, format_value, format_when
 from narrowgate.report.scorecard import write_atomic
+from narrowgate.report.trades import trade_rows
 from narrowgate.thesis.schema import LocalizedText, Section
 
 if TYPE_CHECKING:
@@ -125,9 +132,12 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
         lstrip_blocks=True,
     )
     env.filters["number"] = format_value
-    env.filters["when"] = _format_when
+    env.filters["when"] = format_when
     env.filters["how"] = lambda m: how_text(m).replace("`", "")  # a <code> cell: no markdown
+    env.filters["signed"] = format_signed
+    env.filters["code_spans"] = code_spans
     template = env.get_template("report.html.j2")
+    trades = trade_rows(scorecard)
     return template.render(
         sc=scorecard,
         lang=lang,
@@ -141,7 +151,26 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
         newest=scorecard.newest_data,
         slug=verdict_slug,
         watch=[(r.claim_id, w) for r in scorecard.results for w in r.evidence.watch],
+        trades=trades,
+        bottom_line=bottom_line(scorecard, trades),
+        data_age=data_age(scorecard),
+        stale_after=STALE_AFTER_DAYS,
+        chain=chain(scorecard.results, scorecard.thesis.sections),
+        meanings=VERDICT_MEANINGS,
     )
+
+
+def code_spans(text: str) -> Markup:
+    """A message that marks commands the markdown way (`narrowgate data pull x`) shown
+    with those parts in ``<code>`` and no backticks; everything else escaped."""
+    from markupsafe import Markup, escape
+
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: not markup, show the text as it is
+        return escape(text.replace("`", "'"))
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if odd else escape(part)
+        for odd, part in ((n % 2 == 1, part) for n, part in enumerate(parts)))
 
 
 def group_by_section(results: list[ClaimResult], sections: Sequence[Section]
@@ -186,39 +215,6 @@ def headline_figures(figures: list[Figure]) -> list[Figure]:
 def verdict_slug(verdict: Verdict) -> str:
     """CSS-safe name of a verdict ('insufficient data' → 'insufficient-data')."""
     return verdict.value.replace(" ", "-")
-
-
-def format_value(value: float | int | str | None) -> str:
-    """A figure for reading, not for computing: thousands separators, few decimals.
-
-    Integral values print without decimals; |x| ≥ 100 with none, |x| ≥ 1 with up to two,
-    smaller ones with three significant digits. Missing or non-finite values print as '—'.
-    """
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and not math.isfinite(value):
-        return "—"
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    magnitude = abs(value)
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    if magnitude >= 1:
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:.3g}"
-
-
-def _format_when(value: object) -> str:
-    """Dates as ISO; datetimes to the minute with their offset, if they carry one."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def embed_json(payload: Any) -> Markup:

@@ -26,7 +26,17 @@
   }
 
   // --- charts: one embedded JSON spec per container, drawn on first sight ---
-  var CONFIG = { displaylogo: false, responsive: true, typesetMath: false };
+  // No network feature: plotly.js 4 shows a "Share chart" button (sendChartToCloud) by
+  // default that uploads the chart to plotly's cloud; it is turned off and removed, and
+  // the cloud address is blanked so nothing can reach it. Image download stays (local).
+  var CONFIG = {
+    displaylogo: false,
+    responsive: true,
+    typesetMath: false,
+    showSendToCloud: false,
+    plotlyServerURL: "",
+    modeBarButtonsToRemove: ["sendChartToCloud", "sendDataToCloud", "editInChartStudio"]
+  };
 
   function renderChart(el) {
     if (el.getAttribute("data-rendered")) { return; }

@@ -1,0 +1,199 @@
+"""The report's first screen: a few sentences that answer "is the thesis right, did the
+trades work, what must I watch now", the verdict legend, how old the data are, and the
+thesis's chain of sections with their claims' verdicts.
+
+Why here and from the scorecard only: the sentences must work for any thesis and agree
+with the rest of the page, so every number in them is a count, a figure or a watch item
+the scorecard already holds (the trade rows come from :mod:`narrowgate.report.trades`).
+Nothing is recomputed but counts, the share of decided claims and calendar-day ages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from narrowgate.evaluate.scorecard import Scorecard
+from narrowgate.evaluate.verdict import VERDICT_LABELS, ClaimResult, Verdict, WatchItem
+from narrowgate.report.formatting import format_signed, format_value
+from narrowgate.report.trades import TradeRow
+from narrowgate.thesis.schema import LocalizedText, Section
+
+#: data older than this many calendar days before the as-of date count as old
+STALE_AFTER_DAYS = 60
+#: how many watch items the bottom line names
+WATCH_NAMED = 2
+
+#: one line per verdict: what it means, for the legend beside the counts
+VERDICT_MEANINGS: dict[Verdict, LocalizedText] = {
+    Verdict.SUPPORTED: LocalizedText(
+        zh="数据达到论点自己设定的阈值", en="the data meet the claim's own threshold"),
+    Verdict.CONTRADICTED: LocalizedText(
+        zh="数据落在阈值的另一侧", en="the data fall on the wrong side of it"),
+    Verdict.MIXED: LocalizedText(
+        zh="数据落在论点设定的中间区间,或各部分结论不一",
+        en="the data sit in the band the thesis sets, or its parts disagree"),
+    Verdict.PENDING: LocalizedText(
+        zh="期限未到或数据尚未覆盖决定性日期",
+        en="the horizon or the deciding data are not reached yet"),
+    Verdict.INSUFFICIENT_DATA: LocalizedText(
+        zh="缺少指名的数据,无法检验", en="named inputs are missing, so it cannot be tested"),
+    Verdict.QUALITATIVE: LocalizedText(
+        zh="无法用市场数据检验,仅作记录", en="not testable with market data; recorded only"),
+}
+
+
+@dataclass(frozen=True)
+class DataAge:
+    """How many verdicts rest on market or filing data (``dated``) and how many of those
+    on data more than ``STALE_AFTER_DAYS`` calendar days older than the as-of date."""
+
+    old: int
+    dated: int
+    oldest_days: int | None
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One thesis section in the chain strip, with its claims in file order."""
+
+    section: Section
+    claims: list[ClaimResult]
+
+
+def data_age(scorecard: Scorecard) -> DataAge:
+    """Ages of each verdict's newest data (figures read from the thesis have no data date
+    and are not counted)."""
+    ages = [_age(r, scorecard.as_of) for r in scorecard.results]
+    known = [a for a in ages if a is not None]
+    return DataAge(old=sum(a > STALE_AFTER_DAYS for a in known), dated=len(known),
+                   oldest_days=max(known) if known else None)
+
+
+def _age(result: ClaimResult, as_of: date) -> int | None:
+    newest = result.evidence.newest_data()
+    return None if newest is None else (as_of - newest).days
+
+
+def chain(results: Sequence[ClaimResult], sections: Sequence[Section]) -> list[ChainLink]:
+    """The thesis's sections in its order (its argument chain), each with its claims;
+    sections without claims are left out, claims in no known section are not shown here
+    (the claim index lists them)."""
+    links = [ChainLink(s, [r for r in results if r.section == s.key]) for s in sections]
+    return [link for link in links if link.claims]
+
+
+def watch_closeness(item: WatchItem) -> float:
+    """How near an indicator is to its line, as a share of the larger of the two in size
+    (0 = on the line), so indicators in different units can be ranked together."""
+    scale = max(abs(item.threshold), abs(item.current))
+    return abs(item.distance) / scale if scale else 0.0
+
+
+def closest_watch(scorecard: Scorecard, count: int = WATCH_NAMED
+                  ) -> list[tuple[str, WatchItem]]:
+    """The ``count`` watch items nearest to flipping a verdict, with their claim ids."""
+    items = [(r.claim_id, w) for r in scorecard.results for w in r.evidence.watch]
+    return sorted(items, key=lambda pair: watch_closeness(pair[1]))[:count]
+
+
+def bottom_line(scorecard: Scorecard, trades: Sequence[TradeRow]) -> list[LocalizedText]:
+    """Three to five sentences: the verdicts, the trades, the watch items, the pending
+    claims' nearest horizon (when any), and how old the data are."""
+    sentences = [_verdicts_sentence(scorecard), _trades_sentence(trades),
+                 _watch_sentence(scorecard)]
+    pending = _pending_sentence(scorecard)
+    if pending is not None:
+        sentences.append(pending)
+    sentences.append(_age_sentence(scorecard))
+    return sentences
+
+
+def _verdicts_sentence(scorecard: Scorecard) -> LocalizedText:
+    counts = {v: scorecard.counts[v.value] for v in Verdict}
+    parts = [(counts[v], VERDICT_LABELS[v]) for v in Verdict if counts[v]]
+    zh = "、".join(f"{n} 项{label.zh}" for n, label in parts)
+    en = ", ".join(f"{n} {label.en}" for n, label in parts)
+    total = len(scorecard.results)
+    decided = counts[Verdict.SUPPORTED] + counts[Verdict.CONTRADICTED] + counts[Verdict.MIXED]
+    if not decided:
+        return LocalizedText(zh=f"{total} 项论点中:{zh};尚无一项能由数据判定。",
+                             en=f"Of {total} claims: {en}; the data decide none of them yet.")
+    share = round(counts[Verdict.SUPPORTED] / decided * 100)
+    return LocalizedText(
+        zh=f"{total} 项论点中:{zh};在数据已能判定的 {decided} 项中,"
+           f"{counts[Verdict.SUPPORTED]} 项完全成立({share}%)。",
+        en=f"Of {total} claims: {en}; of the {decided} the data decide, "
+           f"{counts[Verdict.SUPPORTED]} hold in full ({share}%).")
+
+
+def _trades_sentence(trades: Sequence[TradeRow]) -> LocalizedText:
+    scored = [t for t in trades if t.return_pct is not None]
+    if not scored:
+        return LocalizedText(zh="论点中没有可计分的交易。",
+                             en="The thesis holds no trade to score.")
+    won = sum(t.made_money for t in scored)
+    best = max(scored, key=lambda t: t.return_pct or 0.0)
+    worst = min(scored, key=lambda t: t.return_pct or 0.0)
+
+    def said(t: TradeRow) -> tuple[str, str]:
+        value = format_signed(t.return_pct)
+        return (f"{t.name.zh}({t.claim_id}){value}%", f"{t.name.en} ({t.claim_id}) {value}%")
+
+    head = LocalizedText(
+        zh=f"论点持有或隐含的 {len(scored)} 笔交易中,{won} 笔自入场以来扣除成本后盈利",
+        en=f"{won} of the {len(scored)} trades the thesis holds or implies made money "
+           "after costs since entry")
+    if len(scored) == 1:
+        zh, en = said(best)
+        return LocalizedText(zh=f"{head.zh}:{zh}。", en=f"{head.en}: {en}.")
+    (best_zh, best_en), (worst_zh, worst_en) = said(best), said(worst)
+    return LocalizedText(zh=f"{head.zh};最好的是 {best_zh},最差的是 {worst_zh}。",
+                         en=f"{head.en}; best {best_en}, worst {worst_en}.")
+
+
+def _watch_sentence(scorecard: Scorecard) -> LocalizedText:
+    closest = closest_watch(scorecard)
+    if not closest:
+        return LocalizedText(zh="没有论点指明需要关注的指标。",
+                             en="No claim names an indicator to watch.")
+    zh_parts, en_parts = [], []
+    for claim_id, w in closest:
+        flips = VERDICT_LABELS[w.flips_to]
+        now, line = format_value(w.current), format_value(w.threshold)
+        zh_parts.append(f"{w.label.zh}({claim_id})当前 {now} {w.unit},阈值 {line} {w.unit},"
+                        f"越过后变为「{flips.zh}」")
+        en_parts.append(f"{w.label.en} ({claim_id}) at {now} {w.unit} against a line of "
+                        f"{line} {w.unit}, which would turn it {flips.en}")
+    return LocalizedText(zh="最接近翻转的指标:" + ";".join(zh_parts) + "。",
+                         en="Closest to flipping: " + "; ".join(en_parts) + ".")
+
+
+def _pending_sentence(scorecard: Scorecard) -> LocalizedText | None:
+    pending = [r for r in scorecard.results if r.verdict is Verdict.PENDING]
+    if not pending:
+        return None
+    ahead = sorted((r.horizon, r.claim_id) for r in pending
+                   if r.horizon is not None and r.horizon >= scorecard.as_of)
+    if not ahead:
+        return LocalizedText(
+            zh=f"{len(pending)} 项论点待观察:期限已过,但数据尚未覆盖决定性日期。",
+            en=f"{len(pending)} claims are pending: their horizons have passed but the data "
+               "do not reach the deciding date yet.")
+    when, claim_id = ahead[0]
+    return LocalizedText(
+        zh=f"{len(pending)} 项论点待观察,最近的期限是 {when.isoformat()}({claim_id})。",
+        en=f"{len(pending)} claims are pending; the nearest horizon is {when.isoformat()} "
+           f"({claim_id}).")
+
+
+def _age_sentence(scorecard: Scorecard) -> LocalizedText:
+    age = data_age(scorecard)
+    as_of = scorecard.as_of.isoformat()
+    newest = scorecard.newest_data.isoformat() if scorecard.newest_data else "—"
+    return LocalizedText(
+        zh=f"截至 {as_of},{age.dated} 项依赖市场或财报数据的判定中有 {age.old} 项所用数据"
+           f"早于 {STALE_AFTER_DAYS} 天以上(最新数据 {newest})。",
+        en=f"As of {as_of}, {age.old} of {age.dated} verdicts rest on data more than "
+           f"{STALE_AFTER_DAYS} days old (newest data {newest}).")

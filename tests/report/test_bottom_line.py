@@ -1,0 +1,150 @@
+"""The first screen (bottom line) and the trade scoreboard, from the scorecard's own figures.
+
+Checked on the bundled thesis and on a user's thesis from docs/examples, both run offline
+on the real shared data, and on the hand-built sample (no trades, every verdict).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from html import unescape
+from pathlib import Path
+
+from narrowgate.evaluate.scorecard import Scorecard
+from narrowgate.evaluate.verdict import Verdict
+from narrowgate.report.bottom_line import (
+    STALE_AFTER_DAYS,
+    bottom_line,
+    chain,
+    closest_watch,
+    data_age,
+)
+from narrowgate.report.formatting import format_value
+from narrowgate.report.html import render_report_html, write_html_report
+from narrowgate.report.trades import trade_rows
+
+ROW = re.compile(r'<tr class="v-[^"]+" data-claim="([^"]+)" data-prefix="([^"]*)">(.*?)</tr>',
+                 re.DOTALL)
+CELL = re.compile(r'<td[^>]*data-key="([a-z_]+)"[^>]*>(.*?)</td>', re.DOTALL)
+
+
+def _section(page: str, dom_id: str) -> str:
+    start = page.index(f'id="{dom_id}"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_bundled_trades_are_every_since_return_group(bundled_scorecard: Scorecard) -> None:
+    rows = trade_rows(bundled_scorecard)
+    groups = [(r.claim_id, f.key[: -len("since_return")]) for r in bundled_scorecard.results
+              for f in r.evidence.figures if f.key.endswith("since_return")]
+    assert [(t.claim_id, t.prefix) for t in rows] == groups
+    assert len(rows) == 11
+    assert {t.claim_id for t in rows} >= {"rotation-trade", "if-vs-ic-im", "storage-npo",
+                                          "btc-cycle", "gold-over-silver", "a-share-view"}
+    rotation = next(t for t in rows if t.claim_id == "rotation-trade")
+    assert rotation.name.en == "long us:DIA, us:IWM / short us:QQQ, us:IGV"
+    assert rotation.name.zh == "多 us:DIA、us:IWM / 空 us:QQQ、us:IGV"
+    implied = next(t for t in rows if t.claim_id == "software-selloff")
+    assert implied.name.en == "long us:SPY / short us:IGV"
+    # the age is calendar days from the trade's last close to the as-of date
+    assert implied.last is not None and implied.last.value == "2026-07-23"
+    assert implied.age_days == (date(2026, 11, 24) - date(2026, 7, 23)).days == 124
+
+
+def test_scoreboard_cells_equal_scorecard_json(bundled_scorecard: Scorecard,
+                                               tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    write_html_report(bundled_scorecard, out, "en")
+    (out / "scorecard.json").write_text(json.dumps(bundled_scorecard.to_json_dict()))
+    payload = json.loads((out / "scorecard.json").read_text())
+    figures = {(r["claim_id"], f["key"]): f["value"]
+               for r in payload["results"] for f in r["evidence"]["figures"]}
+    board = _section((out / "index.html").read_text(encoding="utf-8"), "trades")
+    rows = ROW.findall(board)
+    assert len(rows) == 11
+    checked = 0
+    for claim_id, prefix, body in rows:
+        assert f'href="#claim-{claim_id}"' in body  # each row links to its claim card
+        for key, cell in CELL.findall(body):
+            if key == "age_days":
+                continue
+            value = figures.get((claim_id, prefix + key))
+            assert unescape(cell.strip()) == format_value(value), (claim_id, prefix, key)
+            checked += value is not None
+    assert checked >= 11 * 7
+    # one pinned row, from the file itself: the rotation trade's return after costs
+    assert figures[("rotation-trade", "since_return")] == -3.07
+    assert re.search(r'data-claim="rotation-trade".*?data-key="since_return">-3.07<', board,
+                     re.DOTALL)
+
+
+def test_bundled_bottom_line_answers_the_three_questions(bundled_scorecard: Scorecard) -> None:
+    rows = trade_rows(bundled_scorecard)
+    sentences = bottom_line(bundled_scorecard, rows)
+    assert 3 <= len(sentences) <= 5
+    en = " ".join(s.en for s in sentences)
+    counts = bundled_scorecard.counts
+    assert counts == {"supported": 6, "contradicted": 2, "mixed": 6, "pending": 6,
+                      "insufficient data": 2, "qualitative": 3}
+    assert en.startswith("Of 25 claims: 6 supported, 2 contradicted, 6 mixed, 6 pending, "
+                         "2 insufficient data, 3 qualitative; of the 14 the data decide, "
+                         f"6 hold in full ({round(6 / 14 * 100)}%).")
+    won = sum((t.return_pct or 0) > 0 for t in rows)
+    assert f"{won} of the 11 trades the thesis holds or implies made money" in en
+    best = max(rows, key=lambda t: t.return_pct or 0.0)
+    assert f"best {best.name.en} ({best.claim_id}) +{format_value(best.return_pct)}%" in en
+    claim_id, item = closest_watch(bundled_scorecard)[0]
+    assert f"Closest to flipping: {item.label.en} ({claim_id}) at {format_value(item.current)}"\
+           f" {item.unit} against a line of {format_value(item.threshold)} {item.unit}" in en
+    # closest = smallest distance as a share of the larger of current and threshold
+    every = [w for r in bundled_scorecard.results for w in r.evidence.watch]
+    share = abs(item.threshold - item.current) / max(abs(item.threshold), abs(item.current))
+    assert all(share <= abs(w.threshold - w.current) / max(abs(w.threshold), abs(w.current))
+               for w in every)
+    age = data_age(bundled_scorecard)
+    assert (age.old, age.dated) == (15, 21)
+    assert f"{age.old} of {age.dated} verdicts rest on data more than {STALE_AFTER_DAYS}" in en
+    assert all(s.zh and s.zh != s.en for s in sentences)
+
+
+def test_chain_strip_follows_the_thesis_sections(bundled_scorecard: Scorecard) -> None:
+    links = chain(bundled_scorecard.results, bundled_scorecard.thesis.sections)
+    keys = [s.key for s in bundled_scorecard.thesis.sections]
+    assert [link.section.key for link in links] == [k for k in keys if any(
+        r.section == k for r in bundled_scorecard.results)]
+    assert sum(len(link.claims) for link in links) == 25
+    page = render_report_html(bundled_scorecard, "zh")
+    top = _section(page, "bottom-line")
+    for result in bundled_scorecard.results:
+        assert f'class="pill v-{result.verdict.value.replace(" ", "-")}" ' \
+               f'href="#claim-{result.claim_id}"' in top
+
+
+def test_example_thesis_gets_a_bottom_line_and_scoreboard(example_scorecard: Scorecard) -> None:
+    rows = trade_rows(example_scorecard)
+    assert [(t.claim_id, t.prefix) for t in rows] == [
+        ("out-of-tech", ""), ("midterm-year-dip", "trade_"),
+        ("midterm-year-dip", "trade_at_window_")]
+    assert rows[0].name.en == "long us:IWM, us:GLD / short us:QQQ"
+    assert rows[1].name.en == "the S&P 500 ETF bought at publication"
+    en = " ".join(s.en for s in bottom_line(example_scorecard, rows))
+    assert en.startswith("Of 7 claims: 2 supported, 3 contradicted, 1 mixed, 1 qualitative;")
+    assert "of the 3 trades the thesis holds or implies" in en
+    page = render_report_html(example_scorecard, "en")
+    assert page.index('id="bottom-line"') < page.index('id="trades"') < page.index(
+        'class="summary"')
+    assert len(ROW.findall(_section(page, "trades"))) == 3
+
+
+def test_a_thesis_without_trades_or_watch_items_still_reads(sample_scorecard: Scorecard) -> None:
+    rows = trade_rows(sample_scorecard)
+    sentences = bottom_line(sample_scorecard, rows)
+    assert rows == []
+    assert sentences[1].en == "The thesis holds no trade to score."
+    page = render_report_html(sample_scorecard, "en")
+    assert 'id="bottom-line"' in page and 'id="trades"' not in page
+    legend = _section(page, "bottom-line")
+    for verdict in Verdict:
+        assert f'<li class="v-{verdict.value.replace(" ", "-")}' in legend
