@@ -237,3 +237,36 @@ def test_the_store_module_imports_nothing_posix_only() -> None:
     import narrowgate.data.store as store_module
 
     assert "fcntl" not in vars(store_module)
+
+
+def test_a_failed_first_creation_leaves_no_half_schema(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Creation is one transaction: a statement failing half-way (as a kill would) leaves
+    no schema table without its version row, and the next open creates the store."""
+    import narrowgate.data.store as store_module
+
+    path = tmp_path / "store.duckdb"
+    broken = (*store_module._DDL[:2], "CREATE TABLE broken (", *store_module._DDL[2:])
+    monkeypatch.setattr(store_module, "_DDL", broken)
+    with pytest.raises(StoreError):
+        Store(path).write([StoreWrite("bars", "us:NEW", "t", _bars(5), "test", "x",
+                                      datetime.now())])
+    monkeypatch.undo()
+    store_module._SCHEMA_CHECKED.clear()
+    store = _seed(path)
+    assert store.coverage(["us:SEED"])[0].rows == 500
+
+
+def test_a_sqlite_file_in_place_of_the_store_is_one_line_without_a_download(
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "store.duckdb"
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE t (x INTEGER)")
+    done = subprocess.run([sys.executable, "-m", "narrowgate", "data", "ls"],
+                          env={**os.environ, "NARROWGATE_HOME": str(tmp_path)},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 6, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "install" not in done.stderr.lower() or "extension" not in done.stderr.lower()

@@ -30,7 +30,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from narrowgate.data import store_sql
+from narrowgate.data import history_sql, store_sql
+from narrowgate.data.session_reads import SessionReads
 from narrowgate.errors import StoreError
 from narrowgate.instruments import DataKind
 
@@ -38,7 +39,10 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-SCHEMA_VERSION = 1
+#: 2 added the run history (``runs``, ``run_data``; :mod:`narrowgate.data.history_sql`).
+#: A version-1 file still reads; the first write migrates it (one transaction).
+SCHEMA_VERSION = 2
+_MIGRATIONS: dict[int, tuple[str, ...]] = {2: history_sql.HISTORY_DDL}
 STORE_FILE = "store.duckdb"
 
 _DDL = (
@@ -60,7 +64,8 @@ _DDL = (
     "first DATE, last DATE, rows BIGINT, fetch_id BIGINT, fetched_at TIMESTAMP, "
     "provider VARCHAR, request VARCHAR, adjustment VARCHAR)",
 )
-_NARROWGATE_TABLES = {"narrowgate_schema", "fetch_log", "bars", "series", "facts", "coverage"}
+_NARROWGATE_TABLES = {"narrowgate_schema", "fetch_log", "bars", "series", "facts", "coverage",
+                      *history_sql.HISTORY_TABLES}
 _RECOVERY = ("move it aside (e.g. `mv {p} {p}.bad`), then import or fetch the data "
              "again")
 #: OS reasons a write can fail for that the user fixes outside narrowgate (disk full, quota,
@@ -158,6 +163,8 @@ class Store:
         self._reader_lock: contextlib.ExitStack | None = None
         #: the whole coverage table, read once per session (see ``coverage``)
         self._session_coverage: list[Coverage] | None = None
+        #: each set of sources read once per session (see ``session_reads``)
+        self._session_reads = SessionReads()
 
     # -- connections -------------------------------------------------------------------
     @contextmanager
@@ -193,7 +200,11 @@ class Store:
         import duckdb
 
         try:
-            con = duckdb.connect(str(self.path), read_only=read_only)
+            # no extension is ever installed or loaded behind the user's back: a foreign
+            # file (SQLite, Parquet) would otherwise make DuckDB download one, even offline
+            con = duckdb.connect(str(self.path), read_only=read_only,
+                                 config={"autoinstall_known_extensions": False,
+                                         "autoload_known_extensions": False})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"store is busy: {self.path} is open in another process",
@@ -204,8 +215,8 @@ class Store:
         try:
             key = _file_key(self.path)
             if key is None or _SCHEMA_CHECKED.get(str(self.path)) != key:
-                self._check_schema(con, create=not read_only)
-                if read_only and key is not None:
+                current = self._check_schema(con, create=not read_only)
+                if read_only and key is not None and current:
                     _SCHEMA_CHECKED[str(self.path)] = key
         except BaseException:
             con.close()
@@ -237,8 +248,9 @@ class Store:
             "free disk space (or raise the file-size limit/quota) on that file system and "
             "retry, or set NARROWGATE_HOME to a directory with room")
 
-    def _check_schema(self, con: duckdb.DuckDBPyConnection, create: bool) -> None:
-        """Refuse foreign or future-version files; create the tables in a new file.
+    def _check_schema(self, con: duckdb.DuckDBPyConnection, create: bool) -> bool:
+        """Refuse foreign or future-version files; create the tables in a new file;
+        migrate an older file when opened for writing. True when the file is current.
 
         The common case (a narrowgate store) costs one tiny query; the catalogue is listed
         only when ``narrowgate_schema`` is missing, to say what the file holds instead.
@@ -249,14 +261,35 @@ class Store:
             row = con.execute("SELECT max(version) FROM narrowgate_schema").fetchone()
         except duckdb.CatalogException:
             self._create_or_refuse(con, create)
-            return
+            return True
         except duckdb.Error as exc:
             raise self._corrupt(exc) from exc
         version = row[0] if row else None
-        if version != SCHEMA_VERSION:
+        if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
             raise StoreError(f"store {self.path} has schema version {version}, this "
-                             f"narrowgate reads version {SCHEMA_VERSION}",
+                             f"narrowgate reads versions 1 to {SCHEMA_VERSION}",
                              _RECOVERY.format(p=self.path))
+        if version < SCHEMA_VERSION and create:
+            self._migrate(con, version)
+            return True
+        return version == SCHEMA_VERSION
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection, version: int) -> None:
+        """Bring a file from ``version`` to SCHEMA_VERSION in one transaction (all the
+        steps' tables and the new version row, or nothing)."""
+        import duckdb
+
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for ddl in _MIGRATIONS[step]:
+                    con.execute(ddl)
+                con.execute("INSERT INTO narrowgate_schema VALUES (?, now())", [step])
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise self._write_failure(exc) or self._corrupt(exc) from exc
 
     def _create_or_refuse(self, con: duckdb.DuckDBPyConnection, create: bool) -> None:
         import duckdb
@@ -271,10 +304,16 @@ class Store:
                     f"{self.path} is a DuckDB file but not a narrowgate store "
                     f"(tables: {', '.join(sorted(tables)) or 'none'})",
                     _RECOVERY.format(p=self.path))
-            for ddl in _DDL:
+            # one transaction: a process killed half-way leaves an empty file, never a
+            # schema table without its version row (which every later open refused)
+            con.execute("BEGIN TRANSACTION")
+            for ddl in (*_DDL, *history_sql.HISTORY_DDL):
                 con.execute(ddl)
             con.execute("INSERT INTO narrowgate_schema VALUES (?, now())", [SCHEMA_VERSION])
+            con.execute("COMMIT")
         except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
             raise self._write_failure(exc) or self._corrupt(exc) from exc
 
     @contextmanager
@@ -308,6 +347,7 @@ class Store:
     def _close_reader(self) -> bool:
         was_open = self._reader is not None
         self._session_coverage = None  # a write or another session may change it
+        self._session_reads.clear()
         if self._reader is not None:
             self._reader.close()
             self._reader = None
@@ -429,8 +469,17 @@ class Store:
                   start: date | None = None, end: date | None = None,
                   concepts: Sequence[str] | None = None) -> pd.DataFrame:
         """Rows of ``kind`` for each (instrument, source) pick, sorted by instrument, date."""
-        with self.reading() as con:
-            return store_sql.read_rows(con, kind, picks, start, end, concepts)
+        def read(lo: date | None, hi: date | None) -> pd.DataFrame:
+            with self.reading() as con:
+                return store_sql.read_rows(con, kind, picks, lo, hi, concepts)
+
+        if self._reader is None:  # outside a session: one query, nothing kept
+            return read(start, end)
+        request = ("rows", kind, tuple(map(tuple, picks)),
+                   None if concepts is None else tuple(concepts))
+        ordered = kind != "facts" and len({i for i, _ in picks}) == len(picks)
+        return self._session_reads.rows(request, read, "end" if kind == "facts" else "date",
+                                        start, end, cut=ordered)
 
     def read_closes(self, picks: Sequence[tuple[str, str]], start: date | None,
                     end: date | None, adjusted: bool) -> pd.DataFrame:
@@ -446,8 +495,14 @@ class Store:
         """One column per (instrument, source) pick, named by its position, holding the
         pick's own ``close`` or ``adj_close`` (missing values stay NaN): the raw material
         of a splice."""
-        with self.reading() as con:
-            return store_sql.read_closes(con, picks, start, end, False, columns)
+        def read(lo: date | None, hi: date | None) -> pd.DataFrame:
+            with self.reading() as con:
+                return store_sql.read_closes(con, picks, lo, hi, False, columns)
+
+        if self._reader is None:  # outside a session: one query, nothing kept
+            return read(start, end)
+        request = ("source_closes", tuple(map(tuple, picks)), tuple(columns))
+        return self._session_reads.closes(request, read, start, end)
 
     def fetch_log(self, limit: int = 50) -> list[FetchLogRow]:
         """The most recent fetch-log rows, newest first (for `data ls --log`)."""
