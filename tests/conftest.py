@@ -7,6 +7,7 @@ Real data is read in place from ../shared/data (override: NARROWGATE_SHARED_DATA
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,19 @@ def imported_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_shared("")
     path = tmp_path_factory.mktemp("imported") / "store.duckdb"
     import_path(Store(path), SHARED_DATA)
+    # a copy no test can write to: tests that record runs start from it, whatever the
+    # shared store has been through (a `narrowgate run` records its run in history)
+    shutil.copy(path, path.with_name(PRISTINE))
     return path
+
+
+PRISTINE = "pristine.duckdb"
+
+
+@pytest.fixture(scope="session")
+def pristine_store_path(imported_store_path: Path) -> Path:
+    """The imported store as it was right after the import (copy it before writing)."""
+    return imported_store_path.with_name(PRISTINE)
 
 
 @pytest.fixture

@@ -25,13 +25,15 @@ if TYPE_CHECKING:
         backtest,
         bars,
         facts,
+        flips,
+        history,
         load_scorecard,
         run,
         series,
     )
 
-__all__ = ["BacktestRun", "Scorecard", "__version__", "backtest", "bars", "facts",
-           "load_scorecard", "run", "series"]
+__all__ = ["BacktestRun", "Scorecard", "__version__", "backtest", "bars", "facts", "flips",
+           "history", "load_scorecard", "run", "series"]
 
 
 def __getattr__(name: str) -> object:

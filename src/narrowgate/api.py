@@ -35,13 +35,17 @@ if TYPE_CHECKING:
     from narrowgate.data.basis import Basis
     from narrowgate.data.hub import DataHub
     from narrowgate.data.need import DataNeed
+    from narrowgate.data.store import Store
     from narrowgate.data.view import DataView
     from narrowgate.thesis.schema import Thesis
 
-__all__ = ["BacktestRun", "RunProgress", "Scorecard", "backtest", "bars", "facts",
-           "load_scorecard", "open_hub", "run", "run_thesis", "series"]
+__all__ = ["BacktestRun", "RunProgress", "Scorecard", "backtest", "bars", "facts", "flips",
+           "history", "load_scorecard", "open_hub", "record_run", "run", "run_thesis",
+           "series"]
 
 DateLike = date | str
+#: how a run's warning starts when its scorecard could not be kept in history
+HISTORY_NOT_RECORDED = "history not recorded (历史未记录)"
 
 
 class RunProgress(Protocol):
@@ -128,10 +132,17 @@ def prepare_data(hub: DataHub, needs: Sequence[DataNeed],
 
 
 def run_thesis(thesis: Thesis, as_of: date, *, offline: bool = False,
-               progress: RunProgress | None = None) -> Scorecard:
+               progress: RunProgress | None = None, record: bool = False,
+               source: Path | None = None) -> Scorecard:
     """Evaluate every claim of a loaded thesis as of ``as_of``: open the store once,
     fetch the planned data (unless offline), evaluate, and name the fetch commands in
-    every missing-data entry. The engine behind ``narrowgate run`` and :func:`run`."""
+    every missing-data entry. The engine behind ``narrowgate run`` and :func:`run`.
+
+    ``record``: also keep the scorecard in the store's run history (``narrowgate run``
+    does; a plain API call does not unless asked); ``source`` is the thesis file, whose
+    hash the history names. A store that cannot be written does not fail the run: the
+    scorecard gets one warning saying history was not recorded.
+    """
     from narrowgate.data.view import DataView
     from narrowgate.evaluate.registry import EvalContext
     from narrowgate.evaluate.runner import check_as_of, evaluate_thesis, planned_data_needs
@@ -151,23 +162,74 @@ def run_thesis(thesis: Thesis, as_of: date, *, offline: bool = False,
         scorecard = evaluate_thesis(
             thesis, as_of, offline=hub.offline, hub=hub, warnings=warnings,
             on_claim=None if progress is None else (lambda c: progress.evaluated(c.id)))
-    return with_commands(scorecard)
+    scorecard = with_commands(scorecard)
+    if record:
+        from narrowgate.errors import StoreError
+
+        try:
+            record_run(scorecard, source, store=hub.store)
+        except StoreError as exc:
+            # first, so the terminal's shortened warning list always shows it
+            scorecard.warnings.insert(0, f"{HISTORY_NOT_RECORDED}: {exc}")
+    return scorecard
+
+
+def record_run(scorecard: Scorecard, source: Path | None = None, *,
+               store: Store | None = None) -> int:
+    """Keep an evaluated scorecard in the store's run history; returns the run id.
+
+    ``source``: the thesis file (its SHA-256 names the thesis version); without one the
+    hash is taken over the thesis as the scorecard carries it. Raises StoreError when the
+    store cannot be written (nothing is recorded then).
+    """
+    from narrowgate.data.store import Store
+    from narrowgate.thesis.library import file_sha256
+    from narrowgate.watch.history import content_sha256
+    from narrowgate.watch.history import record_run as record
+
+    target = store if store is not None else Store()
+    digest = file_sha256(source) if source is not None else content_sha256(scorecard)
+    return record(target, scorecard, digest, source)
 
 
 def run(thesis: str | Path | None = None, *, as_of: DateLike | None = None,
-        offline: bool = False, lang: Lang = "en") -> Scorecard:
-    """Evaluate a thesis and return its scorecard (nothing is written to disk).
+        offline: bool = False, lang: Lang = "en", record: bool = False) -> Scorecard:
+    """Evaluate a thesis and return its scorecard (nothing is written to disk unless
+    ``record=True``, which keeps it in the store's run history like ``narrowgate run``).
 
-    ``thesis``: a bundled id (``ai-narrow-gate``), a YAML file, or None for the default;
-    ``as_of``: the evaluation date (default today; nothing after it is read); ``offline``:
-    never call a live source; ``lang``: the language ``to_frame()`` and the notebook card
-    show by default (the scorecard itself holds both). Same speed as ``narrowgate run``.
+    ``thesis``: a bundled id (``ai-narrow-gate``), a library id, a YAML file, or None for
+    the default; ``as_of``: the evaluation date (default today; nothing after it is read);
+    ``offline``: never call a live source; ``lang``: the language ``to_frame()`` and the
+    notebook card show by default (the scorecard itself holds both). Same speed as
+    ``narrowgate run``.
     """
-    from narrowgate.thesis.loader import load_thesis
+    from narrowgate.thesis.loader import load_thesis, resolve_thesis_path
 
     day = _day(as_of, "as_of") or date.today()
-    card = run_thesis(load_thesis(thesis), day, offline=offline)
+    path = thesis if isinstance(thesis, Path) else resolve_thesis_path(thesis)
+    card = run_thesis(load_thesis(path), day, offline=offline, record=record, source=path)
     return card.set_language(lang)
+
+
+def history(thesis: str | None = None) -> pd.DataFrame:
+    """Recorded runs (all theses, or one thesis id), one row per run in history order
+    (as-of, then generation time), indexed by run id: thesis, thesis hash, as-of,
+    generated (UTC), one column per verdict with its count of claims, and the newest data
+    date any claim read. Empty (same columns) when nothing is recorded."""
+    from narrowgate.data.store import Store
+    from narrowgate.watch.frames import runs_frame
+
+    return runs_frame(Store(), thesis)
+
+
+def flips(thesis: str | None = None) -> pd.DataFrame:
+    """Verdict flips between consecutive recorded runs of each thesis (or one): claim,
+    runs and as-of dates before and after, old and new verdict, and the headline figure
+    (key, value before and after, unit). Empty (same columns) when there are none."""
+    from narrowgate.data.store import Store
+    from narrowgate.watch.frames import flips_frame
+
+    return flips_frame(Store(), thesis)
 
 
 def _view(as_of: DateLike | None, offline: bool) -> DataView:

@@ -12,7 +12,16 @@ import sys
 
 import typer
 
-from narrowgate.cli import backtest_cmd, capex_cmd, data_app, history_cmd, thesis_cmd, value_cmd
+from narrowgate.cli import (
+    backtest_cmd,
+    capex_cmd,
+    data_app,
+    history_cmd,
+    serve_cmd,
+    thesis_cmd,
+    timeline_cmd,
+    value_cmd,
+)
 from narrowgate.cli.run_cmd import run
 
 app = typer.Typer(
@@ -33,6 +42,8 @@ app.command("backtest")(backtest_cmd.backtest)
 app.add_typer(value_cmd.app, name="value")
 app.command("history")(history_cmd.history)
 app.command("diff")(history_cmd.diff)
+app.command("timeline")(timeline_cmd.timeline)
+app.command("serve")(serve_cmd.serve)
 
 
 @app.command("version")
@@ -65,7 +76,39 @@ def _options(
 
 
 def main() -> None:
-    """Console entry point: user errors become one line on stderr and a documented code."""
+    """Console entry point: user errors become one line on stderr and a documented code.
+
+    The process then ends without the interpreter's teardown (:func:`_exit_now`)."""
+    try:
+        _dispatch()
+    except SystemExit as done:
+        _exit_now(done.code)
+    _exit_now(0)
+
+
+def _exit_now(code: object) -> None:
+    """End the process with ``code`` once exit handlers have run and stdio is flushed,
+    skipping the interpreter's teardown: after a command that loaded numba's compiled
+    kernels, pandas and DuckDB, freeing every module object one by one took 0.3–1 s of a
+    ``narrowgate run`` (measured on a 2-core machine; the work itself was done). Every file
+    and store connection is closed by then (the store only writes inside ``with`` blocks).
+    ``code`` follows :class:`SystemExit`: None is 0, a message is printed and gives 1."""
+    import atexit
+    import contextlib
+    import os
+
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()  # logging.shutdown and the other registered handlers
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`)
+            stream.flush()
+    os._exit(code or 0)
+
+
+def _dispatch() -> None:
+    """Run the app; turn narrowgate's errors into one line and their documented code."""
     from narrowgate.errors import DataNotFound, NarrowgateError, ThesisError
 
     try:

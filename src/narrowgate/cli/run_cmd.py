@@ -11,7 +11,8 @@ import typer
 
 def run(
     thesis: Annotated[
-        str | None, typer.Argument(help="Bundled thesis id or YAML file (default: ai-narrow-gate).")
+        str | None, typer.Argument(help="Bundled or library thesis id, or a YAML file "
+                                        "(default: ai-narrow-gate).")
     ] = None,
     as_of: Annotated[
         str | None,
@@ -24,28 +25,38 @@ def run(
         Path, typer.Option("--out", help="Folder for scorecard.json and the HTML report.")
     ] = Path("narrowgate-report"),
     lang: Annotated[Literal["zh", "en"], typer.Option("--lang", help="Language: zh or en.")] = "en",
+    record: Annotated[bool, typer.Option(
+        "--record/--no-record",
+        help="Keep the scorecard in the store's run history (see `narrowgate history`)."),
+    ] = True,
 ) -> None:
     """Evaluate every claim and write the scorecard (JSON, HTML) — 评估全部论点并生成记分卡。"""
     from rich.console import Console
 
-    from narrowgate.api import run_thesis
+    from narrowgate.api import HISTORY_NOT_RECORDED, run_thesis
     from narrowgate.evaluate.runner import check_as_of
     from narrowgate.report.html import write_html_report
     from narrowgate.report.scorecard import write_scorecard_json
     from narrowgate.report.terminal import render_scorecard
-    from narrowgate.thesis.loader import load_thesis
+    from narrowgate.thesis.loader import load_thesis, resolve_thesis_path
 
     console = Console()
-    the_thesis = load_thesis(thesis)
+    source = resolve_thesis_path(thesis)
+    the_thesis = load_thesis(source)
     as_of_date = _parse_as_of(as_of)
     check_as_of(the_thesis, as_of_date)
     prepare_out(out)
     with _ProgressBars(console) as bars:
-        scorecard = run_thesis(the_thesis, as_of_date, offline=offline, progress=bars)
+        scorecard = run_thesis(the_thesis, as_of_date, offline=offline, progress=bars,
+                               record=record, source=source)
     render_scorecard(scorecard, console, lang)
     json_path = write_scorecard_json(scorecard, out / "scorecard.json")
     html_path = write_html_report(scorecard, out, lang)
     console.print(f"wrote {json_path} and {html_path}")
+    if record and not (scorecard.warnings
+                       and scorecard.warnings[0].startswith(HISTORY_NOT_RECORDED)):
+        console.print(f"recorded in history (已记入历史) — narrowgate history "
+                      f"{scorecard.thesis.id}", highlight=False)
     if any(result.error for result in scorecard.results):
         raise typer.Exit(1)
 

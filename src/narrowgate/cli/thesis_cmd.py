@@ -1,4 +1,5 @@
-"""`narrowgate thesis validate|show|list`: check and read thesis files."""
+"""`narrowgate thesis validate|show|list|add|remove|tests`: check, read and keep thesis
+files (the user's library: :mod:`narrowgate.thesis.library`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Annotated, Literal
 
 import typer
 
-app = typer.Typer(help="Validate and show thesis files. 校验与查看观点文件。", no_args_is_help=True)
+app = typer.Typer(help="Validate, show and keep thesis files. 校验、查看与保存观点文件。",
+                  no_args_is_help=True)
 
 
 @app.command("validate")
@@ -86,13 +88,72 @@ def show(
 
 
 @app.command("list")
-def list_bundled() -> None:
-    """List the bundled theses."""
+def list_theses(
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='print {"theses": [{"id", "origin", "version", "versions", "sha256", '
+                       '"path"}]}')] = False,
+) -> None:
+    """List the bundled theses and the user's library (newest version of each id) —
+    列出内置观点与用户观点库。"""
+    from narrowgate.thesis.library import entries, file_sha256
     from narrowgate.thesis.loader import DEFAULT_THESIS_ID, bundled_theses
 
-    for thesis_id, path in bundled_theses().items():
-        marker = " (default)" if thesis_id == DEFAULT_THESIS_ID else ""
-        typer.echo(f"{thesis_id}{marker}\t{path}")
+    rows: list[dict[str, object]] = [
+        {"id": thesis_id, "origin": "bundled", "version": None, "versions": None,
+         "sha256": file_sha256(path), "path": str(path)}
+        for thesis_id, path in bundled_theses().items()]
+    stored = entries()
+    for thesis_id in sorted({e.thesis_id for e in stored}):
+        mine = [e for e in stored if e.thesis_id == thesis_id]
+        rows.append({"id": thesis_id, "origin": "library", "version": mine[-1].version,
+                     "versions": [e.version for e in mine], "sha256": mine[-1].sha256,
+                     "path": str(mine[-1].path)})
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        emit_json({"theses": rows})
+        return
+    for row in rows:
+        if row["origin"] == "bundled":
+            marker = " (default)" if row["id"] == DEFAULT_THESIS_ID else ""
+            typer.echo(f"{row['id']}{marker}\t{row['path']}")
+        else:
+            kept = ", ".join(str(v) for v in row["versions"])  # type: ignore[attr-defined]
+            typer.echo(f"{row['id']}\t{row['path']}\t(library 观点库: version "
+                       f"{row['version']} of versions {kept}, sha256 "
+                       f"{str(row['sha256'])[:12]})")
+
+
+@app.command("add")
+def add(
+    file: Annotated[Path, typer.Argument(help="A thesis YAML file to keep in the library.")],
+) -> None:
+    """Validate a thesis file and keep it in the library under its id (a changed file is
+    kept as a new version) — 校验并保存到观点库。Exit 3 when the file is invalid."""
+    from narrowgate.thesis.library import add as add_to_library
+
+    entry, new = add_to_library(file)
+    if new:
+        typer.echo(f"added {entry.thesis_id} version {entry.version} (sha256 "
+                   f"{entry.sha256[:12]}) → {entry.path}; run it with `narrowgate run "
+                   f"{entry.thesis_id}` (已加入观点库)")
+    else:
+        typer.echo(f"unchanged: {file} is already {entry.thesis_id} version {entry.version} "
+                   f"(sha256 {entry.sha256[:12]}) (观点库中已有相同版本)")
+
+
+@app.command("remove")
+def remove(
+    ref: Annotated[str, typer.Argument(
+        help="A library id (every version) or id@N (one version).")],
+) -> None:
+    """Remove a thesis (or one version) from the library; its recorded runs stay in
+    history — 从观点库删除(历史记录保留)。"""
+    from narrowgate.thesis.library import remove as remove_from_library
+
+    for entry in remove_from_library(ref):
+        typer.echo(f"removed {entry.thesis_id} version {entry.version} ({entry.path}) "
+                   "(已删除)")
 
 
 @app.command("tests")

@@ -68,18 +68,24 @@ def bundled_theses() -> dict[str, Path]:
 
 
 def resolve_thesis_path(ref: str | None) -> Path:
-    """A bundled id, or a path to a file; ``None`` means the default bundled thesis."""
+    """A bundled id, a library id (``id`` or ``id@N``, see :mod:`narrowgate.thesis.library`),
+    or a path to a file; ``None`` means the default bundled thesis."""
     ref = ref or DEFAULT_THESIS_ID
     bundled = bundled_theses()
     if ref in bundled:
         return bundled[ref]
+    from narrowgate.thesis.library import entries, library_path
+
+    stored = library_path(ref)  # the user's library (`narrowgate thesis add`): id or id@N
+    if stored is not None:
+        return stored
     path = Path(ref)
     if path.is_file():
         return path
-    known = ", ".join(bundled) or "none"
+    known = ", ".join([*bundled, *sorted({e.thesis_id for e in entries()})]) or "none"
     raise NarrowgateError(
-        f"no thesis '{ref}': not a bundled id and not a file",
-        f"give a path to a YAML thesis or one of the bundled ids ({known})",
+        f"no thesis '{ref}': not a bundled or library id and not a file",
+        f"give a path to a YAML thesis or one of the ids ({known})",
     )
 
 
