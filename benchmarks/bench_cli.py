@@ -11,8 +11,11 @@ bundled thesis with a warm store ≤ 5 s (wall clock of the whole process, impor
 
 The store is the one ``NARROWGATE_HOME`` points at (fill it first: `narrowgate data import
 ../shared/data`). "Warm" = one untimed run first, so the store file, the OS file cache and
-numba's on-disk cache are hot. Each timing is reported as median and min–max over the
-repeats, plus every run: on a shared 2-core machine the spread is part of the result.
+numba's on-disk cache are hot; Python's bytecode is cached as an install caches it (in a
+temporary PYTHONPYCACHEPREFIX folder, whatever PYTHONDONTWRITEBYTECODE says). Each timing is
+reported as median and min–max over the repeats, plus every run: on a shared 2-core
+machine the spread is part of the result, and the CPU seconds (user + system) are the
+steadier figure when other work runs. ``--as-of 2026-11-24`` pins the evaluation date.
 
 ``--tree DIR`` (repeatable) times another source tree (a ``src`` directory, put first on
 PYTHONPATH) alongside this checkout, alternating run by run so all see the same machine
@@ -43,6 +46,11 @@ def timed(args: list[str], tree: Path | None = None, cpu: list[float] | None = N
     seconds (user + system, all threads) are appended to ``cpu`` when given — less
     sensitive than the wall time to other work on the machine."""
     env = dict(os.environ)
+    # as installed: bytecode cached after the first run (pip writes it; a sandbox may set
+    # PYTHONDONTWRITEBYTECODE, which made every run compile narrowgate's sources again,
+    # ~0.2–0.3 s), kept in a folder of its own so no tree gets __pycache__ files
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "ng-bench-pycache")
     if tree is not None:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(tree), env.get("PYTHONPATH", "")) if p)
@@ -71,6 +79,8 @@ def main() -> None:
     parser.add_argument("-n", "--repeats", type=int, default=RUN_REPEATS,
                         help=f"timed runs of `narrowgate run` (default {RUN_REPEATS})")
     parser.add_argument("--run-only", action="store_true", help="skip `narrowgate --help`")
+    parser.add_argument("--as-of", help="pass --as-of YYYY-MM-DD to `narrowgate run` "
+                        "(default: none, i.e. today)")
     parser.add_argument("--tree", type=Path, action="append", default=[],
                         help="another src tree to time alternately (before/after)")
     parser.add_argument("--skip-checkout", action="store_true",
@@ -80,7 +90,8 @@ def main() -> None:
     if not args.run_only:
         help_s = [timed([*EXE, "--help"]) for _ in range(HELP_REPEATS)]
         print(spread("narrowgate --help", help_s, "(target ≤ 0.3 s)"))
-    run_args = [*EXE, "run", "--offline", "--out", str(out / "report")]
+    run_args = [*EXE, "run", "--offline", "--out", str(out / "report"),
+                *(["--as-of", args.as_of] if args.as_of else [])]
     trees: list[tuple[str, Path | None]] = [] if args.skip_checkout else [
         ("this checkout", None)]
     trees += [(str(tree), tree.resolve()) for tree in args.tree]
@@ -99,9 +110,6 @@ def main() -> None:
         print(spread("  CPU (user + system)", cpu[name]))
     print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} CPUs): other work slows the wall times above")
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        print("note: PYTHONDONTWRITEBYTECODE is set, so every run compiles narrowgate's "
-              "sources again (~0.2 s of each run)")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,28 @@ class _Windows:
         kernel(*self.args_before, starts, periods, *self.args_after, out, status)
         return pd.Series(out, index=self.prices.index[starts], name=f"return_{periods}")
 
+    def returns_of_lengths(self, lengths: list[int]) -> list[pd.Series]:
+        """:meth:`returns` for each of ``lengths``, the same numbers, from one simulation
+        per start day (:mod:`narrowgate.backtest.windows_kernel`)."""
+        from narrowgate.backtest import windows_kernel
+
+        if min(lengths) < 1:
+            raise BacktestError("a window needs at least one period")
+        rows = len(self.prices)
+        out = np.full((len(lengths), max(rows - min(lengths), 0)), np.nan)
+        if out.shape[1] > 0:
+            kernel: Any = windows_kernel.run_windows_lengths_nb  # numba: untyped for mypy
+            kernel(*self.args_before, np.asarray(lengths, dtype=np.int64), *self.args_after,
+                   out)
+        series = []
+        for k, periods in enumerate(lengths):
+            starts = np.arange(0, rows - periods, dtype=np.int64)  # as in :meth:`returns`
+            series.append(
+                pd.Series(out[k, : starts.size].copy(), index=self.prices.index[starts],
+                          name=f"return_{periods}") if starts.size else
+                pd.Series(dtype=np.float64, name=f"return_{periods}"))
+        return series
+
 
 def window_returns(strategy: AnyStrategy, close: pd.DataFrame, periods: int, *,
                    open_: pd.DataFrame | None = None,
@@ -166,8 +188,16 @@ def trailing_returns(strategy: AnyStrategy, close: pd.DataFrame, months: int, *,
 def _trailing(windows: _Windows, index: pd.Index, months: int,
               periods_per_year: float) -> pd.Series:
     """:func:`trailing_returns` from prepared windows; ``index`` = rows with every leg."""
-    periods = max(1, round(periods_per_year * months / 12))
-    starts = windows.returns(periods)
+    periods = _months_in_rows(months, periods_per_year)
+    return _ending(windows.returns(periods), index, periods, months)
+
+
+def _months_in_rows(months: int, periods_per_year: float) -> int:
+    return max(1, round(periods_per_year * months / 12))
+
+
+def _ending(starts: pd.Series, index: pd.Index, periods: int, months: int) -> pd.Series:
+    """Fresh-start returns re-indexed by the row each window ends on."""
     ends = index[periods:][: len(starts)]
     return pd.Series(starts.to_numpy(), index=ends, name=f"return_{months}m")
 
@@ -220,13 +250,15 @@ def publication_report(strategy: AnyStrategy, close: pd.DataFrame, published: da
     periods = len(result.equity) - 1
     total = float(result.equity.iloc[-1] / strategy.initial_cash - 1.0)
     prepared = _Windows.of(strategy, close, rolls=rolls)  # once for all four lengths
-    windows = prepared.returns(periods)
+    months = (3, 6, 12)
+    rows = [_months_in_rows(m, periods_per_year) for m in months]
+    windows, *trailing = prepared.returns_of_lengths([periods, *rows])
     prices_index = close[strategy.assets].dropna(how="any").index
     end_of = pd.Series(prices_index[periods:][: len(windows)], index=windows.index)
     history = windows[(end_of <= anchor).to_numpy()]
     rank, pct = rank_among(total, history)
-    rolling = pd.concat([_trailing(prepared, prices_index, months, periods_per_year)
-                         for months in (3, 6, 12)], axis=1)
+    rolling = pd.concat([_ending(starts, prices_index, n, m)
+                         for starts, n, m in zip(trailing, rows, months, strict=True)], axis=1)
     return PublicationReport(anchor=anchor, end=pd.Timestamp(result.equity.index[-1]),
                              periods=periods, result=result, total_return=total,
                              history=history, rank=rank, percentile=pct,
