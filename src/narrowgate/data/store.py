@@ -277,14 +277,22 @@ class Store:
     def _migrate(self, con: duckdb.DuckDBPyConnection, version: int) -> None:
         """Bring a file from ``version`` to SCHEMA_VERSION in one transaction (all the
         steps' tables and the new version row, or nothing)."""
+        self._apply_schema(con, [(step, _MIGRATIONS[step])
+                                 for step in range(version + 1, SCHEMA_VERSION + 1)])
+
+    def _apply_schema(self, con: duckdb.DuckDBPyConnection,
+                      steps: Sequence[tuple[int, Sequence[str]]]) -> None:
+        """Each step's statements and its version row, all in one transaction: a process
+        killed half-way leaves the file as it was, never tables without their version row
+        (which every later open refused)."""
         import duckdb
 
         try:
             con.execute("BEGIN TRANSACTION")
-            for step in range(version + 1, SCHEMA_VERSION + 1):
-                for ddl in _MIGRATIONS[step]:
+            for version, statements in steps:
+                for ddl in statements:
                     con.execute(ddl)
-                con.execute("INSERT INTO narrowgate_schema VALUES (?, now())", [step])
+                con.execute("INSERT INTO narrowgate_schema VALUES (?, now())", [version])
             con.execute("COMMIT")
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):
@@ -304,17 +312,9 @@ class Store:
                     f"{self.path} is a DuckDB file but not a narrowgate store "
                     f"(tables: {', '.join(sorted(tables)) or 'none'})",
                     _RECOVERY.format(p=self.path))
-            # one transaction: a process killed half-way leaves an empty file, never a
-            # schema table without its version row (which every later open refused)
-            con.execute("BEGIN TRANSACTION")
-            for ddl in (*_DDL, *history_sql.HISTORY_DDL):
-                con.execute(ddl)
-            con.execute("INSERT INTO narrowgate_schema VALUES (?, now())", [SCHEMA_VERSION])
-            con.execute("COMMIT")
         except duckdb.Error as exc:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
             raise self._write_failure(exc) or self._corrupt(exc) from exc
+        self._apply_schema(con, [(SCHEMA_VERSION, (*_DDL, *history_sql.HISTORY_DDL))])
 
     @contextmanager
     def session(self) -> Iterator[Store]:
