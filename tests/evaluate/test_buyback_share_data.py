@@ -1,6 +1,7 @@
 """buyback-share (kind fundamentals, share-of-market-value-rise): the explicit
-approximation on AAPL and NVDA (full data), GOOGL (buybacks only: no single-class share
-count), MSFT/META/AMZN/TSLA missing → partial, insufficient."""
+approximation on AAPL and NVDA (cover-page share counts) and GOOGL (several share classes:
+the balance-sheet count of all classes), MSFT/META/AMZN/TSLA missing → partial,
+insufficient."""
 
 from __future__ import annotations
 
@@ -19,23 +20,26 @@ def test_partial_share_with_its_assumptions(imported_hub: object) -> None:
     assert result.error is None
     assert result.verdict is Verdict.INSUFFICIENT_DATA
     figs: dict[str, Any] = {f.key: f.value for f in result.evidence.figures}
-    assert figs["companies_measured"] == "2 of 7"
+    assert figs["companies_measured"] == "3 of 7"
     # Apple FY2016–FY2025 cash buybacks; FACTS.md 3a gives FY2021–25 = 438.58 of them
     assert figs["AAPL_buybacks"] == pytest.approx(713.2, abs=0.1)
     assert 450 < figs["AAPL_mcap_start"] < 600  # ~$520B in Feb 2016 (split-restated)
     assert 3500 < figs["AAPL_mcap_end"] < 4500
     assert figs["NVDA_mcap_start"] < 20 < 4000 < figs["NVDA_mcap_end"]
-    expected = (figs["AAPL_buybacks"] + figs["NVDA_buybacks"]) / (
-        figs["AAPL_mcap_end"] - figs["AAPL_mcap_start"]
-        + figs["NVDA_mcap_end"] - figs["NVDA_mcap_start"]) * 100
+    # Alphabet: ~687 M shares before its 2022 20-for-1 split (as first filed, once
+    # restated) × the split-adjusted close: about $480B in Feb 2016
+    assert 450 < figs["GOOGL_mcap_start"] < 520 and 3500 < figs["GOOGL_mcap_end"] < 4200
+    names = ("AAPL", "NVDA", "GOOGL")
+    expected = sum(figs[f"{n}_buybacks"] for n in names) / sum(
+        figs[f"{n}_mcap_end"] - figs[f"{n}_mcap_start"] for n in names) * 100
     assert figs["measured"] == pytest.approx(expected, abs=0.1)
     assert figs["measured"] < 20
-    assert "GOOGL_buybacks" in figs and "GOOGL_mcap_end" not in figs
     assert "[fallback" in next(f.label.en for f in result.evidence.figures
                                if f.key == "META_buybacks_fallback")
     whats = " ".join(m.what for m in result.evidence.missing)
-    for name in ("sec:MSFT", "sec:META", "sec:AMZN", "sec:TSLA", "sec:GOOGL"):
+    for name in ("sec:MSFT", "sec:META", "sec:AMZN", "sec:TSLA"):
         assert name in whats
+    assert "sec:GOOGL" not in whats
     assert any("Approximation" in n.en for n in result.evidence.notes)
 
 
@@ -51,3 +55,21 @@ def test_split_detection_from_cover_counts() -> None:
     from datetime import date
     count, factor = shares_on_basis(shares, date(2021, 6, 1), date(2024, 3, 8))
     assert factor == 4 and count == pytest.approx(2.48e9)
+
+
+def test_a_restated_comparative_does_not_count_a_split_twice() -> None:
+    """A later 10-K restates the year-before count on the new basis; counts as first filed
+    keep each on its own filing's basis, so the split is one jump."""
+    import pandas as pd
+
+    from narrowgate.models.fundamentals import cover_shares, split_factors
+
+    facts = pd.DataFrame({
+        "concept": ["CommonStockSharesOutstanding"] * 4, "unit": ["shares"] * 4,
+        "end": pd.to_datetime(["2021-12-31", "2021-12-31", "2022-03-31", "2022-06-30"]),
+        "filed": pd.to_datetime(["2022-02-01", "2023-02-01", "2022-04-26", "2022-07-26"]),
+        "value": [6.6e8, 1.32e10, 6.59e8, 1.308e10]})
+    shares = cover_shares(facts)
+    assert shares.name == "CommonStockSharesOutstanding"
+    assert shares.tolist() == [6.6e8, 6.59e8, 1.308e10]
+    assert [r for _, r in split_factors(shares)] == [20]

@@ -3,7 +3,8 @@ with the same quarters a year before, and market value from cover-page share cou
 
 Pure (no I/O). Values are in the caller's unit (the kind passes USD bn); rates are in %.
 Market value: close × shares outstanding (the SEC cover-page count,
-``dei:EntityCommonStockSharesOutstanding``, latest before the date). Closes in the store are
+``dei:EntityCommonStockSharesOutstanding``, else the balance-sheet
+``us-gaap:CommonStockSharesOutstanding``; latest before the date). Closes in the store are
 split-adjusted as of each source file's last date, so the share count is put on that basis
 with the splits detected in the cover counts themselves (a jump of more than ``SPLIT_JUMP``×
 between consecutive filings, rounded to the integer ratio).
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 COVER_SHARES = "EntityCommonStockSharesOutstanding"
+#: share counts tried in order: the cover page's, then the balance sheet's. A company with
+#: several share classes (Alphabet) tags the cover count per class, which companyfacts
+#: leaves out; its balance-sheet count covers every class.
+SHARE_COUNTS = (COVER_SHARES, "CommonStockSharesOutstanding")
 SPLIT_JUMP = 1.5
 #: A quarter "a year before" ends within this many days of 365 days earlier.
 YEAR_BEFORE_SLACK_DAYS = 20
@@ -125,13 +130,19 @@ def change_pct(after: float, before: float) -> float | None:
 
 
 def cover_shares(facts: pd.DataFrame) -> pd.Series:
-    """Cover-page shares outstanding by date (latest filing per date), on each filing's basis."""
+    """Shares outstanding by date as first filed (each count on its own filing's share
+    basis, so a split shows as one jump; a later filing's restated comparative would show
+    it twice): the first of :data:`SHARE_COUNTS` the facts hold (the Series is named after
+    it)."""
     import pandas as pd
 
-    rows = facts[(facts["concept"] == COVER_SHARES) & (facts["unit"] == "shares")]
-    rows = rows.sort_values("filed").groupby("end").tail(1).sort_values("end")
+    for concept in SHARE_COUNTS:
+        rows = facts[(facts["concept"] == concept) & (facts["unit"] == "shares")]
+        if not rows.empty:
+            break
+    rows = rows.sort_values("filed", kind="stable").groupby("end").head(1).sort_values("end")
     return pd.Series(rows["value"].astype(float).to_numpy(),
-                     index=pd.DatetimeIndex(rows["end"]), name="shares")
+                     index=pd.DatetimeIndex(rows["end"]), name=concept)
 
 
 def split_factors(shares: pd.Series) -> list[tuple[pd.Timestamp, int]]:

@@ -261,7 +261,7 @@ def share_measure(ctx: EvalContext, params: FundamentalsParams, start: date, end
                   ) -> Measured:
     """The concept summed over the fiscal years ending in (start, end], divided by the rise
     of the companies' market value from ``start`` to ``end``."""
-    from narrowgate.models.fundamentals import COVER_SHARES
+    from narrowgate.models.fundamentals import SHARE_COUNTS
 
     out = Measured()
     want = expected_years(start, end) or 0
@@ -271,7 +271,7 @@ def share_measure(ctx: EvalContext, params: FundamentalsParams, start: date, end
     for c in params.companies:
         fetch = [c.filings, *([c.prices] if c.prices else [])]
         try:
-            facts, used, t = company_facts(ctx, c, [params.concept], (COVER_SHARES,))
+            facts, used, t = company_facts(ctx, c, [params.concept], SHARE_COUNTS)
             periods = window_periods(concept_frame(facts, params.concept, "annual", t), start,
                                      end, "annual")
             values, mv_data, gaps = market_values(ctx, c, facts, t,

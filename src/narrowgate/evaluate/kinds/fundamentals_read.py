@@ -149,12 +149,12 @@ def close_at(ctx: EvalContext, instrument: str, day: date) -> tuple[float, date,
 def market_values(ctx: EvalContext, company: Company, facts: pd.DataFrame, ticker: str,
                   days: dict[str, date]) -> tuple[dict[str, float], list[DataUsed], list[str]]:
     """Market value (USD bn) at each named day: close × cover shares on the close's basis."""
-    from narrowgate.models.fundamentals import COVER_SHARES, cover_shares, shares_on_basis
+    from narrowgate.models.fundamentals import SHARE_COUNTS, cover_shares, shares_on_basis
 
     shares = cover_shares(facts)
     if shares.empty or company.prices is None:
-        return {}, [], [f"shares outstanding ({COVER_SHARES} not in the SEC facts: "
-                        "multi-class companies tag it per class)"]
+        return {}, [], [f"shares outstanding (none of {', '.join(SHARE_COUNTS)} in the SEC "
+                        "facts)" if company.prices is not None else "a price instrument"]
     out: dict[str, float] = {}
     data: list[DataUsed] = []
     for key, day in days.items():
@@ -162,7 +162,8 @@ def market_values(ctx: EvalContext, company: Company, facts: pd.DataFrame, ticke
         count, factor = shares_on_basis(shares, on, basis)
         out[key] = close * count / BN
         data.append(prov.model_copy(update={"note": f"close {close:.4g} on {on}; split-adjusted "
-                                            f"as of {basis}; shares × {factor} to that basis"}))
+                                            f"as of {basis}; {shares.name} × {factor} to "
+                                            "that basis"}))
     return out, data, []
 
 
