@@ -34,6 +34,10 @@ def test_partial_share_with_its_assumptions(imported_hub: object) -> None:
         figs[f"{n}_mcap_end"] - figs[f"{n}_mcap_start"] for n in names) * 100
     assert figs["measured"] == pytest.approx(expected, abs=0.1)
     assert figs["measured"] < 20
+    # what fewer shares did to each price, on one split basis: Apple's count fell by a
+    # third (about 22.2 → 14.7 bn), 16.7% of its log price rise; Nvidia's grew a little
+    assert (figs["AAPL_share_count_effect"], figs["GOOGL_share_count_effect"],
+            figs["NVDA_share_count_effect"]) == (16.7, 5.8, -2.1)
     assert "[fallback" in next(f.label.en for f in result.evidence.figures
                                if f.key == "META_buybacks_fallback")
     whats = " ".join(m.what for m in result.evidence.missing)
@@ -73,3 +77,15 @@ def test_a_restated_comparative_does_not_count_a_split_twice() -> None:
     assert shares.name == "CommonStockSharesOutstanding"
     assert shares.tolist() == [6.6e8, 6.59e8, 1.308e10]
     assert [r for _, r in split_factors(shares)] == [20]
+
+
+def test_share_count_effect_by_hand() -> None:
+    import math
+
+    from narrowgate.models.fundamentals import share_count_effect_pct
+
+    # value ×2 while shares fall from 100 to 90: price ×(2 × 100/90)
+    expected = math.log(100 / 90) / math.log(2 * 100 / 90) * 100
+    assert share_count_effect_pct(50.0, 100.0, 100.0, 90.0) == pytest.approx(expected)
+    assert share_count_effect_pct(100.0, 80.0, 100.0, 100.0) is None  # the price fell
+    assert share_count_effect_pct(0.0, 80.0, 100.0, 100.0) is None

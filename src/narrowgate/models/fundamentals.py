@@ -173,6 +173,23 @@ def shares_on_basis(shares: pd.Series, day: date, basis: date) -> tuple[float, i
 BN = 1e9
 
 
+def share_count_effect_pct(value_start: float, value_end: float, shares_start: float,
+                           shares_end: float) -> float | None:
+    """The part of a stock's (log) price rise that fewer shares explain, in %:
+    ln(shares_start / shares_end) / ln(price_end / price_start), the price being market
+    value per share and both counts on one split basis. With market value unchanged,
+    buying back 10% of the shares lifts the price by 1/0.9; this is that lift against the
+    whole rise. None when the price did not rise (no rise to explain)."""
+    import math
+
+    if min(value_start, value_end, shares_start, shares_end) <= 0:
+        return None
+    price_rise = math.log((value_end / shares_end) / (value_start / shares_start))
+    if price_rise <= 0:
+        return None
+    return math.log(shares_start / shares_end) / price_rise * 100
+
+
 def period_label(fiscal_year: int, fiscal_period: str, period: str) -> str:
     """'FY2025' for an annual period, 'FY2025 Q3' for a quarter."""
     return f"FY{fiscal_year}" if period == "annual" else f"FY{fiscal_year} {fiscal_period}"

@@ -261,7 +261,7 @@ def share_measure(ctx: EvalContext, params: FundamentalsParams, start: date, end
                   ) -> Measured:
     """The concept summed over the fiscal years ending in (start, end], divided by the rise
     of the companies' market value from ``start`` to ``end``."""
-    from narrowgate.models.fundamentals import SHARE_COUNTS
+    from narrowgate.models.fundamentals import SHARE_COUNTS, share_count_effect_pct
 
     out = Measured()
     want = expected_years(start, end) or 0
@@ -289,22 +289,28 @@ def share_measure(ctx: EvalContext, params: FundamentalsParams, start: date, end
             out.figures.append(figure(f"{t}_{params.concept}", f"{t} 窗口内累计{c_zh}",
                                       f"{t} cumulative {c_en} {periods[0].label}–"
                                       f"{periods[-1].label}", round(total, 1), "USD bn"))
+        mcap = {k: value for k, (value, _shares) in values.items()}
         if values:
-            rise = values["end"] - values["start"]
+            rise = mcap["end"] - mcap["start"]
+            effect = share_count_effect_pct(mcap["start"], mcap["end"], values["start"][1],
+                                            values["end"][1])
             out.figures += [
                 figure(f"{t}_mcap_start", f"{t} 起点市值", f"{t} market value at start",
-                       round(values["start"], 1), "USD bn"),
+                       round(mcap["start"], 1), "USD bn"),
                 figure(f"{t}_mcap_end", f"{t} 终点市值", f"{t} market value at end",
-                       round(values["end"], 1), "USD bn"),
+                       round(mcap["end"], 1), "USD bn"),
                 figure(f"{t}_share", f"{t} {c_zh}/市值增量", f"{t} {c_en} / rise in value",
-                       round(total / rise * 100, 1) if rise > 0 else None, "%")]
+                       round(total / rise * 100, 1) if rise > 0 else None, "%"),
+                figure(f"{t}_share_count_effect", f"{t} 股数减少对股价涨幅(对数)的贡献",
+                       f"{t} part of the (log) price rise from fewer shares",
+                       None if effect is None else round(effect, 1), "%")]
         if gaps:
             out.complete = False
             out.missing.append(MissingData(what=f"{c.filings}: {'; '.join(gaps)}", dates=dates,
                                            how="add the component from the 10-K (per-class "
                                                "shares) with its source"))
         else:
-            complete[t] = (total, values["end"] - values["start"])
+            complete[t] = (total, mcap["end"] - mcap["start"])
     out.measured = list(complete)
     out.full = len(complete)
     total = sum(v[0] for v in complete.values())
@@ -313,11 +319,16 @@ def share_measure(ctx: EvalContext, params: FundamentalsParams, start: date, end
         out.readings = [("companies measured", total / rise * 100)]
     out.observed = end
     out.notes.append(text(
-        f"近似方法:{c_zh}为窗口内结束的财年之和;市值 = 收盘价 × 封面流通股数(最近一次申报),"
-        "股数按从股数序列中识别的拆股调整到价格口径;不计股权激励稀释与其他公司。",
+        f"近似方法:{c_zh}为窗口内结束的财年之和;市值 = 收盘价 × 流通股数(封面股数,多类股"
+        "公司用资产负债表股数;取首次申报值),股数按从股数序列中识别的拆股调整到价格口径;不计"
+        "股权激励稀释与其他公司。该比值衡量资金流相对创造的市值有多大,并非因果归因;对股价的"
+        "贡献见各公司“股数减少对股价涨幅的贡献”。",
         f"Approximation: {c_en} = the sum over the fiscal years ending inside the window; "
-        "market value = close × cover-page shares outstanding (latest filing before the "
-        "date), restated to the price file's split basis with splits detected in the share "
-        "counts; stock-based dilution and companies outside the list are left out. The ratio "
-        "says how large the flow was against the value created, not a causal attribution."))
+        "market value = close × shares outstanding (the cover-page count; for a company with "
+        "several share classes the balance-sheet count of all classes; as first filed), "
+        "restated to the price file's split basis with splits detected in the share counts; "
+        "stock-based dilution and companies outside the list are left out. The ratio says "
+        "how large the flow was against the value created, not a causal attribution; what "
+        "fewer shares did to the price is each company's 'part of the price rise from fewer "
+        "shares'."))
     return out

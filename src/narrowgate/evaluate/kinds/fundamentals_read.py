@@ -27,7 +27,7 @@ from narrowgate.evaluate.kinds.fundamentals_params import (
 )
 from narrowgate.evaluate.registry import EvalContext
 from narrowgate.evaluate.verdict import Chart, DataUsed, Figure, MissingData
-from narrowgate.models.fundamentals import BN, expected_years, window_periods
+from narrowgate.models.fundamentals import expected_years, window_periods
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,20 +147,26 @@ def close_at(ctx: EvalContext, instrument: str, day: date) -> tuple[float, date,
 
 
 def market_values(ctx: EvalContext, company: Company, facts: pd.DataFrame, ticker: str,
-                  days: dict[str, date]) -> tuple[dict[str, float], list[DataUsed], list[str]]:
-    """Market value (USD bn) at each named day: close × cover shares on the close's basis."""
+                  days: dict[str, date]
+                  ) -> tuple[dict[str, tuple[float, float]], list[DataUsed], list[str]]:
+    """(market value in USD bn, shares on the last day's split basis) at each named day:
+    market value = close × shares on the close's own basis; the second count puts every
+    day on one basis, so counts compare across days."""
     from narrowgate.models.fundamentals import SHARE_COUNTS, cover_shares, shares_on_basis
 
     shares = cover_shares(facts)
     if shares.empty or company.prices is None:
         return {}, [], [f"shares outstanding (none of {', '.join(SHARE_COUNTS)} in the SEC "
                         "facts)" if company.prices is not None else "a price instrument"]
-    out: dict[str, float] = {}
+    from narrowgate.models.fundamentals import BN
+
+    read = {key: close_at(ctx, company.prices, day) for key, day in days.items()}
+    last_basis = max(basis for _c, _o, basis, _p in read.values())
+    out: dict[str, tuple[float, float]] = {}
     data: list[DataUsed] = []
-    for key, day in days.items():
-        close, on, basis, prov = close_at(ctx, company.prices, day)
+    for key, (close, on, basis, prov) in read.items():
         count, factor = shares_on_basis(shares, on, basis)
-        out[key] = close * count / BN
+        out[key] = (close * count / BN, shares_on_basis(shares, on, last_basis)[0])
         data.append(prov.model_copy(update={"note": f"close {close:.4g} on {on}; split-adjusted "
                                             f"as of {basis}; {shares.name} × {factor} to "
                                             "that basis"}))
