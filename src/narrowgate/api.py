@@ -70,11 +70,21 @@ def _day(value: DateLike | None, what: str) -> date | None:
 
 def network_reachable(host: str = "query2.finance.yahoo.com", timeout_s: float = 1.5) -> bool:
     """One quick TCP connect, so an offline machine does not wait out every provider's
-    retries (each would back off for seconds) before using the store."""
+    retries (each would back off for seconds) before using the store. Behind a proxy
+    (``HTTPS_PROXY``/``ALL_PROXY``, as httpx reads them) the proxy is what must answer; a
+    provider that still fails is then said once and skipped by the hub."""
     import socket
+    import urllib.parse
+    import urllib.request
 
+    target: tuple[str, int] = (host, 443)
+    proxy = urllib.request.getproxies().get("https") or urllib.request.getproxies().get("all")
+    if proxy and not urllib.request.proxy_bypass(host):
+        parts = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        if parts.hostname:
+            target = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     try:
-        with socket.create_connection((host, 443), timeout=timeout_s):
+        with socket.create_connection(target, timeout=timeout_s):
             return True
     except Exception:  # DNS failure, refusal, timeout, or sockets blocked by a sandbox
         return False
