@@ -51,9 +51,22 @@ class ProviderError(NarrowgateError):
 
 
 class ProviderNotSetUp(ProviderError):
-    """A live source needs a setting the user has not made (SEC: a contact address)."""
+    """A live source needs a setting the user has not made (SEC: a contact address) or a
+    package its extra installs (akshare: ``narrowgate[cn]``)."""
 
     reason = "not set up"
+
+
+def require_extra(module: str, extra: str, what: str) -> object:
+    """Import ``module`` for ``what``, or raise one line naming the extra that installs it
+    (the core install leaves the per-market client libraries out)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ProviderNotSetUp(f"{what} needs {module}, which is not installed",
+                               f"pip install 'narrowgate[{extra}]'") from None
 
 
 class StoreError(NarrowgateError):

@@ -196,3 +196,18 @@ def test_a_silent_server_cannot_hang_an_akshare_call() -> None:
             conn.close()
     assert time.monotonic() - started < 5
     assert "\n" not in str(caught.value)
+
+
+def test_without_akshare_installed_it_is_one_line_naming_the_extra(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from narrowgate.data.providers.akshare import AkshareCall, AkshareProvider
+    from narrowgate.errors import ProviderNotSetUp
+
+    monkeypatch.setitem(sys.modules, "akshare", None)  # what a core install looks like
+    with pytest.raises(ProviderNotSetUp, match="akshare") as caught:
+        AkshareProvider(delay=0).call(AkshareCall("stock_zh_index_hist_csindex",
+                                                  {"symbol": "000300"}))
+    assert caught.value.hint == "pip install 'narrowgate[cn]'"
+    assert "\n" not in str(caught.value)

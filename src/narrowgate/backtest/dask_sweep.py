@@ -33,11 +33,11 @@ def dask_client(scheduler: str) -> Iterator[Client]:
     127.0.0.1 that lives as long as the context)."""
     try:
         from distributed import Client, LocalCluster
-    except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
+    except ImportError as exc:  # the core install leaves Dask out
         from narrowgate.backtest.api import BacktestError
 
-        raise BacktestError("a distributed sweep needs dask.distributed",
-                            'pip install "dask[distributed]"') from exc
+        raise BacktestError("a distributed sweep needs dask.distributed, which is not "
+                            "installed", "pip install 'narrowgate[dask]'") from exc
     if scheduler == LOCAL:
         workers = max(1, os.cpu_count() or 1)
         with LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1",

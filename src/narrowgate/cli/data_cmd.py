@@ -48,6 +48,8 @@ def pull(
     end: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
 ) -> None:
     """Fetch instruments from their live providers into the store now."""
+    from rich.markup import escape
+
     from narrowgate.data.hub import DataHub
     from narrowgate.data.store import Store
     from narrowgate.instruments import kind_of
@@ -57,12 +59,12 @@ def pull(
     failures = []
     for instrument in ids:
         failure = hub.refresh(instrument, kind_of(instrument), _day(start), _day(end))
-        status = "[green]ok[/]" if failure is None else f"[red]failed[/]: {failure}"
+        status = "[green]ok[/]" if failure is None else f"[red]failed[/]: {escape(failure)}"
         console.print(f"{instrument}: {status}", highlight=False)
         if failure is not None:
             failures.append(failure)
-    for warning in hub.warnings:
-        console.print(f"[yellow]warning[/]: {warning}", highlight=False)
+    for warning in hub.warnings:  # a warning's text may hold brackets ([cn]) rich would eat
+        console.print(f"[yellow]warning[/]: {escape(warning)}", highlight=False)
     if failures:
         # README exit codes: 4 when no source has the data, 5 when a source failed
         raise typer.Exit(4 if all(f.not_found for f in failures) else 5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from narrowgate.evaluate.scorecard import Scorecard
@@ -58,7 +59,7 @@ def render_scorecard(
     )
     shown = scorecard.warnings[:MAX_WARNINGS_SHOWN]
     for warning in shown:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     hidden = len(scorecard.warnings) - len(shown)
     if hidden > 0:
         more = {"zh": f"另有 {hidden} 条数据缺口提示,见报告的“数据缺口”与 scorecard.json。",

@@ -236,9 +236,10 @@ class AkshareProvider:
     @property
     def api(self) -> Any:
         if self._api is None:
-            import akshare
+            from narrowgate.errors import require_extra
 
-            self._api = akshare
+            self._api = require_extra("akshare", "cn", "akshare: cn:, cnidx:, cnfut: and "
+                                                       "hkidx: data")
         return self._api
 
     def shape_query(self, query: Query) -> list[AkshareCall]:
@@ -274,6 +275,7 @@ class AkshareProvider:
         """Step 2: one call with a pause before it and bounded retries, then ProviderError."""
         import pandas as pd
 
+        self.api  # noqa: B018 - a missing akshare is one line now, not three failed tries
         limiter = shared_limiter(self.name, 1.0 / self.delay if self.delay > 0 else 0.0)
         problem = ""
         attempts = attempts or self.attempts

@@ -258,8 +258,9 @@ class ForecastProvider:
 
     def _fetch_yfinance(self, instrument: str, symbol: str) -> ForecastFetch:
         if self._yf_ticker is None:
-            import yfinance
+            from narrowgate.errors import require_extra
 
+            yfinance: Any = require_extra("yfinance", "yahoo", "yahoo consensus forecasts")
             self._yf_ticker = yfinance.Ticker
         ticker = self._yf_ticker(symbol)
         request = f"yfinance.Ticker({symbol!r}).earnings_estimate"

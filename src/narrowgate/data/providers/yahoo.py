@@ -247,7 +247,9 @@ class YahooProvider:
         self, symbol: str, query: Query
     ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
         """Fallback step 2+3: yfinance's history, normalised to the same frames."""
-        import yfinance
+        from narrowgate.errors import require_extra
+
+        yfinance: Any = require_extra("yfinance", "yahoo", "yahoo: the yfinance fallback")
 
         start = query.start or date(1970, 1, 2)
         end = (query.end or datetime.now(UTC).date()) + timedelta(days=1)
