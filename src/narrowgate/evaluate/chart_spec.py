@@ -8,6 +8,8 @@ the same in both. Plain dicts: plotly itself is imported only by :func:`plotly_f
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from datetime import date
 from typing import Any, Literal
 
 from narrowgate.errors import NarrowgateError
@@ -18,6 +20,12 @@ FONT_STACK = (
     '"Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 )
 CHART_SIGNIFICANT_DIGITS = 6
+YEAR_RANGE = (1900, 2200)  # integer x values in this range are (fiscal) years
+MARK_LABELS: dict[str, tuple[str, str]] = {
+    "en": ("published", "data end"),
+    "zh": ("发表", "数据截止"),
+}
+MARK_COLOUR = "#555555"
 
 
 def chart_number(value: float | int | str | None) -> float | int | str | None:
@@ -34,16 +42,23 @@ def chart_number(value: float | int | str | None) -> float | int | str | None:
     return float(f"{value:.{CHART_SIGNIFICANT_DIGITS}g}")
 
 
-def chart_spec(chart: Chart) -> dict[str, Any]:
+def chart_spec(chart: Chart, lang: Literal["zh", "en"] = "en", *,
+               published: date | None = None,
+               words: Callable[[str], str] | None = None) -> dict[str, Any]:
     """A Plotly figure (data + layout) for one library-neutral ``Chart``.
 
     The title is not in the figure: the page shows it as bilingual HTML above the plot.
+    ``words`` translates axis titles and series names (the report passes its zh table);
+    ``lang`` picks the words of the vertical lines. A date axis gets a dashed line at
+    ``published`` (the thesis's publication, when inside the data) and one at the data
+    end; integer x values are ticked as integers, years one per tick (never "2,023.5").
     """
+    say = words or (lambda text: text)
     traces: list[dict[str, Any]] = []
     for series in chart.series:
         trace: dict[str, Any] = {
             "type": "bar" if series.kind == "bar" else "scatter",
-            "name": series.name,
+            "name": say(series.name),
             "x": [chart_number(x) for x in series.x],
             "y": [chart_number(y) for y in series.y],
         }
@@ -57,23 +72,68 @@ def chart_spec(chart: Chart) -> dict[str, Any]:
         "margin": {"l": 56, "r": 56, "t": 16, "b": 40},
         "font": {"family": FONT_STACK, "size": 12},
         "showlegend": len(traces) > 1,
-        "legend": {"orientation": "h", "x": 0, "y": -0.18},
-        "xaxis": {"title": {"text": chart.x_label}, "automargin": True},
-        "yaxis": {"title": {"text": chart.y_label}, "automargin": True},
+        # Above the plot, not below it: a legend under the plot sat on the x-axis title.
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02,
+                   "yanchor": "bottom"},
+        "xaxis": {"title": {"text": say(chart.x_label)}, "automargin": True},
+        "yaxis": {"title": {"text": say(chart.y_label)}, "automargin": True},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
     }
     if chart.x_is_date:
         layout["xaxis"]["type"] = "date"
+        _date_marks(layout, chart, lang, published)
+    else:
+        layout["xaxis"].update(integer_axis([x for s in chart.series for x in s.x]))
     if chart.y2_label is not None or any(s.axis == "y2" for s in chart.series):
         layout["yaxis2"] = {
-            "title": {"text": chart.y2_label or ""},
+            "title": {"text": say(chart.y2_label or "")},
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
             "automargin": True,
         }
     return {"data": traces, "layout": layout}
+
+
+def integer_axis(values: list[str | float | int]) -> dict[str, Any]:
+    """Axis settings for numeric x values that are all integers: ticks as integers
+    (``tickformat "d"``: no thousands separator, no 2023.5), one tick a year for years."""
+    numbers = [v for v in values if not isinstance(v, (str, bool))]
+    if not numbers or len(numbers) != len(values):
+        return {}
+    if not all(math.isfinite(v) and float(v).is_integer() for v in numbers):
+        return {}
+    settings: dict[str, Any] = {"tickformat": "d"}
+    low, high = min(numbers), max(numbers)
+    if YEAR_RANGE[0] <= low and high <= YEAR_RANGE[1]:
+        settings["dtick"] = 1
+    return settings
+
+
+def _date_marks(layout: dict[str, Any], chart: Chart, lang: Literal["zh", "en"],
+                published: date | None) -> None:
+    """Dashed vertical lines at publication and at the data end, labelled at the top."""
+    days = sorted(str(x)[:10] for s in chart.series for x in s.x if isinstance(x, str))
+    if not days:
+        return
+    first, last = days[0], days[-1]
+    marks: list[tuple[str, str]] = []
+    if published is not None and first <= published.isoformat() <= last:
+        marks.append((published.isoformat(), MARK_LABELS[lang][0]))
+    if not marks or marks[0][0] != last:
+        marks.append((last, MARK_LABELS[lang][1]))
+    layout["shapes"] = [
+        {"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1,
+         "line": {"color": MARK_COLOUR, "width": 1, "dash": "dash"}}
+        for day, _ in marks
+    ]
+    layout["annotations"] = [
+        {"xref": "x", "yref": "paper", "x": day, "y": 1, "yanchor": "top", "text": text,
+         "showarrow": False, "xanchor": "right" if n == len(marks) - 1 else "left",
+         "font": {"size": 10, "color": MARK_COLOUR}}
+        for n, (day, text) in enumerate(marks)
+    ]
 
 
 def plotly_figure(chart: Chart, lang: Literal["zh", "en"] = "en") -> object:
@@ -83,7 +143,7 @@ def plotly_figure(chart: Chart, lang: Literal["zh", "en"] = "en") -> object:
     except ImportError:
         raise NarrowgateError("plotly is not installed, so a chart cannot become a figure",
                               "pip install plotly (or narrowgate[plot])") from None
-    spec = chart_spec(chart)
+    spec = chart_spec(chart, lang)
     spec["layout"]["title"] = {"text": chart.title.get(lang)}
     spec["layout"]["margin"]["t"] = 48
     return go.Figure(spec)

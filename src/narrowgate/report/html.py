@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -41,6 +42,7 @@ from narrowgate.report.commands import how_text
 from narrowgate.report.formatting import format_signed, format_value, format_when
 from narrowgate.report.scorecard import write_atomic
 from narrowgate.report.trades import trade_rows
+from narrowgate.report.words import zh_note, zh_words
 from narrowgate.thesis.schema import LocalizedText, Section
 
 if TYPE_CHECKING:
@@ -136,6 +138,8 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
     env.filters["how"] = lambda m: how_text(m).replace("`", "")  # a <code> cell: no markdown
     env.filters["signed"] = format_signed
     env.filters["code_spans"] = code_spans
+    env.filters["zh_words"] = zh_words
+    env.filters["zh_note"] = zh_note
     template = env.get_template("report.html.j2")
     trades = trade_rows(scorecard)
     return template.render(
@@ -143,7 +147,8 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
         lang=lang,
         generator=GENERATOR,
         assets=ASSETS,
-        sections=group_by_section(scorecard.results, scorecard.thesis.sections),
+        sections=group_by_section(scorecard.results, scorecard.thesis.sections,
+                                  scorecard.thesis.source.published),
         verdicts=list(Verdict),
         verdict_labels=VERDICT_LABELS,
         kind_labels=KIND_LABELS,
@@ -173,21 +178,23 @@ def code_spans(text: str) -> Markup:
         for odd, part in ((n % 2 == 1, part) for n, part in enumerate(parts)))
 
 
-def group_by_section(results: list[ClaimResult], sections: Sequence[Section]
-                     ) -> list[SectionView]:
+def group_by_section(results: list[ClaimResult], sections: Sequence[Section],
+                     published: date | None = None) -> list[SectionView]:
     """Cards in the order of the thesis's sections (its argument chain); claims without a
-    section go to a final 'other'. Within a section the thesis file's order is kept."""
+    section go to a final 'other'. Within a section the thesis file's order is kept.
+    ``published`` (the thesis's date) is marked on every time-series chart."""
     views = {s.key: SectionView(s) for s in (*sections, OTHER_SECTION)}
     for index, result in enumerate(results):
         key = result.section if result.section in views else OTHER_SECTION.key
-        views[key].cards.append(_card(index, result))
+        views[key].cards.append(_card(index, result, published))
     return [view for view in views.values() if view.cards]
 
 
-def _card(index: int, result: ClaimResult) -> CardView:
+def _card(index: int, result: ClaimResult, published: date | None = None) -> CardView:
     evidence = result.evidence
     charts = [
-        ChartView(dom_id=f"chart-{index}-{n}", chart=chart, spec_json=embed_json(chart_spec(chart)))
+        ChartView(dom_id=f"chart-{index}-{n}", chart=chart,
+                  spec_json=embed_json(bilingual_chart_spec(chart, published)))
         for n, chart in enumerate(evidence.charts)
     ]
     headline = headline_figures(evidence.figures)
@@ -199,6 +206,27 @@ def _card(index: int, result: ClaimResult) -> CardView:
         stale=any(item.stale for item in evidence.data),
         fallback=any(item.fallback for item in evidence.data),
     )
+
+
+def bilingual_chart_spec(chart: Chart, published: date | None) -> dict[str, Any]:
+    """The English Plotly spec plus ``i18n``: each language's texts (trace names, axis
+    titles, line labels), so report.js re-draws a chart in the other language without a
+    second copy of the data points in the page."""
+    spec = chart_spec(chart, "en", published=published)
+    zh = chart_spec(chart, "zh", published=published, words=zh_words)
+    spec["i18n"] = {"en": chart_texts(spec), "zh": chart_texts(zh)}
+    return spec
+
+
+def chart_texts(spec: dict[str, Any]) -> dict[str, Any]:
+    """The words of a Plotly spec that differ by language (see report.js ``localize``)."""
+    layout = spec["layout"]
+    return {
+        "names": [trace["name"] for trace in spec["data"]],
+        "axes": {axis: layout[axis]["title"]["text"]
+                 for axis in ("xaxis", "yaxis", "yaxis2") if axis in layout},
+        "marks": [note["text"] for note in layout.get("annotations", [])],
+    }
 
 
 HEADLINE_FIGURES = 3  # "the two or three figures that decide it"
