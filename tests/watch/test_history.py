@@ -263,7 +263,7 @@ def test_a_version_1_store_reads_without_history_and_migrates_on_write(
     assert Store(store.path).row_counts()["bars"] == 0
     assert record_run(Store(store.path), card, "0" * 64) == 1  # the write migrates first
     con = duckdb.connect(str(store.path), read_only=True)
-    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (2,)
+    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (3,)
     con.close()
     assert [(r.run_id, r.as_of) for r in list_runs(Store(store.path))] == [
         (1, date(2026, 4, 30))]
@@ -281,7 +281,7 @@ def test_a_future_store_version_is_refused_in_one_line(tmp_path: Path) -> None:
     con.execute("INSERT INTO narrowgate_schema VALUES (99, now())")
     con.close()
     with pytest.raises(StoreError, match="has schema version 99, this narrowgate reads "
-                                         "versions 1 to 2"):
+                                         "versions 1 to 3"):
         Store(store.path).row_counts()
 
 

@@ -21,6 +21,7 @@ from narrowgate.cli import (
     thesis_cmd,
     timeline_cmd,
     value_cmd,
+    watch_cmd,
 )
 from narrowgate.cli.run_cmd import run
 
@@ -44,6 +45,7 @@ app.command("history")(history_cmd.history)
 app.command("diff")(history_cmd.diff)
 app.command("timeline")(timeline_cmd.timeline)
 app.command("serve")(serve_cmd.serve)
+app.command("watch")(watch_cmd.watch)
 
 
 @app.command("version")

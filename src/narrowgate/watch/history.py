@@ -64,14 +64,20 @@ def record_run(store: Store, scorecard: Scorecard, thesis_hash: str,
     Raises StoreError when the store cannot be written (read-only, busy, damaged, full);
     nothing is recorded then.
     """
-    row = RunRow(run_id=0, thesis_id=scorecard.thesis.id, thesis_hash=thesis_hash,
-                 thesis_path=None if thesis_path is None else str(thesis_path),
-                 as_of=scorecard.as_of, generated_at=_utc_naive(scorecard.generated_at),
-                 recorded_at=_utc_naive(datetime.now(UTC)), offline=scorecard.offline,
-                 counts=dict(scorecard.counts), data=newest_per_instrument(scorecard))
+    row = run_row(scorecard, thesis_hash, thesis_path)
     payload = scorecard.model_dump_json()
     with store.writing() as con:
         return history_sql.insert_run(con, row, payload)
+
+
+def run_row(scorecard: Scorecard, thesis_hash: str, thesis_path: Path | None = None) -> RunRow:
+    """The history row of a scorecard about to be recorded (its id is assigned on insert);
+    for a caller that records the run inside its own transaction (a watch cycle)."""
+    return RunRow(run_id=0, thesis_id=scorecard.thesis.id, thesis_hash=thesis_hash,
+                  thesis_path=None if thesis_path is None else str(thesis_path),
+                  as_of=scorecard.as_of, generated_at=_utc_naive(scorecard.generated_at),
+                  recorded_at=_utc_naive(datetime.now(UTC)), offline=scorecard.offline,
+                  counts=dict(scorecard.counts), data=newest_per_instrument(scorecard))
 
 
 def list_runs(store: Store, thesis_id: str | None = None) -> list[RunRow]:
