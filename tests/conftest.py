@@ -88,3 +88,16 @@ def eval_context(hub: object, as_of: str = "2026-11-24"):  # type: ignore[no-unt
     from narrowgate.thesis.loader import load_thesis
 
     return EvalContext(thesis=load_thesis(None), as_of=date.fromisoformat(as_of), hub=hub)
+
+
+def narrowgate_main(*args: str, home: Path | None = None,
+                    timeout: float = 120) -> tuple[int, list[str]]:
+    """The real entry point in a fresh process (its error handling and exit codes
+    included): the exit code and the stderr lines. ``home`` sets NARROWGATE_HOME."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, **({"NARROWGATE_HOME": str(home)} if home is not None else {})}
+    done = subprocess.run([sys.executable, "-m", "narrowgate", *args], capture_output=True,
+                          text=True, timeout=timeout, check=False, env=env)
+    return done.returncode, done.stderr.strip().splitlines()

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +15,7 @@ from narrowgate.cli.main import app
 from narrowgate.errors import NarrowgateError
 from narrowgate.thesis import library
 from narrowgate.thesis.loader import bundled_theses, resolve_thesis_path
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, narrowgate_main
 
 EXAMPLE = REPO_ROOT / "docs" / "examples" / "rates-and-gold.yaml"
 
@@ -29,10 +26,7 @@ def _cli(*args: str) -> tuple[int, str]:
 
 
 def _main(home: Path, *args: str) -> tuple[int, list[str]]:
-    done = subprocess.run([sys.executable, "-m", "narrowgate", *args], capture_output=True,
-                          text=True, timeout=120, check=False,
-                          env={**os.environ, "NARROWGATE_HOME": str(home)})
-    return done.returncode, done.stderr.strip().splitlines()
+    return narrowgate_main(*args, home=home)
 
 
 def _edited(tmp_path: Path) -> Path:

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from narrowgate.cli.main import app
 from narrowgate.data.store import Store
 from narrowgate.thesis.loader import bundled_theses
+from tests.conftest import narrowgate_main
 
 EARLY, LATE = "2026-04-30", "2026-11-24"
 RUN_KEYS = {"id", "thesis", "thesis_hash", "thesis_path", "as_of", "generated_at",
@@ -63,11 +64,7 @@ def _cli(*args: str) -> tuple[int, str]:
 
 
 def _main(home: Path, *args: str) -> tuple[int, list[str]]:
-    """The real entry point (its error handling included): exit code, stderr lines."""
-    done = subprocess.run([sys.executable, "-m", "narrowgate", *args], capture_output=True,
-                          text=True, timeout=120, check=False,
-                          env={**os.environ, "NARROWGATE_HOME": str(home)})
-    return done.returncode, done.stderr.strip().splitlines()
+    return narrowgate_main(*args, home=home)
 
 
 def test_two_runs_record_two_rows_with_thesis_hash_and_data_dates(in_home: Path) -> None:

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from narrowgate.cli.main import app
 from narrowgate.data.store import Store
 from narrowgate.watch.outbox import events
+from tests.conftest import narrowgate_main
 
 EARLY, LATE = "2026-04-30", "2026-11-24"
 PAYLOAD_KEYS = {"kind", "thesis", "claim", "as_of", "old", "new", "figure", "link", "text"}
@@ -161,9 +162,7 @@ def test_a_webhook_that_is_down_keeps_the_event(early_home: Path, capture: Captu
 
 
 def _main(*args: str) -> tuple[int, list[str]]:
-    done = subprocess.run([sys.executable, "-m", "narrowgate", *args], capture_output=True,
-                          text=True, timeout=60, check=False, env={**os.environ})
-    return done.returncode, done.stderr.strip().splitlines()
+    return narrowgate_main(*args, timeout=60)
 
 
 @pytest.mark.parametrize(("args", "words"), [
