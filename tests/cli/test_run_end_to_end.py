@@ -153,3 +153,39 @@ def test_run_on_the_imported_real_data_decides_claims(
     assert {d["instrument"] for d in selloff["evidence"]["data"]} == {"us:IGV", "us:SPY"}
     assert all(d["fetched_at"] for d in selloff["evidence"]["data"])
     assert "数据不足" in result.stdout or "成立" in result.stdout  # the zh scorecard
+
+
+def test_a_foreign_scorecard_in_out_is_refused_before_any_work(tmp_path: Path) -> None:
+    """Someone else's scorecard.json is left as it was, and the refusal comes first."""
+    out = tmp_path / "site"
+    out.mkdir()
+    theirs = out / "scorecard.json"
+    theirs.write_text('{"their": "data"}', encoding="utf-8")
+    result = run_cli("run", "--offline", "--as-of", "2026-11-24", "--out", str(out),
+                     "--no-record", env={"NARROWGATE_HOME": str(tmp_path / "home")})
+    assert result.returncode == 7, result.stderr
+    assert "is not a narrowgate scorecard" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert theirs.read_text(encoding="utf-8") == '{"their": "data"}'
+    assert not (out / "index.html").exists()
+
+
+def test_two_runs_never_write_one_folder_at_once(tmp_path: Path) -> None:
+    """The folder's lock is a flock on its own open file: a second open (as a second run
+    makes) cannot take it while the first holds it."""
+    import os
+
+    from narrowgate.data.lockfile import try_lock
+    from narrowgate.errors import NarrowgateError
+    from narrowgate.report.outdir import LOCK, writing
+
+    fd = os.open(tmp_path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        assert try_lock(fd, exclusive=True)  # another run holds the folder
+        with pytest.raises(NarrowgateError, match="another narrowgate run is writing"), \
+                writing(tmp_path):
+            pass
+    finally:
+        os.close(fd)
+    with writing(tmp_path):  # free again
+        pass

@@ -36,6 +36,7 @@ def run(
     from narrowgate.api import HISTORY_NOT_RECORDED, run_thesis
     from narrowgate.evaluate.runner import check_as_of
     from narrowgate.report.html import write_html_report
+    from narrowgate.report.outdir import SCORECARD, writing
     from narrowgate.report.scorecard import write_scorecard_json
     from narrowgate.report.terminal import render_scorecard
     from narrowgate.thesis.loader import load_thesis, resolve_thesis_path
@@ -50,8 +51,9 @@ def run(
         scorecard = run_thesis(the_thesis, as_of_date, offline=offline, progress=bars,
                                record=record, source=source)
     render_scorecard(scorecard, console, lang)
-    json_path = write_scorecard_json(scorecard, out / "scorecard.json")
-    html_path = write_html_report(scorecard, out, lang)
+    with writing(out):  # both files from this run, never mixed with another's
+        json_path = write_scorecard_json(scorecard, out / SCORECARD)
+        html_path = write_html_report(scorecard, out, lang)
     console.print(f"wrote {json_path} and {html_path}")
     if record and not (scorecard.warnings
                        and scorecard.warnings[0].startswith(HISTORY_NOT_RECORDED)):
@@ -74,6 +76,9 @@ def prepare_out(out: Path) -> None:
     except OSError as exc:
         raise NarrowgateError(f"cannot create the report folder {out}: {exc.strerror}",
                               "choose a writable folder with --out") from None
+    from narrowgate.report.outdir import refuse_foreign
+
+    refuse_foreign(out)  # someone else's files: refused now, not after the evaluation
 
 
 def _parse_as_of(text: str | None) -> date:

@@ -113,7 +113,7 @@ def write_html_report(scorecard: Scorecard, out_dir: Path, lang: Lang) -> Path:
     plotly_js = plotly_js_path()
     out_dir.mkdir(parents=True, exist_ok=True)
     index = out_dir / "index.html"
-    _refuse_foreign(index, out_dir / ASSETS)
+    check_ours(index, out_dir / ASSETS)
     _replace_assets(out_dir, plotly_js)
     write_atomic(index, page)
     index.chmod(READABLE_FILE)  # mkstemp makes 0600; a report is meant to be shared
@@ -272,7 +272,7 @@ def plotly_js_path() -> Path:
     )
 
 
-def _refuse_foreign(index: Path, assets: Path) -> None:
+def check_ours(index: Path, assets: Path) -> None:
     """Raise if index.html or assets/ exist but were not written by this module."""
     if index.exists():
         with index.open(encoding="utf-8", errors="replace") as handle:
