@@ -103,3 +103,14 @@ def test_a_failed_pull_exits_5_and_is_in_the_fetch_log(tmp_path: Path) -> None:
     assert log and log[0].status == "error" and log[0].instrument == "fred:WALCL"
     nobody = _run(["data", "pull", "lbma:GOLD"], home)
     assert nobody.returncode == 4, nobody.stdout
+
+
+def test_a_bad_date_option_is_one_line_in_every_command(tmp_path: Path) -> None:
+    """Every date option goes through one parser: `data pull --start` used to crash."""
+    for args in (["data", "pull", "fred:WALCL", "--start", "2026-13-01"],
+                 ["capex", "--offline", "--as-of", "someday"],
+                 ["value", "decompose", "cnidx:931160", "--from", "x", "--to", "2026-01-01"],
+                 ["timeline", "--to", "tomorrow"]):
+        done = _run(args, tmp_path)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "is not a date" in done.stderr and "Traceback" not in done.stderr, args

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from narrowgate.cli.dates import parse_date
 from narrowgate.errors import NarrowgateError
 
 if TYPE_CHECKING:
@@ -97,17 +98,6 @@ def backtest(
         from narrowgate.cli.jsonout import emit_json
 
         emit_json({"trades": done})
-
-
-def parse_date(value: str | None, option: str) -> date | None:
-    """An ISO date, or a one-line error naming the option."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise NarrowgateError(f"{option} '{value}' is not a date",
-                              "write it as YYYY-MM-DD, e.g. 2026-02-06") from None
 
 
 def parse_sweep(spec: str) -> tuple[str, list[float]]:

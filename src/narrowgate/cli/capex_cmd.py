@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from narrowgate.cli.dates import parse_date
 from narrowgate.errors import DataNotFound, NarrowgateError
 
 Scenario = Literal[
@@ -191,10 +192,7 @@ def capex(
     if ocf_growth is not None and not -50 <= ocf_growth <= 100:
         raise NarrowgateError(f"--ocf-growth {ocf_growth}: give a yearly % between −50 and 100")
     capex_growths = _growths(growths)
-    try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError as exc:
-        raise NarrowgateError(f"--as-of {as_of!r} is not a YYYY-MM-DD date") from exc
+    day = parse_date(as_of, "--as-of") or date.today()
     thesis = load_thesis(thesis_ref)
     chain_claims = [c for c in thesis.claims if c.test == "capex-chain"]
     if not chain_claims:

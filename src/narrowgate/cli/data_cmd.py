@@ -7,11 +7,12 @@ narrowgate.errors types; the main CLI prints them on one line.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+
+from narrowgate.cli.dates import parse_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,10 +38,6 @@ def _console():  # type: ignore[no-untyped-def]
     return Console() if sys.stdout.isatty() else Console(width=240)
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 @app.command()
 def pull(
     ids: Annotated[list[str], typer.Argument(help="instrument ids, e.g. us:QQQ")],
@@ -56,9 +53,10 @@ def pull(
 
     hub = DataHub(Store())
     console = _console()
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
     failures = []
     for instrument in ids:
-        failure = hub.refresh(instrument, kind_of(instrument), _day(start), _day(end))
+        failure = hub.refresh(instrument, kind_of(instrument), first, last)
         status = "[green]ok[/]" if failure is None else f"[red]failed[/]: {escape(failure)}"
         console.print(f"{instrument}: {status}", highlight=False)
         if failure is not None:

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from narrowgate.cli.dates import parse_date
+
 
 def run(
     thesis: Annotated[
@@ -44,7 +46,7 @@ def run(
     console = Console()
     source = resolve_thesis_path(thesis)
     the_thesis = load_thesis(source)
-    as_of_date = _parse_as_of(as_of)
+    as_of_date = parse_date(as_of, "--as-of") or date.today()
     check_as_of(the_thesis, as_of_date)
     prepare_out(out)
     with _ProgressBars(console) as bars:
@@ -79,19 +81,6 @@ def prepare_out(out: Path) -> None:
     from narrowgate.report.outdir import refuse_foreign
 
     refuse_foreign(out)  # someone else's files: refused now, not after the evaluation
-
-
-def _parse_as_of(text: str | None) -> date:
-    from narrowgate.errors import NarrowgateError
-
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise NarrowgateError(
-            f"--as-of '{text}' is not a date", "write it as YYYY-MM-DD, e.g. --as-of 2026-11-24"
-        ) from None
 
 
 class _ProgressBars:

@@ -36,7 +36,7 @@ def timeline(
     from rich.progress import Progress
     from rich.table import Table
 
-    from narrowgate.cli.backtest_cmd import parse_date
+    from narrowgate.cli.dates import parse_date
     from narrowgate.data.hub import DataHub
     from narrowgate.data.store import Store
     from narrowgate.errors import NarrowgateError

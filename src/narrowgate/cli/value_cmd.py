@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from narrowgate.cli.dates import require_date
+
 if TYPE_CHECKING:
     from narrowgate.data.view import DataView
     from narrowgate.evaluate.kinds.valuation import ValuationParams, ValuedStock
@@ -37,15 +39,6 @@ def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
 
     stream = sys.stderr if stderr else sys.stdout
     return Console(stderr=stderr) if stream.isatty() else Console(width=240, stderr=stderr)
-
-
-def _day(text: str, option: str) -> date:
-    from narrowgate.errors import NarrowgateError
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise NarrowgateError(f"{option}: '{text}' is not a date", "use YYYY-MM-DD") from None
 
 
 def _hub(offline: bool) -> Any:
@@ -119,7 +112,7 @@ def pricedin(
     thesis = load_thesis(thesis_ref)
     claims = _valuation_claims(thesis)
     first = claims[0] if claims else None
-    day = _day(on, "--date") if on else (first.price_date if first else date.today())
+    day = require_date(on, "--date") if on else (first.price_date if first else date.today())
     if target is None:
         target = first.target_year if first and first.target_year else day.year + 1
     try:
@@ -274,7 +267,7 @@ def decompose(
     from narrowgate.errors import DataNotFound, NarrowgateError
     from narrowgate.models.decompose import TERMS, decompose_return, rolling_decomposition
 
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = require_date(start, "--from"), require_date(end, "--to")
     if last <= first:
         raise NarrowgateError(f"--to {last} must come after --from {first}")
     bars = _hub(offline).bars(id, first, last, adjust="raw")

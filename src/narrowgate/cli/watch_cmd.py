@@ -96,7 +96,7 @@ def watch(
         "--timeout", min=0.1, help="Seconds one webhook POST may take.")] = 10.0,
 ) -> None:
     """Re-evaluate, record and notify verdict flips — 定期重估观点并推送结论翻转。"""
-    from narrowgate.cli.run_cmd import _parse_as_of
+    from narrowgate.cli.dates import parse_date
     from narrowgate.errors import NarrowgateError
 
     if once == (every is not None):
@@ -104,7 +104,7 @@ def watch(
                               "add --once (cron, systemd timer) or --every 6h "
                               "(需要 --once 或 --every 之一)")
     urls = [_check_url(u) for u in notify or []]
-    fixed = _parse_as_of(as_of) if as_of is not None else None
+    fixed = parse_date(as_of, "--as-of")
     refs = theses or [_default_thesis()]
     if once:
         result = _cycle(refs, fixed or date.today(), offline, urls, link, timeout)
