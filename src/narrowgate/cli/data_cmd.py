@@ -89,13 +89,13 @@ def list_store(
         _print_fetch_log(store, ids, limit)
         return
     if as_json:
-        import json
+        from narrowgate.cli.jsonout import emit_json
 
         rows = [{"instrument": c.instrument, "kind": c.kind, "source": c.source,
                  "first": c.first.isoformat(), "last": c.last.isoformat(), "rows": c.rows,
                  "fetched_at": c.fetched_at.isoformat(), "provider": c.provider,
                  "adjustment": c.adjustment} for c in store.coverage(ids or None)]
-        typer.echo(json.dumps({"store": str(store.path), "rows": rows}, ensure_ascii=False))
+        emit_json({"store": str(store.path), "rows": rows})
         return
     table = Table(
         "instrument", "kind", "source", "first", "last", "rows", "fetched", title=str(store.path)

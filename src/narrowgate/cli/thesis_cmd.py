@@ -167,11 +167,10 @@ def list_tests(
 ) -> None:
     """List the tests (evaluators) a claim can name, with their params (one test: a table
     of every param with its type, default and meaning)."""
-    import json
-
     from rich.console import Console
     from rich.table import Table
 
+    from narrowgate.cli.jsonout import emit_json
     from narrowgate.errors import NarrowgateError
     from narrowgate.evaluate.registry import evaluator_names, get_evaluator
 
@@ -193,8 +192,7 @@ def list_tests(
         from narrowgate.evaluate.params_doc import param_rows
 
         if as_json:
-            typer.echo(json.dumps(evaluator.params_model.model_json_schema(),
-                                  ensure_ascii=False))
+            emit_json(evaluator.params_model.model_json_schema())
             return
         console.print(f"[bold]{escape(name)}[/bold] — {escape(evaluator.title)}")
         params = Table("param", "type", "default", "meaning (units)", expand=True)
@@ -204,10 +202,10 @@ def list_tests(
         console.print(params)
         return
     if as_json:
-        typer.echo(json.dumps({"tests": [
+        emit_json({"tests": [
             {"test": test, "title": get_evaluator(test).title,
              "params": get_evaluator(test).params_model.model_json_schema()}
-            for test in evaluator_names()]}, ensure_ascii=False))
+            for test in evaluator_names()]})
         return
     table = Table(expand=True)
     table.add_column("test", no_wrap=True, style="bold")
