@@ -30,10 +30,21 @@ COLUMNS = {"en": ("kind", "test", "verdict", "headline", "value", "unit", "data_
                   "稳定度(%)")}
 
 
+HEADLINE_FIGURES = 3  # "the two or three figures that decide it"
+
+
+def headline_figures(figures: list[Figure]) -> list[Figure]:
+    """The few figures a card shows up front: decisive ones first, at most
+    ``HEADLINE_FIGURES`` (or the first ones when none is marked); the rest sit behind a fold
+    so a reader sees what decides the claim before the detail."""
+    decisive = [f for f in figures if f.decisive]
+    return (decisive or figures)[:HEADLINE_FIGURES]
+
+
 def headline(result: ClaimResult) -> Figure | None:
-    """The figure a reader sees first: the first decisive one, else the first one."""
-    figures = result.evidence.figures
-    return next((f for f in figures if f.decisive), figures[0] if figures else None)
+    """The figure a reader sees first: the first of :func:`headline_figures`."""
+    shown = headline_figures(result.evidence.figures)
+    return shown[0] if shown else None
 
 
 def results_frame(results: Sequence[ClaimResult], lang: Lang) -> pd.DataFrame:

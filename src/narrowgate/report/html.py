@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from narrowgate.errors import NarrowgateError
+from narrowgate.evaluate.card import headline_figures
 from narrowgate.evaluate.chart_spec import chart_spec
 from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, Figure, Verdict
@@ -227,17 +228,6 @@ def chart_texts(spec: dict[str, Any]) -> dict[str, Any]:
                  for axis in ("xaxis", "yaxis", "yaxis2") if axis in layout},
         "marks": [note["text"] for note in layout.get("annotations", [])],
     }
-
-
-HEADLINE_FIGURES = 3  # "the two or three figures that decide it"
-
-
-def headline_figures(figures: list[Figure]) -> list[Figure]:
-    """The few figures a card shows up front: decisive ones first, at most
-    ``HEADLINE_FIGURES`` (or the first ones when none is marked); the rest sit behind a fold
-    so a reader sees what decides the claim before the detail."""
-    decisive = [f for f in figures if f.decisive]
-    return (decisive or figures)[:HEADLINE_FIGURES]
 
 
 def verdict_slug(verdict: Verdict) -> str:
