@@ -308,6 +308,162 @@ def bench_dask(close: pd.DataFrame, windows: np.ndarray, single: np.ndarray, rep
           f"bitwise equal to one process: {same}")
 
 
+def rounds(fns: dict[str, Callable[[], object]], n_rounds: int, inner: int = 3
+           ) -> dict[str, list[float]]:
+    """Seconds per call of each function, best of ``inner`` calls, for ``n_rounds`` rounds
+    run one after another (so a slow moment on a shared machine hits every engine)."""
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(n_rounds):
+        for name, fn in fns.items():
+            out[name].append(best(fn, inner))
+    return out
+
+
+def ratio(num: list[float], den: list[float]) -> str:
+    """``num / den`` per round: median [min–max]."""
+    r = np.asarray(num) / np.asarray(den)
+    return f"{np.median(r):.1f}x [{r.min():.1f}–{r.max():.1f}]"
+
+
+def span(times: list[float], scale: float = 1e3, unit: str = "ms", digits: int = 2) -> str:
+    """Best and worst of the rounds, in ``unit``."""
+    return f"{min(times) * scale:.{digits}f}–{max(times) * scale:.{digits}f} {unit}"
+
+
+def per_second(k: int, times: list[float]) -> str:
+    """Back-tests per second over the rounds (worst–best)."""
+    return f"{k / max(times):,.0f}–{k / min(times):,.0f}/s"
+
+
+def memory_floor(values: np.ndarray) -> Callable[[], object]:
+    """One plain numpy pass over the prices (a sum of every element): the least any
+    back-test that reads them all must spend."""
+    return values.sum
+
+
+def ng_w1_schedule(close: pd.DataFrame, schedule: pd.DataFrame) -> np.ndarray:
+    """W1 through the API with the schedule as its monthly rows only (no T×N frame)."""
+    from narrowgate.backtest import Costs, run_backtest
+
+    return run_backtest(close, schedule, costs=Costs(fee=FEE), initial_cash=CASH
+                        ).equity.to_numpy()
+
+
+def bench_w1(reps: int, have_vbt: bool) -> None:
+    """W1 at three sizes: the API given the monthly rows, the API given a T×N frame, the
+    general kernel alone (run_nb on the frame), the numpy floor, and vectorbt."""
+    from narrowgate.backtest.api import frame_array, year_fraction
+
+    n_rounds = max(3, reps // 2)
+    print(f"\nW1 monthly rebalance: per call, best of 3, over {n_rounds} rounds (min–max); "
+          "ratios per round, median [min–max]")
+    for n, t in ((10, 2520), (100, 2520), (500, 5040)):
+        close = gbm(n, t)
+        targets = w1_targets(close)
+        schedule = targets.dropna(how="all")
+        eq = ng_w1_schedule(close, schedule)
+        same = np.array_equal(eq, ng_w1(close, targets))
+        c = frame_array(close)
+        tg = frame_array(targets)
+        yf = year_fraction(close.index)
+        fns: dict[str, Callable[[], object]] = {
+            "schedule": lambda close=close, s=schedule: ng_w1_schedule(close, s),
+            "frame": lambda close=close, tg=targets: ng_w1(close, tg),
+            "run_nb": lambda c=c, tg=tg, yf=yf: ng_w1_kernel(c, tg, yf),
+            "floor": memory_floor(np.asfortranarray(close.to_numpy()))}
+        if have_vbt:
+            groups = np.zeros(n, dtype=int)
+            vbt_eq = vbt_run(close, targets.to_numpy(), groups).ravel()
+            fns["vectorbt"] = (lambda close=close, targets=targets, groups=groups:
+                               vbt_run(close, targets.to_numpy(), groups))
+        got = rounds(fns, n_rounds, 1 if n == 500 and have_vbt else 3)
+        print(f"  N={n:>3} T={t}: API, monthly rows {span(got['schedule'])}; API, T×N frame "
+              f"{span(got['frame'])}; run_nb alone on the frame {span(got['run_nb'])}; "
+              f"numpy floor {span(got['floor'], digits=3)}")
+        line = (f"    schedule / floor {ratio(got['schedule'], got['floor'])}, "
+                f"frame / floor {ratio(got['frame'], got['floor'])}; rows == frame bitwise: "
+                f"{same}")
+        if have_vbt:
+            line += (f"; vectorbt {span(got['vectorbt'])}, "
+                     f"{ratio(got['vectorbt'], got['schedule'])} the schedule, "
+                     f"{ratio(got['vectorbt'], got['frame'])} the frame")
+        print(line)
+        if n == 10:
+            ref = reference_w1(close, targets)
+            line = f"    max |dev| vs reference: narrowgate {np.max(np.abs(eq - ref)):.2e}"
+            if have_vbt:
+                line += f", vectorbt {np.max(np.abs(vbt_eq - ref)):.2e}"
+            print(line)
+
+
+def ng_w2_general(close: pd.DataFrame, stack: np.ndarray) -> np.ndarray:
+    """W2 through the general path: the K×T×2 target stack into sweep_targets."""
+    from narrowgate.backtest import Costs
+    from narrowgate.backtest.sweep import sweep_targets
+
+    return sweep_targets(close, stack, costs=Costs(fee=FEE), initial_cash=CASH).equity.to_numpy()
+
+
+def bench_w2(reps: int, have_vbt: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """W2 on the pair fast path and the general path (1 and 2 numba threads), vectorbt in
+    the same rounds; deviations from the reference and between the paths."""
+    import numba
+    from tests.backtest.reference import reference_backtest
+
+    n_rounds = max(3, reps // 2)
+    print(f"\nW2 pair-filter sweep, 1,000 windows (2..1001), T=2520: per sweep, best of 3, "
+          f"over {n_rounds} rounds; ratios per round, median [min–max]")
+    close = gbm(2, 2520)
+    windows = np.arange(2, 1002)
+    tg_all = w2_targets_np(close, windows)
+    stack = np.ascontiguousarray(tg_all.reshape(close.shape[0], windows.size, 2)
+                                 .transpose(1, 0, 2))
+    eq = ng_w2(close, windows)
+    general = ng_w2_general(close, stack)
+    threads = numba.get_num_threads()
+    fns: dict[str, Callable[[], object]] = {}
+    for k in sorted({1, threads}):
+        def pinned(fn: Callable[[], object], k: int = k) -> Callable[[], object]:
+            def run() -> object:
+                numba.set_num_threads(k)
+                try:
+                    return fn()
+                finally:
+                    numba.set_num_threads(threads)
+            return run
+        fns[f"pair {k}t"] = pinned(lambda: ng_w2(close, windows))
+        fns[f"general {k}t"] = pinned(lambda: ng_w2_general(close, stack))
+    if have_vbt:
+        wide = close.iloc[:, np.tile([0, 1], windows.size)]
+        groups = np.repeat(np.arange(windows.size), 2)
+        vbt_eq = vbt_run(wide, tg_all, groups)
+        fns["vectorbt"] = lambda: vbt_run(wide, tg_all, groups)
+    got = rounds(fns, n_rounds, 3)
+    k_n = windows.size
+    for name, times in got.items():
+        line = f"  {name:11s} {span(times, digits=1)} = {per_second(k_n, times)}"
+        if have_vbt and name != "vectorbt":
+            line += f"; vs vectorbt {ratio(got['vectorbt'], times)}"
+        print(line)
+    for path in ("pair", "general"):
+        if f"{path} 1t" in got and f"{path} {threads}t" in got and threads > 1:
+            print(f"  {path}: {threads} threads vs 1 "
+                  f"{ratio(got[f'{path} 1t'], got[f'{path} {threads}t'])}")
+    sample = [0, 18, 198, 998]
+    devs = []
+    for k in sample:
+        ref = reference_backtest(close.to_numpy(), tg_all[:, 2 * k:2 * k + 2], cash0=CASH,
+                                 fee=[FEE, FEE])[0]
+        devs.append(np.max(np.abs(eq[:, k] - ref)))
+    print(f"  max |dev| vs reference on windows {[int(windows[k]) for k in sample]}: "
+          f"{max(devs):.2e}; general path == pair path bitwise: "
+          f"{np.array_equal(general, eq, equal_nan=True)}")
+    if have_vbt:
+        print(f"  max |dev| narrowgate vs vectorbt over all windows: "
+              f"{np.max(np.abs(vbt_eq - eq)):.2e} (currency, on 1e6)")
+    return close, windows, eq
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -315,7 +471,10 @@ def main() -> None:
                         help="skip bt and backtrader (minutes at their speed)")
     parser.add_argument("--dask", action="store_true",
                         help="also W2 on a 2-worker Dask LocalCluster (127.0.0.1)")
+    parser.add_argument("--parts", default="first,w1,w2,memory,peers",
+                        help="comma-separated parts to run (default: all)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     reps = 3 if args.quick else 10
     try:
         import vectorbt
@@ -327,9 +486,29 @@ def main() -> None:
         print("vectorbt not installed: narrowgate only")
     import numba
 
-    print(f"numba {numba.__version__}, threads {numba.get_num_threads()}, cpus {os.cpu_count()}")
+    print(f"numba {numba.__version__}, threads {numba.get_num_threads()}, cpus {os.cpu_count()}, "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if "first" in parts:
+        first_call_report(args.quick)
+    if "w1" in parts:
+        bench_w1(reps, have_vbt)
+    if "w2" in parts:
+        close, windows, eq = bench_w2(reps, have_vbt)
+        if args.dask:
+            bench_dask(close, windows, eq, reps)
+    if "memory" in parts:
+        memory_report(have_vbt)
+    if "peers" in parts and not args.no_peers:
+        from benchmarks.peers import peer_report
 
-    cold_n, warm_n = (1, 3) if args.quick else (5, 9)
+        print()
+        print("\n".join(peer_report(args.quick)))
+    print(f"load average at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def first_call_report(quick: bool) -> None:
+    """First calls in fresh processes, as installed and here, with numba's floor."""
+    cold_n, warm_n = (1, 3) if quick else (5, 9)
     print(f"first call (fresh process, narrowgate and numba imports included; median "
           f"[min–max] of {cold_n} cold / {warm_n} warm numba caches)")
     for as_installed, where in ((True, "as `pip install narrowgate` installs it"),
@@ -342,62 +521,10 @@ def main() -> None:
         print(f"  numba's floor, {where}: a one-line cached @njit function, warm cache "
               f"{spread(floor, 3)}")
 
-    from narrowgate.backtest.api import frame_array, year_fraction
 
-    print("\nW1 monthly rebalance, steady state (best of repeats)")
-    for n, t in ((10, 2520), (100, 2520), (500, 5040)):
-        close = gbm(n, t)
-        targets = w1_targets(close)
-        eq = ng_w1(close, targets)
-        c = frame_array(close)
-        tg = frame_array(targets)
-        yf = year_fraction(close.index)
-        ng_api = best(lambda close=close, targets=targets: ng_w1(close, targets), reps)
-        ng_k = best(lambda c=c, tg=tg, yf=yf: ng_w1_kernel(c, tg, yf), reps)
-        line = (f"  N={n:>3} T={t}: narrowgate API {ng_api * 1e3:8.2f} ms, "
-                f"kernel {ng_k * 1e3:7.2f} ms")
-        if have_vbt:
-            groups = np.zeros(n, dtype=int)
-            vbt_eq = vbt_run(close, targets.to_numpy(), groups).ravel()
-            vt = best(lambda close=close, targets=targets, groups=groups:
-                      vbt_run(close, targets.to_numpy(), groups), max(2, reps // 3))
-            line += f", vectorbt {vt * 1e3:8.2f} ms ({vt / ng_api:5.1f}x)"
-        if n == 10:
-            ref = reference_w1(close, targets)
-            line += f"; max |dev| vs reference: narrowgate {np.max(np.abs(eq - ref)):.2e}"
-            if have_vbt:
-                line += f", vectorbt {np.max(np.abs(vbt_eq - ref)):.2e}"
-        print(line)
-
-    print("\nW2 pair-filter sweep, 1,000 windows (2..1001), T=2520")
-    close = gbm(2, 2520)
-    windows = np.arange(2, 1002)
-    eq = ng_w2(close, windows)
-    t_ng = best(lambda: ng_w2(close, windows), reps)
-    print(f"  narrowgate: {t_ng * 1e3:.1f} ms = {windows.size / t_ng:,.0f} back-tests/s")
-    from tests.backtest.reference import reference_backtest
-
-    sample = [0, 18, 198, 998]
-    tg_all = w2_targets_np(close, windows)
-    devs = []
-    for k in sample:
-        ref = reference_backtest(close.to_numpy(), tg_all[:, 2 * k:2 * k + 2], cash0=CASH,
-                                 fee=[FEE, FEE])[0]
-        devs.append(np.max(np.abs(eq[:, k] - ref)))
-    print(f"  max |dev| vs reference on windows {[int(windows[k]) for k in sample]}: "
-          f"{max(devs):.2e}")
-    if have_vbt:
-        wide = close.iloc[:, np.tile([0, 1], windows.size)]
-        groups = np.repeat(np.arange(windows.size), 2)
-        vbt_eq = vbt_run(wide, tg_all, groups)
-        t_vbt = best(lambda: vbt_run(wide, tg_all, groups), 2)
-        print(f"  vectorbt:   {t_vbt * 1e3:.1f} ms = {windows.size / t_vbt:,.0f} back-tests/s "
-              f"(targets precomputed; narrowgate is {t_vbt / t_ng:.0f}x faster)")
-        print(f"  max |dev| narrowgate vs vectorbt over all windows: "
-              f"{np.max(np.abs(vbt_eq - eq)):.2e} (currency, on 1e6)")
-    if args.dask:
-        bench_dask(close, windows, eq, reps)
-    print("  peak RSS of a fresh process running W2 once (VmHWM; imports, then a 2-window "
+def memory_report(have_vbt: bool) -> None:
+    """Peak RSS of fresh processes running W2 once, per engine and face."""
+    print("\nW2 peak RSS of a fresh process running it once (VmHWM; imports, then a 2-window "
           "warm-up, then the 1,000 windows):")
     runs = [("narrowgate-arrays", True, "as installed"), ("narrowgate-arrays", False, "here"),
             ("narrowgate", True, "as installed"), ("narrowgate", False, "here")]
@@ -408,12 +535,6 @@ def main() -> None:
         print(f"    {name:18s} {where:12s} {mem['peak_rss_mb']:5.0f} MB total; imports alone "
               f"{mem['imports_rss_mb']:.0f} MB; +{mem['peak_rss_mb'] - mem['base_rss_mb']:.0f} "
               "MB over the warmed process")
-
-    if not args.no_peers:
-        from benchmarks.peers import peer_report
-
-        print()
-        print("\n".join(peer_report(args.quick)))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ __all__ = ["BacktestError", "BacktestResult", "Costs", "EngineInputs", "Executio
 #: Per futures column, the dates (rows of the prices) on whose close its contract rolls.
 RollDates = Mapping[str, Iterable[date | str]]
 
+#: T × N from which run_backtest takes :mod:`~narrowgate.backtest.schedule_kernel` (500
+#: assets × 5,040 days = 2.52 million cells). Smaller back-tests keep run_nb: they gain
+#: microseconds, and a process that loads one more cached kernel pays ~0.1–0.2 s for it.
+SCHEDULE_MIN_CELLS = 200_000
+
 
 @dataclass(frozen=True)
 class BacktestResult:
@@ -266,6 +271,36 @@ def raise_for_status(status: int, row: int, detail: float, index: pd.Index,
     raise BacktestError(f"equity fell to {detail:,.2f} on {day}", "the book was wiped out")
 
 
+def _takes_schedule_kernel(close: np.ndarray, execution: Execution, spec: EngineInputs,
+                           roll: np.ndarray) -> bool:
+    """Whether :mod:`~narrowgate.backtest.schedule_kernel` models this back-test: a large
+    (:data:`SCHEDULE_MIN_CELLS`) spot book filled at the close with no carry (no borrow,
+    basis or interest: cash and units stay constant between rebalances) and no rolls."""
+    return (close.size >= SCHEDULE_MIN_CELLS and execution == "close" and roll.shape[0] == 0
+            and not spec.is_futures.any() and spec.cash_rate == 0.0
+            and spec.financing_rate == 0.0 and not spec.basis.any() and not spec.borrow.any())
+
+
+def _schedule_rows(targets: pd.DataFrame, close: pd.DataFrame
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The targets as given (R×N, columns of ``close``, rows in price order, labels not in
+    the prices dropped as reindexing would) and the price row of each (int64): a monthly
+    schedule stays 12 rows a year instead of a T×N frame. None when labels repeat (the
+    reindexing path then says so)."""
+    if not (close.index.is_unique and targets.index.is_unique):
+        return None
+    tg = targets if targets.columns.equals(close.columns) else \
+        targets.reindex(columns=close.columns)
+    rows = close.index.get_indexer(tg.index)
+    keep = rows >= 0
+    if not keep.all():
+        tg, rows = tg.iloc[keep], rows[keep]
+    if rows.size > 1 and not (np.diff(rows) > 0).all():
+        order = np.argsort(rows, kind="stable")
+        tg, rows = tg.iloc[order], rows[order]
+    return frame_array(tg), np.ascontiguousarray(rows, dtype=np.int64)
+
+
 def run_backtest(
     close: pd.DataFrame,
     targets: pd.DataFrame,
@@ -295,8 +330,7 @@ def run_backtest(
         extra = set(targets.columns) - set(close.columns)
         if extra:
             raise BacktestError(f"targets for assets without prices: {sorted(map(str, extra))}")
-    tgt = targets.reindex(index=close.index, columns=close.columns)
-    # The kernel reads the frames' values where pandas keeps them (Fortran order): no
+    # The kernels read the frames' values where pandas keeps them (Fortran order): no
     # T×N copies of prices or targets.
     c = price_array(close, "close", contiguous=False)
     o = open_array(close, open_, execution, c, contiguous=False)
@@ -306,15 +340,32 @@ def run_backtest(
     out = {name: np.full(t_n, np.nan) for name in ("equity", "cash", "margin", "costs",
                                                    "carry", "scale")}
     units = np.empty((t_n, n))
-    status, row, detail = engine.run_nb(
-        c, o, frame_array(tgt), _KIND[target_kind], execution == "next_open",
-        year_fraction(close.index, periods_per_year), float(initial_cash), spec.multiplier,
-        spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot, spec.basis, spec.fee,
-        spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate, _SHORTFALL[on_shortfall],
-        roll, out["equity"], True, out["cash"], out["margin"], units, out["costs"], out["carry"],
-        out["scale"])
-    if status != engine.STATUS_OK:
-        raise_for_status(status, row, detail, close.index, [str(col) for col in close.columns])
+    done = False
+    if _takes_schedule_kernel(c, execution, spec, roll):
+        schedule = _schedule_rows(targets, close)
+        if schedule is not None:
+            from narrowgate.backtest.schedule_kernel import run_schedule_spot_nb
+
+            done = run_schedule_spot_nb(
+                c, schedule[0], schedule[1], _KIND[target_kind], float(initial_cash),
+                spec.multiplier, spec.lot, spec.fee, spec.slippage, _SHORTFALL[on_shortfall],
+                out["equity"], out["cash"], out["margin"], units, out["costs"], out["carry"],
+                out["scale"])
+            if not done:  # run_nb starts over on clean arrays
+                for arr in out.values():
+                    arr[:] = np.nan
+    if not done:
+        tgt = targets.reindex(index=close.index, columns=close.columns)
+        status, row, detail = engine.run_nb(
+            c, o, frame_array(tgt), _KIND[target_kind], execution == "next_open",
+            year_fraction(close.index, periods_per_year), float(initial_cash), spec.multiplier,
+            spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot, spec.basis,
+            spec.fee, spec.slippage, spec.borrow, spec.cash_rate, spec.financing_rate,
+            _SHORTFALL[on_shortfall], roll, out["equity"], True, out["cash"], out["margin"],
+            units, out["costs"], out["carry"], out["scale"])
+        if status != engine.STATUS_OK:
+            raise_for_status(status, row, detail, close.index,
+                             [str(col) for col in close.columns])
     idx = close.index
     series = {k: pd.Series(v, index=idx, name=k, copy=False) for k, v in out.items()}
     return BacktestResult(equity=series["equity"], cash=series["cash"], margin=series["margin"],

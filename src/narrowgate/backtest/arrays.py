@@ -31,14 +31,31 @@ def targets_chunk(close: np.ndarray, open_: np.ndarray, yf: np.ndarray, spec: En
                   shortfall: int, roll: np.ndarray = NO_ROLLS) -> tuple[np.ndarray, np.ndarray]:
     """Kernel call for K target arrays (K×T×N weights or units; prices T×N, ``yf`` years
     per row; ``roll`` T×N futures roll rows paid by every variant, 0×0 = none): equity K×T
-    (currency; NaN after a failure) and status K×3."""
-    out_equity = np.full((targets.shape[0], close.shape[0]), np.nan)
-    out_status = np.zeros((targets.shape[0], 3))
-    batch.run_batch_nb(close, open_, np.ascontiguousarray(targets), kind, at_open, yf,
-                       initial_cash, spec.multiplier, spec.is_futures, spec.margin_rate,
-                       spec.margin_group, spec.lot, spec.basis, spec.fee, spec.slippage,
-                       spec.borrow, spec.cash_rate, spec.financing_rate, shortfall, roll,
-                       out_equity, out_status)
+    (currency; NaN after a failure) and status K×3. Spot books filled at the close take
+    the fast path (:func:`~narrowgate.backtest.batch.spot_close_batch_nb`); variants it
+    hands back, and every other case, run on the general kernel."""
+    tg = np.ascontiguousarray(targets)
+    out_equity = np.full((tg.shape[0], close.shape[0]), np.nan)
+    out_status = np.zeros((tg.shape[0], 3))
+    redo = np.arange(tg.shape[0])
+    if not at_open and not spec.is_futures.any():
+        batch.spot_close_batch_nb(np.ascontiguousarray(close), tg, kind, yf, initial_cash,
+                                  spec.multiplier, spec.lot, spec.basis, spec.fee,
+                                  spec.slippage, spec.borrow, spec.cash_rate,
+                                  spec.financing_rate, shortfall, out_equity, out_status)
+        redo = np.flatnonzero(out_status[:, 0] == batch.STATUS_FALLBACK)
+        if redo.size == 0:
+            return out_equity, out_status
+        out_equity[redo] = np.nan
+    sub = tg if redo.size == tg.shape[0] else np.ascontiguousarray(tg[redo])
+    sub_equity = np.full((redo.size, close.shape[0]), np.nan)
+    sub_status = np.zeros((redo.size, 3))
+    batch.run_batch_nb(close, open_, sub, kind, at_open, yf, initial_cash, spec.multiplier,
+                       spec.is_futures, spec.margin_rate, spec.margin_group, spec.lot,
+                       spec.basis, spec.fee, spec.slippage, spec.borrow, spec.cash_rate,
+                       spec.financing_rate, shortfall, roll, sub_equity, sub_status)
+    out_equity[redo] = sub_equity
+    out_status[redo] = sub_status
     return out_equity, out_status
 
 

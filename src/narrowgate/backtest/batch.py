@@ -176,6 +176,130 @@ def pair_ma_spot_sweep(close: np.ndarray, windows: np.ndarray, gross: float, fli
         list(pool.map(run, starts))
 
 
+@njit(cache=True, error_model="numpy")
+def _spot_group_nb(close, targets, lo, hi, kind, year_fraction, init_cash, multiplier, lot,  # type: ignore[no-untyped-def]
+                   basis, fee, slippage, borrow, cash_rate, financing_rate, shortfall,
+                   any_carry, out_equity, out_status):
+    """Variants ``lo``..``hi``-1 of :func:`spot_close_batch_nb`, stepped through the days
+    together: the marks are shared, and independent variants in one loop body let the CPU
+    overlap their dependency chains (equity → order → cash, a division each day).
+
+    run_nb's day for spot assets filled at the close, operation by operation (bitwise the
+    same equity): carry on yesterday's book, mark to the close (no variation margin), then
+    the row's rebalance at scale 1 (no margin: the check is cash after the orders). A
+    variant that would end in anything but success under run_nb (a missing price, a
+    shortfall under raise/scale, ruin) stops with ``STATUS_FALLBACK``."""
+    n_t, n = close.shape
+    g_n = hi - lo
+    cash = np.full(g_n, init_cash)
+    units = np.zeros((g_n, n))
+    mark_px = np.full(n, np.nan)
+    last_px = np.full(n, np.nan)  # yesterday's marks, for the carry on yesterday's book
+    live = np.ones(g_n, dtype=np.bool_)
+    for g in range(g_n):
+        out_status[lo + g, 0] = engine.STATUS_OK
+        out_status[lo + g, 1] = -1.0
+        out_status[lo + g, 2] = 0.0
+    for t in range(n_t):
+        for j in range(n):
+            p = close[t, j]
+            last_px[j] = mark_px[j]
+            if np.isfinite(p):
+                mark_px[j] = p
+        for g in range(g_n):
+            if not live[g]:
+                continue
+            k = lo + g
+            c = cash[g]
+            if any_carry and t > 0:
+                yf = year_fraction[t]
+                carry = 0.0
+                for j in range(n):
+                    u = units[g, j]
+                    if u != 0.0:
+                        v = u * multiplier[j] * last_px[j]
+                        if v < 0.0:
+                            carry += borrow[j] * v * yf
+                        carry -= basis[j] * v * yf
+                carry += c * (cash_rate if c > 0.0 else financing_rate) * yf
+                c += carry
+            rebalance = False
+            for j in range(n):
+                if not np.isnan(targets[k, t, j]):
+                    rebalance = True
+                    break
+            if rebalance:
+                eq = c
+                for j in range(n):
+                    if units[g, j] != 0.0:
+                        eq += units[g, j] * multiplier[j] * mark_px[j]
+                cash_delta = 0.0
+                fail = False
+                for j in range(n):
+                    tg = targets[k, t, j]
+                    if np.isnan(tg):
+                        continue
+                    p = close[t, j]
+                    u = units[g, j]
+                    if kind == engine.KIND_WEIGHTS:
+                        if tg == 0.0:
+                            nu = 0.0
+                        elif p > 0.0 and np.isfinite(p):
+                            nu = engine.round_lots_nb(tg * eq / (multiplier[j] * p), lot[j])
+                        else:
+                            fail = True
+                            break
+                    elif tg == u or (p > 0.0 and np.isfinite(p)):
+                        nu = engine.round_lots_nb(tg, lot[j])
+                    else:
+                        fail = True
+                        break
+                    d = nu - u
+                    if d != 0.0:
+                        e = p * (1.0 + slippage[j]) if d > 0.0 else p * (1.0 - slippage[j])
+                        cash_delta -= d * multiplier[j] * e + fee[j] * (abs(d) * multiplier[j] * e)
+                    units[g, j] = nu
+                if fail or (shortfall != engine.SHORTFALL_FINANCE and
+                            not c + cash_delta - 0.0 >= -engine._TOL * max(1.0, abs(eq))):
+                    live[g] = False
+                    out_status[k, 0] = STATUS_FALLBACK
+                    out_status[k, 1] = t
+                    continue
+                c = c + cash_delta
+            eq = c
+            for j in range(n):
+                if units[g, j] != 0.0:
+                    eq += units[g, j] * multiplier[j] * mark_px[j]
+            out_equity[k, t] = eq
+            cash[g] = c
+            if not eq > 0.0:
+                live[g] = False
+                out_status[k, 0] = STATUS_FALLBACK
+                out_status[k, 1] = t
+
+
+@njit(cache=True, parallel=True)
+def spot_close_batch_nb(close, targets, kind, year_fraction, init_cash, multiplier, lot,  # type: ignore[no-untyped-def]
+                        basis, fee, slippage, borrow, cash_rate, financing_rate, shortfall,
+                        out_equity, out_status):
+    """Fast path of :func:`run_batch_nb` for spot assets filled at the close: K variants of
+    ``targets`` (K×T×N, C order) in parallel (``prange``) over groups of ``GROUP``, no
+    futures margin, rolls or open fills to branch on, no allocation per day. Variants that
+    succeed equal run_batch_nb bit for bit (status 0); the others get ``STATUS_FALLBACK``
+    (rerun them with run_batch_nb for their status and partial path). ``out_equity``
+    must come filled with NaN."""
+    n = close.shape[1]
+    any_carry = cash_rate != 0.0 or financing_rate != 0.0
+    for j in range(n):
+        if basis[j] != 0.0 or borrow[j] != 0.0:
+            any_carry = True
+    k_n = targets.shape[0]
+    for b in prange(-(-k_n // GROUP)):
+        _spot_group_nb(close, targets, b * GROUP, min(b * GROUP + GROUP, k_n), kind,
+                       year_fraction, init_cash, multiplier, lot, basis, fee, slippage, borrow,
+                       cash_rate, financing_rate, shortfall, any_carry, out_equity, out_status)
+
+
 @njit(cache=True, parallel=True)
 def run_batch_nb(close, open_, targets, kind, at_open, year_fraction, init_cash, multiplier,  # type: ignore[no-untyped-def]
                  is_futures, margin_rate, margin_group, lot, basis, fee, slippage, borrow,
