@@ -73,3 +73,18 @@ class StoreError(NarrowgateError):
     """The local DuckDB store is unreadable, foreign or locked."""
 
     exit_code = 6
+
+
+#: the exit code of an error narrowgate has no message for (a bug): sysexits' EX_SOFTWARE
+INTERNAL_ERROR_EXIT = 70
+
+
+def shown(value: object, limit: int = 60, *, quote: bool = True) -> str:
+    """``value`` as a message quotes it: on one line (newlines and control characters
+    escaped) and at most ``limit`` characters, so a 20 MB cell or a binary blob in a bad file
+    still gives a one-line error. ``quote`` wraps it in quotes like ``repr`` does."""
+    text = str(value)
+    clean = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[: limit + 1])
+    if len(text) > limit:
+        clean = f"{clean[:limit]}… ({len(text):,} characters)"
+    return f"'{clean}'" if quote else clean

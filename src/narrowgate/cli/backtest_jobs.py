@@ -108,11 +108,20 @@ def _file_job(path: Path, ctx: EvalContext, start: date | None, end: date | None
     from narrowgate.evaluate.hubdata import read_closes
     from narrowgate.evaluate.trade_backtest import TradePlan
     from narrowgate.instruments import parse_instrument, periods_per_year
+    from narrowgate.textfile import UnreadableFile, read_text_file
 
     if not path.is_file():
         raise NarrowgateError(f"no strategy file {path}")
+    try:  # bounded, regular, UTF-8: a strategy is a few lines
+        text = read_text_file(path, limit=1024 * 1024)
+    except UnreadableFile as exc:
+        raise NarrowgateError(f"{path}: cannot read the strategy file ({exc})",
+                              "give a UTF-8 YAML file, see docs/backtest.md") from None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(text)
+    except RecursionError:
+        raise NarrowgateError(f"{path}: nested far too deep", "a strategy is a flat mapping"
+                              ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -74,7 +74,7 @@ def list_store(
     log: Annotated[
         bool, typer.Option("--log", help="show the fetch log (newest first) instead")
     ] = False,
-    limit: Annotated[int, typer.Option(help="with --log: at most N entries")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="with --log: at most N entries")] = 50,
     as_json: Annotated[bool, typer.Option(
         "--json", help="print the rows as JSON: {\"store\": PATH, \"rows\": [...]}")] = False,
 ) -> None:
@@ -191,8 +191,10 @@ def show(
         emit_json({"instrument": instrument, "rows": rows, "provenance": list(prov)})
         return
     table = Table(str(frame.index.name or ""), *[str(c) for c in frame.columns])
-    for idx, row in frame.iterrows():
-        table.add_row(str(idx)[:10], *["" if v != v else f"{v}" for v in row.tolist()])
+    import pandas as pd
+
+    for idx, row in frame.iterrows():  # pd.isna: facts hold pandas' NA, which has no truth
+        table.add_row(str(idx)[:10], *["" if pd.isna(v) else f"{v}" for v in row.tolist()])
     console = _console()
     console.print(table)
     for p in prov:
@@ -323,10 +325,20 @@ def export(
         typer.echo(f"wrote {len(frame)} rows to stdout{origin}", err=True)
         return
     target = out or Path(f"{instrument.replace(':', '_')}.{format}")
-    if format == "csv":
-        frame.to_csv(target)
-    else:
-        frame.to_parquet(target)
+    if target.is_dir():
+        raise NarrowgateError(f"--out {target} is a folder", "give a file name, e.g. "
+                              f"{target / instrument.replace(':', '_')}.{format}")
+    if not target.absolute().parent.is_dir():
+        raise NarrowgateError(f"--out {target}: the folder {target.absolute().parent} does "
+                              "not exist", "create it first, or give another path")
+    try:
+        if format == "csv":
+            frame.to_csv(target)
+        else:
+            frame.to_parquet(target)
+    except OSError as exc:
+        raise NarrowgateError(f"cannot write {target} ({exc.strerror or exc})",
+                              "give a path you may write to") from None
     _console().print(f"wrote {len(frame)} rows to {target}{origin}")
 
 

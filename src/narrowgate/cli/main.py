@@ -3,12 +3,14 @@
 Heavy libraries are imported inside commands so ``narrowgate --help`` answers at once.
 Exit codes (documented in README): 0 ok · 1 an evaluator failed (scorecard still written) ·
 2 bad usage or input · 3 invalid thesis · 4 data not found · 5 provider failed · 6 store
-error · 7 an import, a back-test or the report cannot go on · 130 interrupted.
+error · 7 an import, a back-test or the report cannot go on · 70 an internal error (a bug:
+one line; ``--debug`` shows the traceback) · 130 interrupted.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -24,6 +26,9 @@ from narrowgate.cli import (
     watch_cmd,
 )
 from narrowgate.cli.run_cmd import run
+
+if TYPE_CHECKING:
+    from narrowgate.errors import NarrowgateError
 
 app = typer.Typer(
     name="narrowgate",
@@ -70,11 +75,19 @@ def _options(
                                 help="More detail on stderr (what is fetched, from where); "
                                      "-vv also other libraries' debug lines."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Errors only on stderr."),
+    debug: bool = typer.Option(False, "--debug",
+                               help="On an error, print the Python traceback too (for a bug "
+                                    "report)."),
 ) -> None:
     """Options before the command (``narrowgate -v run``, ``narrowgate --version``)."""
     from narrowgate.logs import configure
 
+    _DEBUG[0] = debug
     configure(-1 if quiet else verbose)
+
+
+#: set by ``--debug``: errors also print their traceback (a list, so the callback can set it)
+_DEBUG = [False]
 
 
 def main() -> None:
@@ -111,23 +124,53 @@ def _exit_now(code: object) -> None:
 
 def _dispatch() -> None:
     """Run the app; turn narrowgate's errors into one line and their documented code."""
-    from narrowgate.errors import DataNotFound, NarrowgateError, ThesisError
+    from narrowgate.errors import INTERNAL_ERROR_EXIT, NarrowgateError
 
     try:
         app()
-    except ThesisError as exc:
+    except NarrowgateError as exc:
+        _traceback_if_debug()
+        _report(exc)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last resort: every known failure has its own line above
+        _traceback_if_debug()
+        typer.echo(_unexpected_line(exc), err=True)
+        sys.exit(INTERNAL_ERROR_EXIT)
+
+
+def _report(exc: NarrowgateError) -> None:
+    """Print one of narrowgate's errors as its line(s) and exit with its documented code."""
+    from narrowgate.errors import DataNotFound, ThesisError
+
+    if isinstance(exc, ThesisError):
         for line in exc.problems:
             typer.echo(line, err=True)
-        sys.exit(exc.exit_code)
-    except DataNotFound as exc:
+    elif isinstance(exc, DataNotFound):
         from narrowgate.report.commands import fetch_commands  # only when it is needed
 
         fix = f" — run {fetch_commands(exc.fetch)}" if exc.fetch else ""
         typer.echo(f"error: {exc}{fix}", err=True)
-        sys.exit(exc.exit_code)
-    except NarrowgateError as exc:
+    else:
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
+    sys.exit(exc.exit_code)
+
+
+def _traceback_if_debug() -> None:
+    """With ``--debug``, the traceback of the exception being handled goes to stderr."""
+    if _DEBUG[0]:
+        import traceback
+
+        traceback.print_exc()
+
+
+def _unexpected_line(exc: BaseException) -> str:
+    """One line for an error narrowgate has no message for: what it was, and how to get the
+    detail a bug report needs (``--debug``), in English and Chinese."""
+    from narrowgate.errors import shown
+
+    what = f"{type(exc).__name__}: {shown(str(exc), limit=200, quote=False)}"
+    hint = ("" if _DEBUG[0] else " — run again with --debug for the traceback and report it "
+            "(加 --debug 重新运行可看到回溯)")
+    return f"error: unexpected internal error ({what}); this is a narrowgate bug{hint}"

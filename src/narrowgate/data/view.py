@@ -129,12 +129,12 @@ class DataView:
         model, exact ids); one fetch per run, or why there is none."""
         if self.offline:
             return "offline, so live prices were not fetched"
-        from narrowgate.data.providers.openrouter import OPENROUTER_MODELS_URL, fetch_and_match
+        from narrowgate.data.providers.openrouter import fetch_and_match, models_url
 
         key = tuple((p, m, tuple(ids)) for p, m, ids in models)
         if key not in self._llm:
-            self._llm[key] = fetch_and_match(models, self._llm_prices_url or
-                                             OPENROUTER_MODELS_URL, timeout_s)
+            self._llm[key] = fetch_and_match(models, self._llm_prices_url or models_url(),
+                                             timeout_s)
         return self._llm[key]
 
     def closes(self, instruments: Sequence[str], start: date | None = None,

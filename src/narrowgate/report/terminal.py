@@ -33,7 +33,9 @@ def render_scorecard(
     scorecard: Scorecard, console: Console, lang: Literal["zh", "en"] = "en"
 ) -> None:
     title = scorecard.thesis.title.get(lang)
-    table = Table(title=f"{title} — as of {scorecard.as_of}", show_lines=False, expand=True)
+    # thesis text is the user's words, never markup: "[/]" in a reason is text (escape)
+    table = Table(title=f"{escape(title)} — as of {scorecard.as_of}", show_lines=False,
+                  expand=True)
     claim_h, kind_h, verdict_h, why_h = HEADERS[lang]
     table.add_column(claim_h, no_wrap=True, style="bold")
     table.add_column(kind_h, no_wrap=True)
@@ -42,10 +44,11 @@ def render_scorecard(
     for result in scorecard.results:
         label = VERDICT_LABELS[result.verdict].get(lang)
         style = VERDICT_STYLES[result.verdict]
-        why = result.summary.get(lang)
+        why = escape(result.summary.get(lang))
         if result.error:
-            why += f" [red](error: {result.error})[/red]"
-        table.add_row(result.claim_id, result.kind, f"[{style}]{label}[/{style}]", why)
+            why += f" [red](error: {escape(result.error)})[/red]"
+        table.add_row(escape(result.claim_id), escape(result.kind), f"[{style}]{label}[/{style}]",
+                      why)
     console.print(table)
     counts = ", ".join(
         f"[{VERDICT_STYLES[Verdict(name)]}]{VERDICT_LABELS[Verdict(name)].get(lang)}[/]: {n}"

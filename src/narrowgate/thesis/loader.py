@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from narrowgate.errors import NarrowgateError, ThesisError
+from narrowgate.errors import NarrowgateError, ThesisError, shown
 from narrowgate.thesis.schema import Thesis
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
@@ -120,8 +120,15 @@ def load_thesis(ref: str | Path | None = None) -> Thesis:
         raise ThesisError(
             [f"{name}:{line}: not valid YAML ({problem}) — fix the syntax there"]
         ) from None
+    except yaml.reader.ReaderError as exc:  # a control character (ESC, NUL…) in the text
+        line = text[: exc.position].count("\n") + 1
+        raise ThesisError([f"{name}:{line}: the control character #x{exc.character:04x} "
+                           "cannot appear in a thesis — delete it (it is invisible in most "
+                           "editors)"]) from None
     except yaml.YAMLError as exc:
-        raise ThesisError([f"{name}:1: not valid YAML ({exc}) — fix the syntax"]) from None
+        detail = " ".join(str(exc).split())
+        raise ThesisError([f"{name}:1: not valid YAML ({shown(detail, 200, quote=False)}) — "
+                           "fix the syntax"]) from None
     except RecursionError:  # the parser recurses once per level of nesting
         raise ThesisError([f"{name}:1: nested far more than {MAX_DEPTH} levels deep — a "
                            "thesis needs a few; flatten it"]) from None
@@ -291,6 +298,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 #: a thesis is a few thousand nodes; aliases expanding past this are a bomb, not a thesis
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+#: an integer longer than this is a typo or an attack (Python refuses past 4,300 digits)
+MAX_DIGITS = 100
+_INT_TAG = "tag:yaml.org,2002:int"
 #: the only tags a thesis uses: YAML's own scalars and collections (no !!python, !!binary…)
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
                         ("str", "int", "float", "bool", "null", "map", "seq"))
@@ -311,6 +321,9 @@ def _shape_problem(name: str, root: yaml.Node) -> str | None:
         if node.tag not in _PLAIN_TAGS:
             return (f"{name}:{line}: the tag {node.tag} is not allowed in a thesis — remove "
                     "it and write the value as text, a number or a date")
+        if node.tag == _INT_TAG and len(str(node.value)) > MAX_DIGITS:
+            return (f"{name}:{line}: a number with {len(str(node.value)):,} digits — no "
+                    f"figure has more than {MAX_DIGITS}; fix the number")
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
@@ -328,6 +341,9 @@ def _shape_problem(name: str, root: yaml.Node) -> str | None:
                       if id(child) not in sizes]
             continue
         sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+        if sizes[id(node)] > MAX_NODES and len(sizes) > MAX_NODES:  # no aliases needed
+            return (f"{name}:{line}: the file holds more than {MAX_NODES:,} values — a thesis "
+                    "holds a few thousand; split it into several theses")
         if sizes[id(node)] > MAX_NODES:
             return (f"{name}:{line}: the file expands to more than {MAX_NODES:,} values "
                     "(aliases repeated inside aliases) — write the thesis out plainly")

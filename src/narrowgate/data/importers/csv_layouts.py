@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from narrowgate.data.importers.base import fail
+from narrowgate.errors import shown
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,13 +69,13 @@ def parse_dates(raw: pd.Series, path: Path) -> pd.Series:
     bad = dates.isna()
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
-        raise fail(path, _line(raw, pos), f"unreadable date '{raw.iloc[pos]}'",
+        raise fail(path, _line(raw, pos), f"unreadable date {shown(raw.iloc[pos])}",
                    "dates must be YYYY-MM-DD (a time part is ignored), M/D/YYYY, M/D/YY "
                    "or D.M.YYYY")
     outside = (dates < pd.Timestamp(FIRST_DAY)) | (dates > pd.Timestamp(LAST_DAY))
     if outside.any():
         pos = int(outside.to_numpy().nonzero()[0][0])
-        raise fail(path, _line(raw, pos), f"date '{raw.iloc[pos]}' is outside "
+        raise fail(path, _line(raw, pos), f"date {shown(raw.iloc[pos])} is outside "
                    f"{FIRST_DAY.year}–{LAST_DAY.year}", "fix the date or delete that row")
     return dates.astype("datetime64[ns]")
 
@@ -106,7 +107,7 @@ def to_numbers(raw: pd.Series, path: Path, column: str, *, strict: bool = True) 
         if bad.any():
             pos = int(bad.to_numpy().nonzero()[0][0])
             raise fail(path, _line(raw, pos),
-                       f"column {column!r} holds {raw.iloc[pos]!r}, not a number",
+                       f"column {shown(column)} holds {shown(raw.iloc[pos])}, not a number",
                        "fix or delete that row, then re-import")
         values = values.astype("float64")
     if not strict:
@@ -119,7 +120,8 @@ def to_numbers(raw: pd.Series, path: Path, column: str, *, strict: bool = True) 
         what = "zero or negative, which no price is"
     if wrong.any():
         pos = int(wrong.nonzero()[0][0])
-        raise fail(path, _line(raw, pos), f"column {column!r} holds '{raw.iloc[pos]}': {what}",
+        raise fail(path, _line(raw, pos),
+                   f"column {shown(column)} holds {shown(raw.iloc[pos])}: {what}",
                    "fix or delete that row, then re-import")
     return values
 
@@ -154,6 +156,34 @@ def _read_table(path: Path, columns: tuple[str, ...] | None,
 
     import pandas as pd
 
+    text = _checked_text(path)
+    text, skipped = _yfinance_header(text, path) if columns is None else (text, 0)
+    sep, decimal, thousands = _dialect(text)
+    try:
+        if columns is None:
+            raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
+                              sep=sep, decimal=decimal, thousands=thousands)
+        else:
+            raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
+                              header=None, names=list(columns), sep=sep, decimal=decimal,
+                              thousands=thousands)
+    except ValueError as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise _table_error(path, exc) from None
+    if columns is not None:
+        raw.attrs["first_data_line"] = 1
+    elif skipped:
+        raw.attrs["first_data_line"] = 2 + skipped
+    return raw
+
+
+#: a data row is a date and a few numbers; a line longer than this is no CSV row
+MAX_LINE_CHARS = 100_000
+
+
+def _checked_text(path: Path) -> str:
+    """The text of a data file, or one located line saying why it is none: a symbolic
+    link, no regular file, too big, empty, binary, neither UTF-8 nor GBK, or a line longer
+    than :data:`MAX_LINE_CHARS` characters (a run-away export, not a row of data)."""
     from narrowgate.textfile import UnreadableFile, read_file_bytes
 
     if path.is_symlink():
@@ -178,28 +208,26 @@ def _read_table(path: Path, columns: tuple[str, ...] | None,
             line = raw_bytes[: exc.start].count(b"\n") + 1
             raise fail(path, line, "is neither UTF-8 nor GBK text",
                        "save it as UTF-8 CSV") from None
-    text, skipped = _yfinance_header(text, path) if columns is None else (text, 0)
-    sep, decimal, thousands = _dialect(text)
-    try:
-        if columns is None:
-            raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
-                              sep=sep, decimal=decimal, thousands=thousands)
-        else:
-            raw = pd.read_csv(io.StringIO(text), skipinitialspace=True, na_values=na_values,
-                              header=None, names=list(columns), sep=sep, decimal=decimal,
-                              thousands=thousands)
-    except pd.errors.ParserError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        raise fail(path, int(found.group(1)) if found else None,
-                   f"rows have different numbers of fields ({exc})",
-                   "give every row the header's columns") from None
-    except (pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise fail(path, 1, f"holds no table ({exc})", "give a CSV with a header") from None
-    if columns is not None:
-        raw.attrs["first_data_line"] = 1
-    elif skipped:
-        raw.attrs["first_data_line"] = 2 + skipped
-    return raw
+    if len(text) > MAX_LINE_CHARS:
+        for number, line_text in enumerate(text.split("\n"), start=1):
+            if len(line_text) > MAX_LINE_CHARS:
+                raise fail(path, number, f"line {number} is {len(line_text):,} characters "
+                           f"long, more than the {MAX_LINE_CHARS:,} a data row may have",
+                           "check the export: one row per line, a date and a few numbers")
+    return text
+
+
+def _table_error(path: Path, exc: ValueError) -> Exception:
+    """pandas' parser error as one located line (its own text may span lines)."""
+    import pandas as pd
+
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return fail(path, 1, "holds no table", "give a CSV with a header and data rows")
+    found = re.search(r"line (\d+)", str(exc))
+    detail = shown(" ".join(str(exc).split()), limit=120, quote=False)
+    return fail(path, int(found.group(1)) if found else None,
+                f"rows have different numbers of fields ({detail})",
+                "give every row the header's columns")
 
 
 #: spreadsheet files read through the same generic layout (first sheet, header row first)
@@ -264,7 +292,8 @@ def read_ohlc_csv(path: Path, options: frozenset[str] = frozenset(),
     names = {c: _ALIASES.get(_normalise_header(str(c))) for c in raw.columns}
     found = {v: k for k, v in reversed(list(names.items())) if v}
     if "date" not in found or "close" not in found:
-        raise fail(path, 1, f"header {list(raw.columns)} has no date and close columns",
+        header = shown(", ".join(str(c) for c in raw.columns), limit=120)
+        raise fail(path, 1, f"header {header} has no date and close columns",
                    "name them date,open,high,low,close[,adj_close][,volume]")
     frame = pd.DataFrame({"date": parse_dates(raw[found["date"]], path)})
     for col in BAR_COLUMNS[1:]:
@@ -322,7 +351,10 @@ def read_value_csv(path: Path, columns: tuple[str, ...] | None = None
     if len(raw.columns) < 2:
         raise fail(path, 1, "needs a date column and a value column", "e.g. date,value")
     value_col = headers.get("value") or next(
-        c for c in raw.columns[1:] if _normalise_header(str(c)) != "status")
+        (c for c in raw.columns[1:] if _normalise_header(str(c)) != "status"), None)
+    if value_col is None:
+        raise fail(path, 1, "has no value column next to the date and status",
+                   "e.g. date,value")
     if "status" in headers:
         ok = raw[headers["status"]].astype("string").str.strip().str.lower() == "ok"
         if (~ok).any():
@@ -342,10 +374,15 @@ def read_investing_cn(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """investing.com's Chinese export: BOM, every value quoted, thousands commas,
     ``940.97M``/``1.57B`` volumes, unpadded dates, newest first. Before 2020-07-27 the
     source back-filled open=high=low=close; those OHL are set missing (close kept)."""
+    import io
+
     import pandas as pd
 
     notes: list[str] = []
-    raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    try:
+        raw = pd.read_csv(io.StringIO(_checked_text(path)), dtype=str, keep_default_na=False)
+    except ValueError as exc:
+        raise _table_error(path, exc) from None
     missing = [h for h in _INVESTING_CN if h not in raw.columns]
     if missing:
         raise fail(path, 1, f"header lacks {missing}", "expected investing.com's CN export")
@@ -379,9 +416,17 @@ MARGIN_SERIES = {"fin_balance": "cnmargin:FIN_BALANCE", "loan_balance": "cnmargi
 
 def read_margin_csv(path: Path) -> list[tuple[str, pd.DataFrame, list[str]]]:
     """A-share margin totals (100 M CNY): one series per column."""
+    import io
+
     import pandas as pd
 
-    raw = pd.read_csv(path, encoding="utf-8-sig")
+    try:
+        raw = pd.read_csv(io.StringIO(_checked_text(path)))
+    except ValueError as exc:
+        raise _table_error(path, exc) from None
+    if "date" not in raw.columns:
+        raise fail(path, 1, "margin file lacks column 'date'",
+                   "expected date,fin_balance,loan_balance,fin_buy,guarantee")
     dates = parse_dates(raw["date"], path)
     out = []
     for column, instrument in MARGIN_SERIES.items():

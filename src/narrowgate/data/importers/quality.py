@@ -97,13 +97,18 @@ def _calendar_gaps(target: str, days: pd.DatetimeIndex, calendar: str) -> list[F
 def check_targets(targets: list[str]) -> list[Finding]:
     """Check instrument ids (every stored source) and/or CSV files; no targets = all
     bars in the store."""
+    from narrowgate.data.importers.base import fail
     from narrowgate.data.store import Store
-    from narrowgate.instruments import MARKETS
+    from narrowgate.instruments import MARKETS, canonical
 
     store = Store()
     findings: list[Finding] = []
-    files = [t for t in targets if Path(t).is_file()]
-    ids = [t for t in targets if t not in files]
+    files = [t for t in targets if Path(t).is_file() or Path(t).is_symlink()]
+    for target in targets:  # a FIFO or a folder named as a file: say so, never read it
+        if target not in files and Path(target).exists():
+            raise fail(Path(target), None, "is not a regular file (a pipe, device or folder)",
+                       "give CSV files or instrument ids")
+    ids = [canonical(t) for t in targets if t not in files]
     for file in files:
         findings.extend(check_file(Path(file)))
     if ids or not targets:
@@ -121,9 +126,16 @@ def check_file(path: Path) -> list[Finding]:
     """Check a CSV file as read (before any de-duplication the importer would do)."""
     import pandas as pd
 
-    from narrowgate.data.importers.csv_layouts import BAR_COLUMNS, parse_dates, to_numbers
+    from narrowgate.data.importers.csv_layouts import (
+        BAR_COLUMNS,
+        _read_table,
+        parse_dates,
+        to_numbers,
+    )
 
-    raw = pd.read_csv(path, encoding="utf-8-sig")
+    # the importer's reading: a symlink, a device, a huge, empty, binary, non-UTF-8/GBK or
+    # ragged file is one located line here too, never a parser traceback
+    raw = _read_table(path, None)
     cols = {str(c).strip().lower().replace(" ", "_"): c for c in raw.columns}
     date_col = cols.get("date") or raw.columns[0]
     frame = pd.DataFrame({"date": parse_dates(raw[date_col], path)})

@@ -28,7 +28,18 @@ from narrowgate.naming import slug
 if TYPE_CHECKING:
     import pandas as pd
 
-OPENROUTER_MODELS_URL = "https://openrouter.ai/api/v1/models"
+OPENROUTER_BASE = "https://openrouter.ai"
+OPENROUTER_MODELS_URL = f"{OPENROUTER_BASE}/api/v1/models"
+
+
+def models_url() -> str:
+    """The model list's address: ``NARROWGATE_OPENROUTER_BASE`` (scheme and host, e.g. a
+    test server on 127.0.0.1) replaces ``https://openrouter.ai`` when it is set."""
+    import os
+
+    base = os.environ.get("NARROWGATE_OPENROUTER_BASE", OPENROUTER_BASE).rstrip("/")
+    return f"{base}/api/v1/models"
+
 PRICE_COLUMNS = (
     "model_id",
     "name",

@@ -26,7 +26,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SEC_BASE = "https://data.sec.gov"
-SEC_TICKER_FILE = "https://www.sec.gov/files/company_tickers.json"
+SEC_WWW_BASE = "https://www.sec.gov"
+SEC_TICKER_FILE = f"{SEC_WWW_BASE}/files/company_tickers.json"
+
+
+def ticker_file_url() -> str:
+    """The ticker → CIK file, on www.sec.gov rather than data.sec.gov (``NARROWGATE_SEC_BASE``),
+    so it has its own override: ``NARROWGATE_SEC_WWW_BASE`` (scheme and host)."""
+    base = os.environ.get("NARROWGATE_SEC_WWW_BASE", SEC_WWW_BASE).rstrip("/")
+    return f"{base}/files/company_tickers.json"
+
 
 #: The companies narrowgate's bundled theses use; other tickers need the SEC ticker file.
 TICKER_CIK: dict[str, int] = {
@@ -53,7 +62,7 @@ def resolve_cik(symbol: str, source: HttpSource | None = None) -> int:
     if ticker in TICKER_CIK:
         return TICKER_CIK[ticker]
     if source is not None:
-        table, request = source.get_json(SEC_TICKER_FILE)
+        table, request = source.get_json(ticker_file_url())
         try:
             for row in table.values():
                 if str(row["ticker"]).upper() == ticker:
@@ -110,8 +119,10 @@ def normalise_companyfacts(payload: dict[str, Any]) -> pd.DataFrame:
         name = payload.get("entityName", "this company")
         raise DataNotFound(f"sec: companyfacts for {name} hold no facts")
     for column in ("start", "end", "filed"):
-        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d",
-                                       errors="coerce").astype("datetime64[ns]")
+        parsed = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+        # a date no nanosecond timestamp holds (1677, 9999) is as unreadable as a typo
+        sane = (parsed >= pd.Timestamp("1800-01-01")) & (parsed <= pd.Timestamp("2200-12-31"))
+        frame[column] = parsed.where(sane).astype("datetime64[ns]")
     frame["fy"] = pd.to_numeric(frame["fy"], errors="coerce").astype("Int64")
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     # a fact without a readable period end or a finite value is no fact: storing it would
