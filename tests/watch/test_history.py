@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from tests.conftest import narrowgate_main
 
 EARLY, LATE = "2026-04-30", "2026-11-24"
 RUN_KEYS = {"id", "thesis", "thesis_hash", "thesis_path", "as_of", "generated_at",
-            "recorded_at", "offline", "counts", "data_end", "data"}
+            "recorded_at", "offline", "counts", "data_end", "data", "checks"}
 FLIP_KEYS = {"thesis", "claim", "from_run", "to_run", "from_as_of", "to_as_of", "old", "new",
              "figure_before", "figure_after"}
 CHANGE_KEYS = {"claim", "old", "new", "verdict_changed", "figure_changed", "figure_before",
@@ -96,7 +96,7 @@ def test_flips_between_the_two_runs_are_pinned(in_home: Path) -> None:
     assert earnings.figure_before is not None and earnings.figure_after is not None
     assert (earnings.figure_before.key, earnings.figure_before.value,
             earnings.figure_after.value, earnings.figure_after.unit) == (
-        "indices_backing", 0, 2, "of 3")
+        "indices_backing", 0, 1, "of 3")  # 2 → 1 since issue 13: H30184's −0.7% P/E is flat
     btc = flips["btc-cycle"].change
     assert (btc.old, btc.new) == ("pending", "mixed")
     assert btc.figure_before == btc.figure_after  # the entry close does not move
@@ -180,7 +180,7 @@ def test_python_api_history_and_flips(in_home: Path) -> None:
     assert sorted(flips["claim"]) == ["btc-cycle", "earnings-up-pe-down"]
     row = flips.set_index("claim").loc["earnings-up-pe-down"]
     assert (row["old"], row["new"], row["value_before"], row["value_after"]) == (
-        "contradicted", "mixed", 0, 2)
+        "contradicted", "mixed", 0, 1)  # 2 → 1 since issue 13: H30184's −0.7% P/E is flat
 
 
 def _refuse_lock_file(monkeypatch: pytest.MonkeyPatch, store_path: Path) -> None:
@@ -260,7 +260,7 @@ def test_a_version_1_store_reads_without_history_and_migrates_on_write(
     assert Store(store.path).row_counts()["bars"] == 0
     assert record_run(Store(store.path), card, "0" * 64) == 1  # the write migrates first
     con = duckdb.connect(str(store.path), read_only=True)
-    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (3,)
+    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (4,)
     con.close()
     assert [(r.run_id, r.as_of) for r in list_runs(Store(store.path))] == [
         (1, date(2026, 4, 30))]
@@ -278,8 +278,37 @@ def test_a_future_store_version_is_refused_in_one_line(tmp_path: Path) -> None:
     con.execute("INSERT INTO narrowgate_schema VALUES (99, now())")
     con.close()
     with pytest.raises(StoreError, match="has schema version 99, this narrowgate reads "
-                                         "versions 1 to 3"):
+                                         "versions 1 to 4"):
         Store(store.path).row_counts()
+
+
+def test_a_version_3_store_reads_and_gains_jobs_and_checks_on_write(in_home: Path,
+                                                                     tmp_path: Path) -> None:
+    """Schema 3 → 4: a store without ``jobs`` and ``run_checks`` reads (no checks, no
+    jobs), and the first write adds both tables and the version row in one transaction."""
+    import duckdb
+
+    from narrowgate.data import history_sql, jobs_sql
+    from narrowgate.watch.history import list_runs
+
+    path = tmp_path / "store.duckdb"
+    shutil.copy(in_home / "store.duckdb", path)
+    con = duckdb.connect(str(path))  # the store as the release before version 4 left it
+    con.execute("DROP TABLE jobs")
+    con.execute("DROP TABLE run_checks")
+    con.execute("UPDATE narrowgate_schema SET version = 3")
+    con.close()
+    runs = list_runs(Store(path))
+    assert [r.run_id for r in runs] == [1, 2] and all(r.checks is None for r in runs)
+    with Store(path).writing() as con:  # the write migrates first
+        history_sql.insert_check(con, 2, date(2026, 11, 30), datetime(2026, 11, 30, 7))
+        assert jobs_sql.select_jobs(con) == []
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (4,)
+    con.close()
+    checks = list_runs(Store(path))[-1].checks
+    assert checks is not None and (checks.run_id, checks.count, checks.last_as_of) == (
+        2, 1, date(2026, 11, 30))
 
 
 _RECORD_CHILD = """

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -68,20 +67,6 @@ def capture() -> Iterator[Capture]:
     server.close()
 
 
-@pytest.fixture
-def early_home(pristine_store_path: Path, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A home with the imported real data and one recorded run at 2026-04-30."""
-    import narrowgate as ng
-
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(pristine_store_path, home / "store.duckdb")
-    monkeypatch.setenv("NARROWGATE_HOME", str(home))
-    ng.run(as_of=EARLY, offline=True, record=True)
-    return home
-
-
 def _watch(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, ["watch", "--once", "--offline", "--as-of", LATE,
                                       *args])
@@ -119,7 +104,7 @@ def test_a_cycle_posts_exactly_the_flips_then_nothing(early_home: Path,
     figure = earnings["figure"]
     assert isinstance(figure, dict)
     assert (figure["key"], figure["value"], figure["unit"], figure["before"]) == (
-        "indices_backing", 2, "of 3", 0)
+        "indices_backing", 1, "of 3", 0)  # 2 → 1 since issue 13: H30184's −0.7% P/E is flat
     queued = events(Store(early_home / "store.duckdb"))
     assert [(e.claim_id, e.kind, e.delivered, e.attempts, e.last_error) for e in queued] == [
         ("earnings-up-pe-down", "flip", True, 1, None), ("btc-cycle", "flip", True, 1, None),
@@ -229,14 +214,15 @@ def test_a_version_2_store_gains_the_outbox_on_the_first_cycle(early_home: Path,
     import duckdb
 
     path = early_home / "store.duckdb"
-    con = duckdb.connect(str(path))  # the store as the previous release left it
-    con.execute("DROP TABLE outbox")
-    con.execute("UPDATE narrowgate_schema SET version = 2 WHERE version = 3")
+    con = duckdb.connect(str(path))  # the store as the release before the outbox left it
+    for table in ("outbox", "jobs", "run_checks"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("UPDATE narrowgate_schema SET version = 2")
     con.close()
     assert events(Store(path)) == []  # reads: no outbox, no error
     code, out = _watch("--notify", capture.url)
     assert code == 0, out
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (3,)
+    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (4,)
     con.close()
     assert len(events(Store(path))) == 4 and len(capture.bodies) == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -26,9 +27,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 THESIS_KEYS = {"id", "origin", "title", "runs", "latest_run", "flips"}
 RUN_KEYS = {"id", "thesis", "thesis_hash", "thesis_path", "as_of", "generated_at",
-            "recorded_at", "offline", "counts", "data_end", "data"}
+            "recorded_at", "offline", "counts", "data_end", "data", "checks"}
 JOB_KEYS = {"id", "thesis", "as_of", "offline", "status", "submitted_at", "started_at",
-            "finished_at", "run", "error", "warnings"}
+            "finished_at", "run", "error", "warnings", "note"}
 ERROR_KEYS = {"error", "hint", "status"}
 FLIPPED = ["btc-cycle", "earnings-up-pe-down"]  # pinned by tests/watch/test_history.py
 
@@ -146,6 +147,35 @@ def test_pages_render_both_languages(client: TestClient) -> None:
     assert client.get("/theses/assets/report.css").headers["content-type"].startswith("text/css")
 
 
+def _section(html: str, thesis_id: str) -> str:
+    """The home page's section of one thesis."""
+    return html.split(f'id="thesis-{thesis_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_home_shows_flips_since_last_week_per_thesis(client: TestClient) -> None:
+    from datetime import timedelta
+
+    from narrowgate.web.catalog import flips_since, thesis_entry, week_ago
+
+    home_en, home_zh = client.get("/").text, client.get("/?lang=zh").text
+    bundled_en, bundled_zh = _section(home_en, BUNDLED), _section(home_zh, BUNDLED)
+    # both runs were recorded by the fixture just now: both flips are this week's
+    assert "flips since last week" in bundled_en and "上周以来的结论翻转" in bundled_zh
+    week = bundled_zh.split('<ul class="flips week">', 1)[1].split("</ul>", 1)[0]
+    assert sorted(re.findall(r"claims/([a-z0-9-]+)\?lang=zh", week)) == FLIPPED
+    assert "待观察 → 部分成立" in week and "被否定 → 部分成立" in week
+    week_en = bundled_en.split('<ul class="flips week">', 1)[1].split("</ul>", 1)[0]
+    assert "pending → mixed" in week_en and "contradicted → mixed" in week_en
+    assert "flips since last week" not in _section(home_en, USER)  # never run
+    store = Store()
+    entry = thesis_entry(store, BUNDLED)
+    assert sorted(f.change.claim_id for f in flips_since(store, entry, week_ago())) == FLIPPED
+    later = entry.runs[-1].recorded_at + timedelta(seconds=1)
+    assert flips_since(store, entry, later) == []  # a week from now: nothing new
+    between = entry.runs[-1].recorded_at  # only the second run is recent: still both flips,
+    assert len(flips_since(store, entry, between)) == 2  # measured from the run before
+
+
 def test_openapi_describes_every_api_route(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     assert doc["openapi"].startswith("3.1")
@@ -207,6 +237,10 @@ def test_refresh_jobs_complete_offline_and_add_runs(pristine_store_path: Path,
             ("done", None, 3), ("done", None, 4)]
         served = client.get(f"/api/theses/{USER}/scorecard").json()
         assert (served["run"]["id"], served["scorecard"]["thesis"]["id"]) == (4, USER)
+        home = client.get("/").text  # side by side: both theses with a recorded run
+        for thesis_id, run_id in ((BUNDLED, 3), (USER, 4)):
+            section = _section(home, thesis_id)
+            assert f"run {run_id} · as of {LATE}" in section and 'class="counts"' in section
     runs = list_runs(Store())
     assert [(r.run_id, r.thesis_id, r.as_of.isoformat()) for r in runs] == [
         (1, BUNDLED, EARLY), (2, BUNDLED, LATE), (3, BUNDLED, LATE), (4, USER, LATE)]

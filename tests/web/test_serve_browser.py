@@ -82,6 +82,7 @@ def test_pages_render_in_chromium_offline(server: str, browser: Any) -> None:
     page.goto(server + "/?lang=zh", wait_until="load")
     assert page.locator("section.thesis").count() == 2
     assert page.locator(f"#thesis-{USER} .none").is_visible()
+    assert page.locator(f"#thesis-{BUNDLED} ul.flips.week li").count() == 2  # last week's
     page.click(f"a[href^='/theses/{BUNDLED}/claims/{FLIPPED}']")
     page.wait_for_load_state("load")
     rows = page.locator("table.timeline tbody tr")
@@ -106,6 +107,7 @@ def test_pages_render_in_chromium_offline(server: str, browser: Any) -> None:
     with page.expect_navigation(timeout=180_000):  # the page reloads once it is recorded
         section.locator("button[data-refresh]").click()
     assert page.locator(f"#thesis-{USER} a.open").count() == 1
+    assert page.locator("section.thesis .counts").count() == 2  # side by side, both run
     page.close()
 
     assert errors == []

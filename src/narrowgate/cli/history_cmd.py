@@ -39,6 +39,9 @@ _WORDS: dict[str, dict[str, str]] = {
     "verdict": {"en": "verdict", "zh": "结论"},
     "figure": {"en": "headline figure before → after", "zh": "关键数字 前 → 后"},
     "absent": {"en": "(absent)", "zh": "(无)"},
+    "checks": {"en": "unchanged in {n} later watch cycle(s), the latest as of {d} (not "
+                     "recorded again)",
+               "zh": "之后 {n} 次 watch 检查无变化,最近一次评估日 {d}(未重复记录)"},
 }
 
 
@@ -89,6 +92,9 @@ def history(
                       f"{_w('as_of', lang)} {row.as_of}  {_w('generated', lang)} "
                       f"{row.generated_at:%Y-%m-%d %H:%M}  {_w('data_end', lang)} "
                       f"{item['data_end'] or '—'}\n    {_counts(row, lang)}", highlight=False)
+        if row.checks is not None:
+            console.print("    " + _w("checks", lang, n=row.checks.count,
+                                       d=row.checks.last_as_of), highlight=False)
     if not flips:
         console.print(_w("no_flips", lang))
         return

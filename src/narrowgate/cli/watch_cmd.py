@@ -2,9 +2,10 @@
 
 Exit codes (README): 0 the cycle ran and every notification was delivered (or another
 watcher held the lock and this cycle was skipped) · 2 bad usage (no ``--once``/``--every``,
-a bad URL, date or duration) · 3 invalid thesis · 4 data not found · 5 a notification could
-not be delivered (it stays in the outbox and is sent again next cycle) · 6 store error ·
-130 interrupted. With ``--every`` a failed notification is reported and the loop goes on.
+a bad URL, date or duration, mail settings that cannot work) · 3 invalid thesis · 4 data
+not found · 5 a notification could not be delivered (it stays in the outbox and is sent
+again next cycle) · 6 store error · 130 interrupted. With ``--every`` a failed notification
+is reported and the loop goes on.
 """
 
 from __future__ import annotations
@@ -39,12 +40,17 @@ def parse_duration(text: str) -> int:
 
 
 def _check_url(url: str) -> str:
+    """A webhook URL, or a mail target whose SMTP settings resolve now (docs/living.md)."""
     from narrowgate.errors import NarrowgateError
+    from narrowgate.watch.mail import check_mail_url, is_mail_url
 
+    if is_mail_url(url):
+        return check_mail_url(url)
     if not re.match(r"^https?://[^/\s]+", url):
-        raise NarrowgateError(f"--notify '{url}' is not an http(s) URL",
-                              "write e.g. --notify https://hooks.slack.com/services/… "
-                              "(需要 http:// 或 https:// 地址)")
+        raise NarrowgateError(f"--notify '{url}' is not an http(s) URL or a mail target",
+                              "write e.g. --notify https://hooks.slack.com/services/… or "
+                              "--notify mailto:you@example.org "
+                              "(需要 http(s):// 地址或 mailto:/smtp:// 邮件地址)")
     return url
 
 
@@ -55,6 +61,12 @@ def _report(result: CycleResult) -> None:
                    "— 另一个 watch 正在运行，本轮跳过", err=True)
         return
     for done in result.theses:
+        if done.unchanged:
+            typer.echo(f"{done.thesis_id} as of {done.as_of}: unchanged since run "
+                       f"{done.run_id} (same thesis file, same data, same verdicts): not "
+                       f"recorded again 无变化,未重复记录, 0 flip(s) 结论翻转, "
+                       f"0 watch crossing(s) 越过阈值", err=True)
+            continue
         flips = sum(e.kind == "flip" for e in done.events)
         crossings = len(done.events) - flips
         since = (f"since run {done.previous_run}" if done.previous_run is not None
@@ -84,7 +96,9 @@ def watch(
         "--every", help="Run a cycle every DURATION (e.g. 6h, 30m, 1d), ±10% jitter.")]
         = None,
     notify: Annotated[list[str] | None, typer.Option(
-        "--notify", help="Webhook URL to POST each flip to (repeatable).")] = None,
+        "--notify", help="Where to send each flip (repeatable): a webhook URL, or mail: "
+                         "mailto:ADDR, smtp://HOST:PORT/?to=ADDR or smtps://… (server settings "
+                         "from NARROWGATE_SMTP_* or smtp.toml; docs/living.md).")] = None,
     offline: Annotated[bool, typer.Option(
         "--offline", help="Evaluate on the store as it is, never fetching.")] = False,
     as_of: Annotated[str | None, typer.Option(

@@ -32,6 +32,14 @@ HISTORY_DDL = (
     "last DATE)",
 )
 HISTORY_TABLES = frozenset({"runs", "run_data"})
+#: created by the migration to schema version 4: a watch cycle that found nothing new
+#: (same thesis file, same newest data, no verdict or headline figure changed) records one
+#: small row here instead of a second copy of the run's scorecard (~245 KB)
+CHECKS_DDL = (
+    "CREATE TABLE IF NOT EXISTS run_checks (run_id BIGINT NOT NULL, as_of DATE NOT NULL, "
+    "checked_at TIMESTAMP NOT NULL)",
+)
+CHECKS_TABLES = frozenset({"run_checks"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,9 @@ class RunRow:
     offline: bool
     counts: dict[str, int]
     data: dict[str, date | None]
+    #: watch cycles that found this run still current (None: none did, or the store has
+    #: no ``run_checks`` table)
+    checks: RunChecks | None = None
 
 
 def has_history(con: duckdb.DuckDBPyConnection) -> bool:
@@ -99,8 +110,10 @@ def select_runs(con: duckdb.DuckDBPyConnection, thesis_id: str | None = None,
                 f"SELECT run_id, instrument, last FROM run_data WHERE run_id IN ({marks}) "
                 "ORDER BY run_id, instrument", list(data)).fetchall():
             data[int(run_id)][instrument] = as_date(last) if last is not None else None
+    checks = select_checks(con, list(data))
     return [RunRow(int(r[0]), r[1], r[2], r[3], as_date(r[4]), r[5], r[6], bool(r[7]),
-                   {k: int(v) for k, v in json.loads(r[8]).items()}, data[int(r[0])])
+                   {k: int(v) for k, v in json.loads(r[8]).items()}, data[int(r[0])],
+                   checks.get(int(r[0])))
             for r in rows]
 
 
@@ -112,3 +125,39 @@ def select_scorecards(con: duckdb.DuckDBPyConnection,
     rows = con.execute(f"SELECT run_id, scorecard FROM runs WHERE run_id IN "
                        f"({', '.join('?' * len(run_ids))})", list(run_ids)).fetchall()
     return {int(r[0]): r[1] for r in rows}
+
+
+@dataclass(frozen=True)
+class RunChecks:
+    """The watch cycles that found run ``run_id`` still current: how many, and the latest
+    one's evaluation date and time (naive UTC)."""
+
+    run_id: int
+    count: int
+    last_as_of: date
+    last_checked_at: datetime
+
+
+def has_checks(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file has ``run_checks`` (a read-only store before version 4 has not)."""
+    row = con.execute("SELECT count(*) FROM information_schema.tables "
+                      "WHERE table_name = 'run_checks'").fetchone()
+    return bool(row and row[0])
+
+
+def insert_check(con: duckdb.DuckDBPyConnection, run_id: int, as_of: date,
+                 checked_at: datetime) -> None:
+    """Record that a watch cycle as of ``as_of`` found run ``run_id`` unchanged."""
+    con.execute("INSERT INTO run_checks VALUES (?, ?, ?)", [run_id, as_of, checked_at])
+
+
+def select_checks(con: duckdb.DuckDBPyConnection,
+                  run_ids: Sequence[int]) -> dict[int, RunChecks]:
+    """The checks of each given run that has any (others are absent)."""
+    if not run_ids or not has_checks(con):
+        return {}
+    rows = con.execute(
+        "SELECT run_id, count(*), arg_max(as_of, checked_at), max(checked_at) "
+        f"FROM run_checks WHERE run_id IN ({', '.join('?' * len(run_ids))}) "
+        "GROUP BY run_id", list(run_ids)).fetchall()
+    return {int(r[0]): RunChecks(int(r[0]), int(r[1]), as_date(r[2]), r[3]) for r in rows}

@@ -30,7 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from narrowgate.data import history_sql, outbox_sql, store_sql
+from narrowgate.data import history_sql, jobs_sql, outbox_sql, store_sql
 from narrowgate.data.session_reads import SessionReads
 from narrowgate.errors import StoreError
 from narrowgate.instruments import DataKind
@@ -41,10 +41,13 @@ if TYPE_CHECKING:
 
 #: 2 added the run history (``runs``, ``run_data``; :mod:`narrowgate.data.history_sql`).
 #: 3 added the notification outbox of ``narrowgate watch`` (:mod:`narrowgate.data.outbox_sql`).
+#: 4 added the refresh jobs of ``narrowgate serve`` (:mod:`narrowgate.data.jobs_sql`) and the
+#: "unchanged" checks of watch cycles (``run_checks``, :mod:`narrowgate.data.history_sql`).
 #: An older file still reads; the first write migrates it (one transaction).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _MIGRATIONS: dict[int, tuple[str, ...]] = {2: history_sql.HISTORY_DDL,
-                                           3: outbox_sql.OUTBOX_DDL}
+                                           3: outbox_sql.OUTBOX_DDL,
+                                           4: (*jobs_sql.JOBS_DDL, *history_sql.CHECKS_DDL)}
 STORE_FILE = "store.duckdb"
 
 _DDL = (
@@ -67,7 +70,8 @@ _DDL = (
     "provider VARCHAR, request VARCHAR, adjustment VARCHAR)",
 )
 _NARROWGATE_TABLES = {"narrowgate_schema", "fetch_log", "bars", "series", "facts", "coverage",
-                      *history_sql.HISTORY_TABLES, *outbox_sql.OUTBOX_TABLES}
+                      *history_sql.HISTORY_TABLES, *outbox_sql.OUTBOX_TABLES,
+                      *jobs_sql.JOBS_TABLES, *history_sql.CHECKS_TABLES}
 _RECOVERY = ("move it aside (e.g. `mv {p} {p}.bad`), then import or fetch the data "
              "again")
 #: OS reasons a write can fail for that the user fixes outside narrowgate (disk full, quota,
@@ -317,7 +321,9 @@ class Store:
         except duckdb.Error as exc:
             raise self._write_failure(exc) or self._corrupt(exc) from exc
         self._apply_schema(con, [(SCHEMA_VERSION, (*_DDL, *history_sql.HISTORY_DDL,
-                                                    *outbox_sql.OUTBOX_DDL))])
+                                                    *outbox_sql.OUTBOX_DDL,
+                                                    *jobs_sql.JOBS_DDL,
+                                                    *history_sql.CHECKS_DDL))])
 
     @contextmanager
     def session(self) -> Iterator[Store]:

@@ -6,6 +6,13 @@ run is recorded together with its events — verdict flips and watch items that 
 threshold since that previous run — in one store transaction (the outbox, see
 :mod:`narrowgate.watch.outbox`). Then every undelivered event in the store is sent.
 
+A cycle that finds nothing new — the same thesis file (hash), the same newest date of
+every instrument read, and no verdict or headline figure changed against the previous run —
+does not record a second copy of that run's scorecard (~0.7 MB of JSON on the bundled thesis):
+it adds one small "checked, unchanged" row to that run instead (``run_checks``), which
+``narrowgate history`` shows. A cycle on a later as-of date with the same data is such a
+cycle; one where a verdict moved with the calendar alone is not (its changes are compared).
+
 Two watchers on one store never double-notify: a cycle holds ``watch.lock`` beside the
 store for its whole length, and a second cycle that finds it held skips (cron and systemd
 timers then simply try again next time).
@@ -20,8 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from narrowgate.data.history_sql import RunRow
 from narrowgate.data.store import Store
 from narrowgate.errors import StoreError
+from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.watch.notify import DEFAULT_TIMEOUT_S, Event, flip_events, watch_events
 from narrowgate.watch.outbox import Delivery, deliver, queue
 
@@ -38,6 +47,9 @@ class ThesisCycle:
     previous_run: int | None
     events: list[Event]
     warnings: list[str] = field(default_factory=list)
+    #: True when nothing changed since ``previous_run``: no run was recorded and
+    #: ``run_id`` is that previous run (now checked once more)
+    unchanged: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,16 +98,31 @@ def _one(store: Store, ref: str, as_of: date, offline: bool, urls: Sequence[str]
     previous = runs[-1] if runs else None
     card = run_thesis(thesis, as_of, offline=offline, source=path)
     found: list[Event] = []
+    row = run_row(card, file_sha256(path), path)
     if previous is not None:
         old = load_runs(store, [previous.run_id])[previous.run_id][1]
         found = flip_events(old, card, link_base) + watch_events(old, card, link_base)
-    row = run_row(card, file_sha256(path), path)
+        if not found and unchanged(previous, row, old, card):
+            with store.writing() as con:
+                history_sql.insert_check(con, previous.run_id, as_of, row.recorded_at)
+            return ThesisCycle(thesis.id, as_of, previous.run_id, previous.run_id, [],
+                               list(card.warnings), unchanged=True)
     with store.writing() as con:
         run_id = history_sql.insert_run(con, row, card.model_dump_json())
         queue(con, run_id, found, urls)
     return ThesisCycle(thesis.id, as_of, run_id,
                        None if previous is None else previous.run_id, found,
                        list(card.warnings))
+
+
+def unchanged(previous: RunRow, row: RunRow, old: Scorecard, new: Scorecard) -> bool:
+    """Whether a new evaluation adds nothing to the previous recorded run: the same thesis
+    file, the same newest date per instrument, and no claim whose verdict or headline
+    figure differs."""
+    from narrowgate.watch.compare import claim_changes
+
+    return (previous.thesis_hash == row.thesis_hash and previous.data == row.data
+            and not claim_changes(old, new))
 
 
 def run_cycle(theses: Sequence[str], as_of: date, *, offline: bool = False,

@@ -159,7 +159,8 @@ def find_flips(store: Store, runs: Sequence[RunRow]) -> list[Flip]:
 
 def run_json(row: RunRow) -> dict[str, object]:
     """One run as ``history --json`` and ``diff --json`` print it (dates ISO 8601;
-    ``generated_at``/``recorded_at`` with their UTC offset)."""
+    ``generated_at``/``recorded_at`` with their UTC offset; ``checks``: the watch cycles
+    that found nothing new since this run and so recorded no copy of it, or null)."""
     ends = [d for d in row.data.values() if d is not None]
     return {"id": row.run_id, "thesis": row.thesis_id, "thesis_hash": row.thesis_hash,
             "thesis_path": row.thesis_path, "as_of": row.as_of.isoformat(),
@@ -168,4 +169,7 @@ def run_json(row: RunRow) -> dict[str, object]:
             "offline": row.offline,
             "counts": row.counts, "data_end": max(ends).isoformat() if ends else None,
             "data": {k: (v.isoformat() if v is not None else None)
-                     for k, v in row.data.items()}}
+                     for k, v in row.data.items()},
+            "checks": None if row.checks is None else {
+                "count": row.checks.count, "last_as_of": row.checks.last_as_of.isoformat(),
+                "last_checked_at": row.checks.last_checked_at.replace(tzinfo=UTC).isoformat()}}

@@ -37,7 +37,7 @@ class Event:
     payload: dict[str, JsonValue]
 
 
-def _verdict_text(value: str | None) -> str:
+def verdict_text(value: str | None) -> str:
     """``mixed 部分成立`` for a verdict value, ``(absent 无)`` for None."""
     if value is None:
         return "(absent 无)"
@@ -81,7 +81,7 @@ def flip_events(old: Scorecard, new: Scorecard, link_base: str | None) -> list[E
             shown = f" ({after.text('en')})"
         link = claim_link(link_base, thesis_id, change.claim_id)
         summary = (f"narrowgate {thesis_id} · {change.claim_id}: verdict flipped 结论翻转 "
-                   f"{_verdict_text(change.old)} → {_verdict_text(change.new)}{shown}, "
+                   f"{verdict_text(change.old)} → {verdict_text(change.new)}{shown}, "
                    f"as of 评估日 {as_of}")
         events.append(Event(thesis_id, change.claim_id, "flip", {
             "kind": "flip", "thesis": thesis_id, "claim": change.claim_id, "as_of": as_of,
@@ -130,7 +130,7 @@ def watch_events(old: Scorecard, new: Scorecard, link_base: str | None) -> list[
                        f"{item.label.zh} crossed its threshold 越过阈值 "
                        f"{_number(item.threshold)} {item.unit}: {_number(before.current)} → "
                        f"{_number(item.current)} (flips to 将翻转为 "
-                       f"{_verdict_text(item.flips_to.value)}), as of 评估日 {as_of}")
+                       f"{verdict_text(item.flips_to.value)}), as of 评估日 {as_of}")
             events.append(Event(thesis_id, result.claim_id, "watch", {
                 "kind": "watch", "thesis": thesis_id, "claim": result.claim_id,
                 "as_of": as_of, "old": prior.verdict.value, "new": result.verdict.value,
@@ -145,6 +145,17 @@ def watch_events(old: Scorecard, new: Scorecard, link_base: str | None) -> list[
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def send_event(url: str, body: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> str | None:
+    """Deliver one queued event to its target: a webhook POST for an http(s) URL, a mail
+    for ``mailto:``/``smtp://``/``smtps://`` (:mod:`narrowgate.watch.mail`). None when
+    delivered, else why not (one line)."""
+    from narrowgate.watch.mail import is_mail_url, send_mail
+
+    if is_mail_url(url):
+        return send_mail(url, body, timeout_s)
+    return post_webhook(url, body, timeout_s)
 
 
 def post_webhook(url: str, body: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> str | None:

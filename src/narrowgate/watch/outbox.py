@@ -1,9 +1,9 @@
 """The outbox: notifications queued with the run that caused them, sent until delivered.
 
-Why: a webhook may be down when a verdict flips. The event is written to the store in the
-transaction that records the run (:func:`queue`), and every cycle sends every undelivered
-event, oldest first (:func:`deliver`); a failure adds one to ``attempts`` and keeps
-``last_error``, so the event is sent again next cycle and never lost.
+Why: a webhook or mail server may be down when a verdict flips. The event is written to the
+store in the transaction that records the run (:func:`queue`), and every cycle sends every
+undelivered event, oldest first (:func:`deliver`); a failure adds one to ``attempts`` and
+keeps ``last_error``, so the event is sent again next cycle and never lost.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from narrowgate.data import outbox_sql
 from narrowgate.data.outbox_sql import OutboxRow
-from narrowgate.watch.notify import DEFAULT_TIMEOUT_S, Event, post_webhook
+from narrowgate.watch.notify import DEFAULT_TIMEOUT_S, Event, send_event
 
 if TYPE_CHECKING:
     import duckdb
@@ -60,7 +60,7 @@ def deliver(store: Store, timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Delivery
     own transaction), so a cycle killed half-way re-sends only what it had not marked."""
     outcomes = []
     for row in events(store, pending_only=True):
-        error = post_webhook(row.url, row.payload, timeout_s)
+        error = send_event(row.url, row.payload, timeout_s)
         with store.writing() as con:
             outbox_sql.mark_attempt(con, row.event_id, _now(), error)
         outcomes.append(Delivery(row, error))

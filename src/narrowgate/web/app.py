@@ -69,6 +69,7 @@ def create_app(token: str | None = None, *, offline: bool = False) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        jobs.start()  # take over the jobs a stopped server left (see web/jobs.py)
         yield
         jobs.shutdown()
 

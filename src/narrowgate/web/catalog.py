@@ -11,6 +11,7 @@ server sees exactly what ``narrowgate history`` prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -115,6 +116,27 @@ def latest_flips(store: Store, entry: ThesisEntry) -> list[Flip]:
     if len(entry.runs) < 2:
         return []
     return find_flips(store, entry.runs[-2:])
+
+
+#: the home page's "since last week": runs recorded in the last seven days
+WEEK = timedelta(days=7)
+
+
+def flips_since(store: Store, entry: ThesisEntry, since: datetime) -> list[Flip]:
+    """The verdict flips into runs recorded at or after ``since`` (naive UTC), each
+    against the run before it in history order (so the first flip of the window is
+    measured from the last run before it): what changed for someone who looked a week
+    ago."""
+    recent = [i for i, row in enumerate(entry.runs) if row.recorded_at >= since]
+    if not recent:
+        return []
+    window = entry.runs[max(recent[0] - 1, 0):]
+    return [f for f in find_flips(store, window) if f.after.recorded_at >= since]
+
+
+def week_ago() -> datetime:
+    """Now minus :data:`WEEK`, naive UTC like the store's timestamps."""
+    return datetime.now(UTC).replace(tzinfo=None) - WEEK
 
 
 def recorded_scorecard(store: Store, entry: ThesisEntry,

@@ -5,8 +5,10 @@ Shapes (documented in docs/living.md "Serve" and in ``GET /openapi.json``):
 ``GET /api/theses/{id}/scorecard[?run=N]`` → ``{"run": run, "scorecard": scorecard.json}``;
 ``GET /api/theses/{id}/history`` → ``{"runs": [...], "flips": [...]}`` (as ``history --json``);
 ``POST /api/theses/{id}/refresh[?as_of=YYYY-MM-DD]`` → 202 ``{"job": job}``;
-``GET /api/jobs/{id}`` → ``{"job": job}``. Errors: ``{"error", "hint", "status"}`` with
-404 (unknown thesis, run or job), 400 (a bad parameter), 401 (no token), 503 (store busy).
+``GET /api/jobs/{id}`` → ``{"job": job}`` (jobs are kept in the store: they survive a
+restart, and ``note`` says what the restart did to one).
+Errors: ``{"error", "hint", "status"}`` with 404 (unknown thesis, run or job), 400 (a bad
+parameter), 401 (no token), 503 (store busy).
 Handlers are plain functions: Starlette runs them in its thread pool, so a store read never
 blocks the event loop.
 """
@@ -32,7 +34,7 @@ from narrowgate.web.catalog import (
     recorded_scorecard,
     thesis_entry,
 )
-from narrowgate.web.jobs import RefreshJobs, UnknownJob
+from narrowgate.web.jobs import RefreshJobs, UnknownJob, job_json
 
 NOT_FOUND = (UnknownThesis, NoRecordedRun, UnknownJob, RunNotFound, AssetNotFound)
 
@@ -116,7 +118,7 @@ def refresh(request: Request) -> Response:
         raise NarrowgateError(f"as_of {raw!r} is not a date",
                               "write it as YYYY-MM-DD, e.g. ?as_of=2026-11-24") from None
     job = jobs.submit(entry.thesis_id, entry.path, as_of)
-    response = _json({"job": job.to_json()}, status=202)
+    response = _json({"job": job_json(job)}, status=202)
     response.headers["Location"] = f"/api/jobs/{job.job_id}"
     return response
 
@@ -124,4 +126,4 @@ def refresh(request: Request) -> Response:
 def job(request: Request) -> Response:
     jobs: RefreshJobs = request.app.state.jobs
     raw = request.path_params["job_id"]
-    return _json({"job": jobs.get(raw).to_json()})
+    return _json({"job": job_json(jobs.get(raw))})

@@ -53,7 +53,15 @@ _SCHEMAS: dict[str, object] = {
                                       "description": "verdict → number of claims"},
                            "data_end": {"type": ["string", "null"], "format": "date"},
                            "data": {"type": "object", "description":
-                                    "instrument → newest date the run read"}}},
+                                    "instrument → newest date the run read"},
+                           "checks": {"type": ["object", "null"], "description":
+                                      "watch cycles that found nothing new since this "
+                                      "run (count, last_as_of, last_checked_at), or null",
+                                      "properties": {
+                                          "count": {"type": "integer"},
+                                          "last_as_of": {"type": "string", "format": "date"},
+                                          "last_checked_at": {"type": "string",
+                                                              "format": "date-time"}}}}},
     "Flip": {"type": "object",
              "required": ["thesis", "claim", "from_run", "to_run", "old", "new"],
              "properties": {"thesis": {"type": "string"}, "claim": {"type": "string"},
@@ -87,7 +95,10 @@ _SCHEMAS: dict[str, object] = {
                            "run": {"type": ["integer", "null"],
                                    "description": "the recorded run, once done"},
                            "error": {"type": ["string", "null"]},
-                           "warnings": {"type": "array", "items": {"type": "string"}}}},
+                           "warnings": {"type": "array", "items": {"type": "string"}},
+                           "note": {"type": ["string", "null"], "description":
+                                    "what a server restart did to the job (re-queued, "
+                                    "or failed because it was running), else null"}}},
 }
 
 

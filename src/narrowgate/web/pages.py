@@ -25,10 +25,12 @@ from narrowgate.watch.compare import snapshot
 from narrowgate.web.catalog import (
     AssetNotFound,
     claim_timeline,
+    flips_since,
     latest_flips,
     list_theses,
     recorded_scorecard,
     thesis_entry,
+    week_ago,
 )
 from narrowgate.web.json_api import run_number
 
@@ -49,6 +51,9 @@ WORDS: dict[str, dict[Lang, str]] = {
     "verdicts": {"en": "verdicts", "zh": "结论统计"},
     "flips": {"en": "flips since the previous run", "zh": "自上次运行以来的结论翻转"},
     "no_flips": {"en": "none", "zh": "无"},
+    "recorded": {"en": "recorded", "zh": "记录于"},
+    "week": {"en": "flips since last week (runs recorded in the last 7 days)",
+             "zh": "上周以来的结论翻转(近 7 天记录的运行)"},
     "no_run": {"en": "no recorded run yet — `narrowgate run {id}` records one",
                "zh": "尚无运行记录 — `narrowgate run {id}` 会记录一次"},
     "open": {"en": "open the scorecard", "zh": "查看记分卡"},
@@ -94,14 +99,23 @@ def render(name: str, lang: Lang, status: int = 200, **values: object) -> HTMLRe
     env = _templates()
     assert isinstance(env, jinja2.Environment)
     words = {key: texts[lang] for key, texts in WORDS.items()}
+    def verdict_word(value: str | None) -> str:
+        """A verdict value in the page's language ("—" for a claim absent from a run)."""
+        try:
+            return VERDICT_LABELS[Verdict(value)].get(lang) if value else "—"
+        except ValueError:
+            return str(value)
+
     html = env.get_template(name).render(lang=lang, other="en" if lang == "zh" else "zh",
-                                         w=words, **values)
+                                         w=words, verdict_word=verdict_word, **values)
     return HTMLResponse(html, status_code=status)
 
 
 def home(request: Request) -> Response:
     store = Store()
-    rows = [(entry, latest_flips(store, entry)) for entry in list_theses(store)]
+    since = week_ago()
+    rows = [(entry, latest_flips(store, entry), flips_since(store, entry, since))
+            for entry in list_theses(store)]
     return render("home.html.j2", page_lang(request), rows=rows)
 
 
