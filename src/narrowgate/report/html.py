@@ -39,10 +39,19 @@ from narrowgate.report.bottom_line import (
     chain,
     data_age,
 )
+from narrowgate.report.card_view import (
+    OPEN_CHARTS,
+    InstrumentRow,
+    provenance_rows,
+    shows_test,
+    so_far,
+)
 from narrowgate.report.commands import how_text
 from narrowgate.report.formatting import format_signed, format_value, format_when
 from narrowgate.report.scorecard import write_atomic
-from narrowgate.report.trades import trade_rows
+from narrowgate.report.trades import TradeRow, trade_rows
+from narrowgate.report.trades_chart import trades_chart
+from narrowgate.report.watch import watch_cards
 from narrowgate.report.words import zh_note, zh_words
 from narrowgate.thesis.schema import LocalizedText, Section
 
@@ -57,6 +66,8 @@ PLOTLY_JS = "plotly.min.js"
 STATIC_FILES = ("report.css", "report.js")
 READABLE_FILE = 0o644
 READABLE_DIR = 0o755
+#: the scoreboard chart's height in CSS px (its legend sits above the plot)
+TRADES_CHART_HEIGHT = 520
 
 
 class ReportWriteError(NarrowgateError):
@@ -96,6 +107,14 @@ class CardView:
     stale: bool
     fallback: bool
     more_figures: list[Figure] = field(default_factory=list)
+    #: charts beyond the first OPEN_CHARTS, drawn only when their fold is opened
+    folded_charts: list[ChartView] = field(default_factory=list)
+    #: the newest market or filing date the verdict rests on
+    data_date: date | None = None
+    #: a pending verdict's reading so far
+    so_far: Verdict | None = None
+    provenance: list[InstrumentRow] = field(default_factory=list)
+    show_test: bool = True
 
 
 @dataclass
@@ -152,12 +171,14 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
                                   scorecard.thesis.source.published),
         verdicts=list(Verdict),
         verdict_labels=VERDICT_LABELS,
+        verdict_words={v.value: v for v in Verdict},  # string figures naming a verdict
         kind_labels=KIND_LABELS,
         counts=scorecard.counts,
         newest=scorecard.newest_data,
         slug=verdict_slug,
-        watch=[(r.claim_id, w) for r in scorecard.results for w in r.evidence.watch],
+        watch=watch_cards(scorecard),
         trades=trades,
+        trades_chart=_trades_chart_view(scorecard, trades),
         bottom_line=bottom_line(scorecard, trades),
         data_age=data_age(scorecard),
         stale_after=STALE_AFTER_DAYS,
@@ -203,10 +224,29 @@ def _card(index: int, result: ClaimResult, published: date | None = None) -> Car
         result=result,
         figures=headline,
         more_figures=[f for f in evidence.figures if all(f is not h for h in headline)],
-        charts=charts,
+        charts=charts[:OPEN_CHARTS],
+        folded_charts=charts[OPEN_CHARTS:],
         stale=any(item.stale for item in evidence.data),
         fallback=any(item.fallback for item in evidence.data),
+        data_date=evidence.newest_data(),
+        so_far=so_far(result),
+        provenance=provenance_rows(evidence.data),
+        show_test=shows_test(result),
     )
+
+
+def _trades_chart_view(scorecard: Scorecard, trades: Sequence[TradeRow]) -> ChartView | None:
+    """The scoreboard's chart: every trade's equity rebased to 100 at publication."""
+    charts = trades_chart(scorecard, trades)
+    if charts is None:
+        return None
+    en, zh = charts
+    published = scorecard.thesis.source.published
+    spec = chart_spec(en, "en", published=published)
+    spec["i18n"] = {"en": chart_texts(spec),
+                    "zh": chart_texts(chart_spec(zh, "zh", published=published))}
+    spec["layout"]["height"] = TRADES_CHART_HEIGHT  # room for a dozen legend entries
+    return ChartView(dom_id="chart-trades", chart=en, spec_json=embed_json(spec))
 
 
 def bilingual_chart_spec(chart: Chart, published: date | None) -> dict[str, Any]:

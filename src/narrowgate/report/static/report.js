@@ -158,18 +158,49 @@
     renderAll();
   }
 
-  // --- print: every chart drawn, every fold open, then folds restored ---
-  var reopened = [];
-  window.addEventListener("beforeprint", function () {
-    renderAll();
-    reopened = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {
-      return !d.open;
+  // A chart in a closed fold is drawn when the fold opens (hidden, it has no size).
+  Array.prototype.forEach.call(document.querySelectorAll("details"), function (fold) {
+    fold.addEventListener("toggle", function () {
+      if (!fold.open || !window.Plotly) { return; }
+      Array.prototype.forEach.call(fold.querySelectorAll(".chart[data-spec]"), function (el) {
+        if (el.getAttribute("data-rendered")) { window.Plotly.Plots.resize(el); }
+        else { renderChart(el); }
+      });
     });
-    reopened.forEach(function (d) { d.open = true; });
+  });
+
+  // --- print: folds stay closed; the open charts are drawn at the page's size ---
+  // An A4 page at 96 px per inch less the margins is about 700 px wide: charts side by
+  // side get half of it. The sizes return to the screen's after printing.
+  var PRINT = { full: { width: 700, height: 260 }, half: { width: 340, height: 210 } };
+  var resized = [];
+
+  function printable(el) {
+    for (var node = el.parentElement; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS" && !node.open) { return false; }
+    }
+    return true;
+  }
+
+  window.addEventListener("beforeprint", function () {
+    if (!window.Plotly) { return; }
+    resized = charts.filter(printable);
+    resized.forEach(function (el) {
+      renderChart(el);
+      if (el.getAttribute("data-rendered") === "failed") { return; }
+      var open = el.closest(".charts-open");
+      var size = open && open.children.length > 1 ? PRINT.half : PRINT.full;
+      el.setAttribute("data-screen-height", el.layout.height);
+      window.Plotly.relayout(el, { width: size.width, height: Math.min(size.height * 2,
+        Math.max(size.height, el.layout.height * size.width / 700)) });
+    });
   });
   window.addEventListener("afterprint", function () {
-    reopened.forEach(function (d) { d.open = false; });
-    reopened = [];
+    resized.forEach(function (el) {
+      var height = Number(el.getAttribute("data-screen-height"));
+      if (height) { window.Plotly.relayout(el, { width: null, height: height, autosize: true }); }
+    });
+    resized = [];
   });
 
   window.narrowgateReport = { setLang: setLang, renderAllCharts: renderAll };
