@@ -71,7 +71,7 @@ def test_whole_thesis_runs_without_errors(thesis: Thesis) -> None:
 
 
 # Generic tests offered to any thesis; the bundled thesis may use them or not.
-GENERIC_TESTS = {"qualitative", "relative-return", "change", "record"}
+GENERIC_TESTS = {"qualitative", "relative-return", "change", "record", "level"}
 
 
 def test_every_evaluator_is_used_by_the_bundled_thesis(thesis: Thesis) -> None:

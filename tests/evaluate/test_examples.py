@@ -48,6 +48,8 @@ def test_us_soft_landing_verdicts_and_figures(imported_hub: object) -> None:
                         "out-of-tech": Verdict.CONTRADICTED,
                         "dip-then-higher": Verdict.SUPPORTED,
                         "midterm-year-dip": Verdict.MIXED,
+                        "ten-year-below-4": Verdict.CONTRADICTED,
+                        "spy-above-700-in-july": Verdict.SUPPORTED,
                         "dollar-and-gold": Verdict.QUALITATIVE}
     cpi = _figures(card, "core-inflation-cools")
     # core CPI y/y at the horizon's last observation: May 2026 over May 2025

@@ -47,12 +47,15 @@ WRONG: dict[str, Edit] = {
     "qualitative": _set("reason", "only one language"),
     "relative-return": _set("basket", {"us:SPY": -1}),
     "change": _set("supported_min", 9),
+    "level": _set("mixed_band", -1),
 }
 
 # Valid params of tests that no bundled claim uses (generic tests for users' theses).
 VALID_OUTSIDE_BUNDLED: dict[str, dict[str, Any]] = {
     "qualitative": {"reason": {"zh": "没有可检验的数据。", "en": "No data can test it."}},
     "relative-return": {"basket": {"us:SPY": 1}, "benchmark": {"us:TLT": 1}},
+    "level": {"series": "lbma:GOLD", "label": {"zh": "金价", "en": "gold"}, "side": "above",
+              "threshold": 4000},
 }
 
 

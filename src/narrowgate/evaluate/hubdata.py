@@ -21,6 +21,7 @@ from narrowgate.thesis.schema import LocalizedText
 if TYPE_CHECKING:
     import pandas as pd
 
+    from narrowgate.data.basis import Basis
     from narrowgate.data.view import DataView
 
 MAX_CHART_POINTS = 400
@@ -68,9 +69,14 @@ def price_need(instrument: str, start: date | None, end: date | None, why: str) 
 
 
 def read_closes(
-    ctx: EvalContext, instruments: Sequence[str], start: date | None, end: date | None = None
+    ctx: EvalContext, instruments: Sequence[str], start: date | None, end: date | None = None,
+    *, basis: Basis | None = None, prefer_source: str | None = None,
 ) -> tuple[pd.DataFrame, list[DataUsed]]:
     """Wide closes (adjusted where the source adjusts) from ``start`` to min(end, as-of).
+
+    ``basis`` names the price basis of bar closes (raw, split, total); None lets the hub
+    pick one basis for the whole read; ``prefer_source`` is passed to :func:`read_series`
+    for instruments stored as series.
 
     Instruments stored as series (e.g. lbma:GOLD) join as columns of their values. The
     window is clipped at as-of, so ``--as-of`` replays what was knowable then. Missing
@@ -86,13 +92,14 @@ def read_closes(
     columns: list[pd.DataFrame | pd.Series] = []
     data: list[DataUsed] = []
     if bar_ids:
-        wide = hub.closes(bar_ids, start, stop)
+        wide = hub.closes(bar_ids, start, stop, basis)
         data.extend(provenance_to_data(p) for p in wide.attrs.get("provenance", []))
         wide.attrs = {}
         columns.append(wide)
     for instrument in instruments:
         if instrument not in bar_ids:
-            values, used = read_series(ctx, instrument, start, stop)
+            values, used = read_series(ctx, instrument, start, stop,
+                                       prefer_source=prefer_source)
             columns.append(values.rename(instrument))
             data.append(used)
     frame = pd.concat(columns, axis=1, sort=True) if len(columns) > 1 else columns[0]

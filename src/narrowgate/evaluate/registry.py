@@ -37,6 +37,7 @@ BUILTIN_MODULES = (
     "narrowgate.evaluate.qualitative",
     "narrowgate.evaluate.kinds.relative_return",
     "narrowgate.evaluate.kinds.change",
+    "narrowgate.evaluate.kinds.level",
     "narrowgate.evaluate.kinds.record",
     "narrowgate.evaluate.kinds.trade",
     "narrowgate.evaluate.kinds.correlation",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from narrowgate.evaluate.common import date_figure, figure, pct, text
 from narrowgate.evaluate.core.thresholds import banded
+from narrowgate.evaluate.summary import interim_first, joined
 from narrowgate.evaluate.verdict import Chart, DataUsed, Figure, MissingData, Verdict
 from narrowgate.evaluate.watch import crossings
 from narrowgate.thesis.schema import LocalizedText
@@ -317,20 +318,18 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
         f"{rep.history_hit_rate * 100:.0f}% made money). Thresholds: above "
         f"{supported_min_pct:g}% supported, below {contradicted_max_pct:g}% contradicted.",
     )
-    said = definition(plan)
     spread = run.plain_spread
-    summary = text(f"{summary.zh}{said.zh}简单价差(不调仓、不计成本){spread:+.2f} 个百分点。",
-                   f"{summary.en} {said.en} The plain spread (entry weights, no rebalancing, "
-                   f"no costs) was {spread:+.2f} points.")
-    summary = gate.said_first(summary)
+    summary = joined(summary, definition(plan),
+                     text(f"简单价差(不调仓、不计成本){spread:+.2f} 个百分点。",
+                          f"The plain spread (entry weights, no rebalancing, no costs) was "
+                          f"{spread:+.2f} points."))
     return Assessment(
         verdict=verdict,
-        summary=summary,
+        summary=gate.said_first(summary),
         evidence=Evidence(figures=[*trade_figures(run), *setup], data=plan.data,
                           charts=trade_charts(run, name),
-                          notes=[*([gate.interim] if gate.interim else []), measures,
-                                 timing_note(run), *plan.notes,
-                                 *([rolls_charged_note(run)] if plan.rolls else [])],
+                          notes=interim_first(gate, measures, timing_note(run), *plan.notes,
+                                              *([rolls_charged_note(run)] if plan.rolls else [])),
                           missing=plan.missing,
                           watch=crossings(
                               lambda x: trade_verdict(x, supported_min_pct, contradicted_max_pct),

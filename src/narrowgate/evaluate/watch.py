@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from narrowgate.evaluate.core.stability import unrecorded
 from narrowgate.evaluate.verdict import Verdict, WatchItem
 
 if TYPE_CHECKING:
@@ -39,7 +40,14 @@ def crossings(
     """
     if value is None or not math.isfinite(value):
         return []
-    now = reading(value)
+
+    def reading_unrecorded(x: float) -> Verdict:
+        # a what-if reading at a line is not one of the claim's own decisions: recorded,
+        # it would count a decision exactly on the line and halve the claim's stability
+        with unrecorded():
+            return reading(x)
+
+    now = reading_unrecorded(value)
     ordered = sorted(set(lines))
     sides = ([(t, -1.0) for t in reversed(ordered) if t <= value],
              [(t, 1.0) for t in ordered if t >= value])
@@ -47,7 +55,7 @@ def crossings(
     for side in sides:
         for line, direction in side:
             beyond = line + direction * 1e-9 * max(1.0, abs(line))
-            flips = reading(beyond)
+            flips = reading_unrecorded(beyond)
             if flips is not now:
                 items.append(WatchItem(label=label, current=round(value, digits),
                                        threshold=line, unit=unit, flips_to=flips,

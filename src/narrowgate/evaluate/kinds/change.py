@@ -23,6 +23,7 @@ from narrowgate.evaluate.core.coverage import coverage_gate, data_reach
 from narrowgate.evaluate.core.thresholds import banded
 from narrowgate.evaluate.core.window import measured_window
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
+from narrowgate.evaluate.summary import SIDE_WORDS, interim_first
 from narrowgate.evaluate.verdict import (
     VERDICT_LABELS,
     Assessment,
@@ -158,14 +159,12 @@ class Change(Evaluator[ChangeParams]):
                               evidence=Evidence(figures=flat, data=data, charts=charts,
                                                 notes=notes, missing=missing))
         gate = coverage_gate(low, decides_at=decides, data_reaches=reaches, as_of=ctx.as_of)
-        if gate.interim is not None:
-            notes.insert(0, gate.interim)
-        summary = _summary(reads, params, low, gate.verdict)
-        summary = gate.said_first(summary)
         watch = [w for r in reads for w in _watch(r, reads, params)]
-        return Assessment(verdict=gate.verdict, summary=summary,
+        return Assessment(verdict=gate.verdict,
+                          summary=gate.said_first(_summary(reads, params, low)),
                           evidence=Evidence(figures=flat, data=data, charts=charts,
-                                            notes=notes, missing=missing, watch=watch))
+                                            notes=interim_first(gate, *notes), missing=missing,
+                                            watch=watch))
 
 
 def _baseline_start(start: date, params: ChangeParams) -> date:
@@ -225,15 +224,11 @@ def _figures(r: _Read, params: ChangeParams) -> list[Figure]:
                f"{ind.label.en} ({rd.reading_date})", round(rd.reading, 3), ind.unit),
         figure(f"{key}_expected", f"{ind.label.zh} {ref_zh}", f"{ind.label.en} {ref_en}",
                round(rd.expected, 3), ind.unit),
-        figure(f"{key}_deviation", f"{ind.label.zh} 偏离(预期{_dir_zh(ind)},阈值 "
+        figure(f"{key}_deviation", f"{ind.label.zh} 偏离(预期{SIDE_WORDS[ind.expect].zh},阈值 "
                f"{ind.threshold:g})", f"{ind.label.en} deviation (expected {ind.expect}, "
                f"threshold {ind.threshold:g})", round(rd.deviation, 3), dev_unit,
                decisive=True),
     ]
-
-
-def _dir_zh(ind: Indicator) -> str:
-    return "高于" if ind.expect == "above" else "低于"
 
 
 def _rule_note(params: ChangeParams, start: date) -> LocalizedText:
@@ -252,8 +247,7 @@ def _rule_note(params: ChangeParams, start: date) -> LocalizedText:
         "→ contradicted, in between → mixed.")
 
 
-def _summary(reads: list[_Read], params: ChangeParams, reading: Verdict, verdict: Verdict
-             ) -> LocalizedText:
+def _summary(reads: list[_Read], params: ChangeParams, reading: Verdict) -> LocalizedText:
     parts_zh, parts_en = [], []
     for r in reads:
         ind, rd = r.indicator, r.reading

@@ -88,13 +88,9 @@ def _levels(ctx: EvalContext, instrument: str, start: date,
             prefer: str | None) -> tuple[pd.Series, list[DataUsed]]:
     """Levels of a driver whichever table it lives in (series such as fred:DTWEXBGS, or
     bars such as fx:DXY)."""
-    from narrowgate.evaluate.hubdata import read_closes, read_series
-    from narrowgate.instruments import kind_of
+    from narrowgate.evaluate.hubdata import read_closes
 
-    if kind_of(instrument) == "series":
-        values, used = read_series(ctx, instrument, start, prefer_source=prefer)
-        return values, [used]
-    closes, data = read_closes(ctx, [instrument], start)
+    closes, data = read_closes(ctx, [instrument], start, prefer_source=prefer)
     return closes[instrument].dropna(), data
 
 
@@ -105,12 +101,11 @@ class CorrelationKind(Evaluator[CorrelationParams]):
     title = "A target's monthly changes against drivers: correlation, beta, rolling share"
 
     def data_needs(self, params: CorrelationParams, ctx: EvalContext) -> list[DataNeed]:
-        from narrowgate.instruments import kind_of
+        from narrowgate.evaluate.hubdata import price_need
 
         ids = [params.target, *([params.stand_in] if params.stand_in else []), *params.drivers]
-        return [DataNeed(instrument=i, kind=kind_of(i), start=params.history_start,
-                         end=ctx.as_of, why="monthly changes for the correlation")
-                for i in ids]
+        return [price_need(i, params.history_start, ctx.as_of,
+                           "monthly changes for the correlation") for i in ids]
 
     def setup_figures(self, params: CorrelationParams) -> list[Figure]:
         return [date_figure("history_start", "历史起点", "history from", params.history_start),

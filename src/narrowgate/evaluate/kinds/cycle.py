@@ -2,7 +2,8 @@
 
 For cycles anchored on events (bitcoin's halvings, elections, a central bank's meetings):
 the calendar part — days since the last event, the same phase in past cycles, the phase of
-an ``entry_date`` — is arithmetic on sourced event dates and needs no prices. The price
+an ``entry_date`` — is arithmetic on sourced event dates and needs no prices
+(:mod:`narrowgate.evaluate.kinds.cycle_calendar`). The price
 part reads daily closes: past cycles aligned on their events, the drawdown from the cycle
 high at the same phase, whether the price kept falling after publication ("a falling
 knife"), and entry at publication vs entry on ``entry_date``. The reading: still
@@ -23,10 +24,9 @@ from pydantic import Field, model_validator
 from narrowgate.evaluate.common import (
     InstrumentId,
     RecordedSource,
-    date_figure,
+    bars_needs,
     fetch_how,
     figure,
-    recorded_data,
     text,
 )
 from narrowgate.evaluate.core.coverage import coverage_gate
@@ -37,6 +37,7 @@ from narrowgate.evaluate.implied_trade import (
     ImpliedTradeParams,
     with_implied_trades,
 )
+from narrowgate.evaluate.kinds.cycle_calendar import baseline_day, calendar_reading
 from narrowgate.evaluate.kinds.cycle_entry import entry_plans
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.verdict import (
@@ -51,12 +52,7 @@ from narrowgate.evaluate.verdict import (
 )
 from narrowgate.evaluate.watch import crossings
 from narrowgate.instruments import price_unit
-from narrowgate.models.cycles import (
-    cycle_lengths,
-    days_since_event,
-    last_halving,
-    same_phase_dates,
-)
+from narrowgate.models.cycles import last_halving
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -109,12 +105,11 @@ class Cycle(Evaluator[CycleParams]):
 
     def data_needs(self, params: CycleParams, ctx: EvalContext) -> list[DataNeed]:
         end = max(ctx.as_of, params.entry_date + timedelta(days=params.entry_days))
-        return [DataNeed(instrument=params.instrument, kind="bars",
-                         start=params.events[0], end=end,
-                         why="daily closes at baseline, entry window and past-cycle phases")]
+        return bars_needs([params.instrument], params.events[0], end,
+                          "daily closes at baseline, entry window and past-cycle phases")
 
     def evaluate(self, claim: Claim, params: CycleParams, ctx: EvalContext) -> Assessment:
-        calendar_only = self.calendar(params, ctx)
+        calendar_only = calendar_reading(params, ctx)
         if ctx.hub is None:
             return calendar_only
         assessment = price_assessment(params, ctx, calendar_only)
@@ -125,106 +120,9 @@ class Cycle(Evaluator[CycleParams]):
         """The instrument bought at publication and at the entry date, held: see
         :func:`~narrowgate.evaluate.kinds.cycle_entry.entry_plans` (reads the closes now)."""
         return entry_plans(ctx, params.implied_trade, params.instrument, label=claim.id,
-                           read_from=params.events[0], baseline=_baseline(ctx),
+                           read_from=params.events[0], baseline=baseline_day(ctx),
                            name=params.label, currency=price_unit(params.instrument),
                            window=params.entry_date, start=start, end=end)
-
-    def calendar(self, params: CycleParams, ctx: EvalContext) -> Assessment:
-        """The calendar reading alone (no prices): pending before the entry date, insufficient
-        data after it."""
-        ev = params.event_label
-        pub = ctx.published
-        current = last_halving(pub, params.events)
-        d_pub = days_since_event(params.events, pub)
-        d_entry = days_since_event(params.events, params.entry_date)
-        d_asof = days_since_event(params.events, ctx.as_of)
-        lengths = cycle_lengths(params.events)
-        mean_len = sum(lengths) / len(lengths)
-        earlier = [h for h in params.events if h < current]
-        past_pub = list(same_phase_dates(d_pub, earlier).values())
-        past_entry = list(same_phase_dates(d_entry, earlier).values())
-
-        figures = [
-            date_figure("last_event", f"最近一次{ev.zh}", f"last {ev.en}", current),
-            figure("days_since_event_at_publication", f"发布日距最近{ev.zh}天数",
-                   f"days since the {ev.en} at publication", d_pub, "days", decisive=True),
-            figure("days_since_event_at_entry", f"入场日距最近{ev.zh}天数",
-                   f"days since the {ev.en} at the entry date", d_entry, "days"),
-            figure("days_since_event_at_as_of", f"评估日距最近{ev.zh}天数",
-                   f"days since the {ev.en} at as-of", d_asof, "days"),
-            figure("mean_cycle_days", "历次完整周期平均天数", "mean completed cycle length",
-                   round(mean_len, 1), "days"),
-            figure("phase_at_publication", "发布日所处周期位置", "cycle phase at publication",
-                   round(d_pub / mean_len * 100, 1), "% of mean cycle"),
-            figure("phase_at_entry", "入场窗口所处周期位置", "cycle phase at the entry window",
-                   round(d_entry / mean_len * 100, 1), "% of mean cycle"),
-        ]
-        for event, at_pub, at_entry in zip(params.events, past_pub, past_entry, strict=False):
-            figures.append(figure(
-                f"same_phase_{event.year}", f"{event.year} 周期同相位日期(发布 / 入场)",
-                f"{event.year} cycle, same phase (publication / entry)",
-                f"{at_pub.isoformat()} / {at_entry.isoformat()}", "date"))
-        data = [recorded_data(params.events_source, f"calendar:{params.instrument}",
-                              f"{ev.en} dates " + ", ".join(h.isoformat() for h in params.events))]
-        if params.cycle_peak and params.cycle_peak_close and params.cycle_peak_source:
-            figures.append(figure("cycle_peak_close", f"本轮周期高点收盘({params.cycle_peak})",
-                                  f"cycle peak close ({params.cycle_peak})",
-                                  params.cycle_peak_close, price_unit(params.instrument)))
-            figures.append(figure("days_event_to_peak", f"{ev.zh}至本轮高点天数",
-                                  f"days from the {ev.en} to this cycle's peak",
-                                  (params.cycle_peak - current).days, "days"))
-            data.append(recorded_data(params.cycle_peak_source, params.instrument,
-                                      "cycle-peak daily close"))
-
-        labels: list[str | float | int] = [str(h.year) for h in params.events]
-        n = len(params.events)
-        chart = Chart(
-            title=text(f"各{ev.zh}周期天数与本轮关键时点", f"Days into each {ev.en} cycle"),
-            series=[
-                ChartSeries(name="completed cycle length", x=labels, kind="bar",
-                            y=[float(v) for v in lengths] + [None]),
-                ChartSeries(name="publication phase", x=labels, kind="bar", y=[float(d_pub)] * n),
-                ChartSeries(name="entry-window phase", x=labels, kind="bar",
-                            y=[float(d_entry)] * n),
-                ChartSeries(name="as-of (current cycle)", x=labels, kind="bar",
-                            y=[None] * (n - 1) + [float(d_asof)]),
-            ],
-            x_label=f"cycle ({ev.en} year)", y_label=f"days since {ev.en}", x_is_date=False,
-        )
-        calendar = text(
-            f"发布日处于 {current} {ev.zh}后第 {d_pub} 天(平均周期的 {d_pub / mean_len:.0%}),"
-            f"入场窗口 {params.entry_date} 为第 {d_entry} 天。",
-            f"At publication {params.label.en} was {d_pub} days past the {current} {ev.en} "
-            f"({d_pub / mean_len:.0%} of a mean cycle); the {params.entry_date} entry window "
-            f"is day {d_entry}.",
-        )
-        missing = [MissingData(
-            what=f"{params.instrument} daily closes (price part of the claim)",
-            dates=(f"{_baseline(ctx)} and {params.entry_date} ± "
-                   f"{params.entry_days} days; past-cycle phase dates "
-                   + ", ".join(d.isoformat() for d in past_pub + past_entry)),
-            **fetch_how([params.instrument]),
-        )]
-        evidence = Evidence(figures=figures, data=data, charts=[chart], missing=missing,
-                            notes=[calendar])
-        if ctx.as_of < params.entry_date:
-            return Assessment(
-                verdict=Verdict.PENDING,
-                summary=text(calendar.zh + " 入场窗口未到。",
-                             calendar.en + " The entry window has not come yet."),
-                evidence=evidence,
-            )
-        return Assessment(
-            verdict=Verdict.INSUFFICIENT_DATA,
-            summary=text(
-                calendar.zh + f" 价格部分需要 {params.instrument} 日线(从实时数据源获取或导入"
-                "已记录的文件)。",
-                calendar.en + f" The price part needs {params.instrument} daily closes (fetch "
-                "them from the live source or import recorded files).",
-            ),
-            evidence=evidence,
-        )
-
 
 def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment) -> Assessment:
     """The calendar reading plus prices: correction since publication, phase vs past cycles,
@@ -392,11 +290,6 @@ def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment
             watch=watch,
         ),
     )
-
-
-def _baseline(ctx: EvalContext) -> date:
-    """The day before publication: entry "now" is the last close before publication."""
-    return ctx.published - timedelta(days=1)
 
 
 def _overlay(title: LocalizedText, frame: pd.DataFrame, y_label: str, scale: float,

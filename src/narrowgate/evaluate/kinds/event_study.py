@@ -34,6 +34,7 @@ from narrowgate.evaluate.common import (
 )
 from narrowgate.evaluate.hubdata import price_need
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
+from narrowgate.evaluate.summary import joined
 from narrowgate.evaluate.verdict import (
     Assessment,
     Chart,
@@ -197,10 +198,9 @@ class EventStudy(Evaluator[EventStudyParams]):
             f"{head} is sourced.{step_en} The log holds {len(in_window)} events in {window} "
             f"against the claimed {params.claimed_count}; the log is not exhaustive, so the "
             f"count is {'supported' if count_ok else 'not confirmed'}.")
-        if study_figures:  # the price study ran: its reading belongs in the summary too
-            summary = text(summary.zh + note.zh, f"{summary.en} {note.en}")
         return Assessment(verdict=Verdict.SUPPORTED if count_ok else Verdict.MIXED,
-                          summary=summary,
+                          # the price study ran: its reading belongs in the summary too
+                          summary=joined(summary, note if study_figures else None),
                           evidence=Evidence(figures=figures, data=data, charts=charts,
                                             notes=notes, missing=missing))
 

@@ -31,6 +31,7 @@ from narrowgate.evaluate.common import (
 )
 from narrowgate.evaluate.core.thresholds import within
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
+from narrowgate.evaluate.summary import capitalized
 from narrowgate.evaluate.verdict import (
     Assessment,
     Chart,
@@ -296,7 +297,7 @@ class Guidance(Evaluator[GuidanceParams]):
                             "match guidance.")
         if revised:
             parts_zh.append(f"{r.zh}中值 {r_mid:.0f}({r_dev:+.1f}%)。")
-            parts_en.append(f"{r.en[:1].upper()}{r.en[1:]}: mid {r_mid:.0f} ({r_dev:+.1f}%).")
+            parts_en.append(f"{capitalized(r.en)}: mid {r_mid:.0f} ({r_dev:+.1f}%).")
         if n > 1:
             parts_zh.append(f"总额为 {n} 家之和{'且含估计值' if estimated else ''};口径见说明。")
             parts_en.append(f"The total is a {n}-company sum"

@@ -27,6 +27,7 @@ from narrowgate.evaluate.core.coverage import (
 from narrowgate.evaluate.core.thresholds import banded
 from narrowgate.evaluate.core.window import measured_window
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
+from narrowgate.evaluate.summary import interim_first
 from narrowgate.evaluate.verdict import Assessment, Evidence, Verdict
 from narrowgate.evaluate.watch import crossings
 from narrowgate.thesis.schema import LocalizedText
@@ -170,7 +171,7 @@ class Pace(Evaluator[PaceParams]):
                           digits=3, instrument=params.series, observed=after.end)
         return Assessment(verdict=gate.verdict, summary=summary, evidence=Evidence(
             figures=figures, data=[used], charts=[chart], missing=missing, watch=watch,
-            notes=[*([gate.interim] if gate.interim else []), _method(params)]))
+            notes=interim_first(gate, _method(params))))
 
 
 _PER_ZH = {"day": "日", "week": "周", "month": "月", "year": "年"}

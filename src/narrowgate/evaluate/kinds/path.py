@@ -31,6 +31,7 @@ from narrowgate.evaluate.implied_trade import (
     with_implied_trades,
 )
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
+from narrowgate.evaluate.summary import interim_first
 from narrowgate.evaluate.verdict import (
     VERDICT_LABELS,
     Assessment,
@@ -191,12 +192,12 @@ class Path(Evaluator[PathParams]):
             f"the start {deep.depth * 100:.1f}%, {recovered[1]}. {said.en if said else ''}"
             "Interim reading: "
             f"{reading.value}.")
-        summary = gate.said_first(summary)
         chart = line_chart(text(f"{name.zh}与对照组(起点=1)", f"{name.en} and context "
                                 "(start = 1)"), frame, "× start")
-        assessment = Assessment(verdict=gate.verdict, summary=summary, evidence=Evidence(
-            figures=figures, data=data, charts=[chart], missing=missing, watch=watch,
-            notes=[*([gate.interim] if gate.interim else []), _method(params)]))
+        assessment = Assessment(verdict=gate.verdict, summary=gate.said_first(summary),
+                                evidence=Evidence(figures=figures, data=data, charts=[chart],
+                                                  missing=missing, watch=watch,
+                                                  notes=interim_first(gate, _method(params))))
         if not params.hold:
             return assessment
         return with_implied_trades(assessment, self.implied_plans(claim, params, ctx))

@@ -41,6 +41,7 @@ from narrowgate.evaluate.kinds.price_table import (
     price_note,
 )
 from narrowgate.evaluate.registry import EvalContext, Evaluator, register
+from narrowgate.evaluate.summary import interim_first, joined
 from narrowgate.evaluate.verdict import (
     Assessment,
     Chart,
@@ -315,15 +316,13 @@ class PriceFrontier(Evaluator[PriceFrontierParams]):
                    text("没有厂商有两档有报价的产品,价格检验无从判定。",
                         "No provider has two priced tiers, so the price checks cannot be "
                         "read."))
-            return Assessment(verdict=Verdict.INSUFFICIENT_DATA, summary=text(
-                "".join(t.zh for t in [*said, why]), " ".join(t.en for t in [*said, why])),
+            return Assessment(verdict=Verdict.INSUFFICIENT_DATA, summary=joined(*said, why),
                 evidence=Evidence(figures=figures + live_figures, data=data + live_data,
                                   charts=charts, notes=notes, missing=missing))
         gate = coverage_gate(reading, decides_at=claim.horizon, data_reaches=ctx.as_of,
                              as_of=ctx.as_of)
-        if gate.interim:
-            notes.insert(0, gate.interim)
-        summary = gate.said_first(text("".join(t.zh for t in said), " ".join(t.en for t in said)))
-        return Assessment(verdict=gate.verdict, summary=summary, evidence=Evidence(
-            figures=figures + live_figures, data=data + live_data, charts=charts, notes=notes,
+        return Assessment(verdict=gate.verdict, summary=gate.said_first(joined(*said)),
+                          evidence=Evidence(
+            figures=figures + live_figures, data=data + live_data, charts=charts,
+            notes=interim_first(gate, *notes),
             missing=missing, watch=watch))

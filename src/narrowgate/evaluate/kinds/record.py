@@ -34,6 +34,7 @@ from narrowgate.evaluate.implied_trade import (
     with_implied_trades,
 )
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
+from narrowgate.evaluate.summary import SIDE_WORDS, capitalized
 from narrowgate.evaluate.verdict import Assessment, Evidence, Figure, Verdict
 from narrowgate.instruments import price_unit
 from narrowgate.thesis.schema import Claim, LocalizedText
@@ -164,10 +165,10 @@ def _setup(params: RecordParams) -> list[Figure]:
 
 
 def _measures(params: RecordParams) -> LocalizedText:
-    word_zh, word_en = ("最高", "highest") if params.direction == "high" else ("最低", "lowest")
+    word = SIDE_WORDS[params.direction]
     return text(f"检查{params.label.zh}在所称日期的收盘是否为自 {params.history_start} 以来"
-                f"{word_zh}。",
-                f"Check whether {params.label.en}'s close on the stated date is its {word_en} "
+                f"{word.zh}。",
+                f"Check whether {params.label.en}'s close on the stated date is its {word.en} "
                 f"close since {params.history_start}.")
 
 
@@ -178,16 +179,15 @@ def _summary(params: RecordParams, prices: object, close: float, record: bool, p
     assert isinstance(prices, pd.Series)
     first = prices.index[0].date()
     unit = price_unit(params.instrument)
-    word_zh = ("是" if record else "不是") + ("最高" if params.direction == "high" else "最低")
-    word_en = ("was" if record else "was not") + (
-        " its highest" if params.direction == "high" else " its lowest")
+    word = SIDE_WORDS[params.direction]
+    word_zh = ("是" if record else "不是") + word.zh
+    word_en = ("was" if record else "was not") + f" its {word.en}"
     caveat_zh = params.caveat.zh if params.caveat else ""
     caveat_en = " " + params.caveat.en if params.caveat else ""
-    label_en = params.label.en[:1].upper() + params.label.en[1:]
     return text(
         f"{params.label.zh}({params.instrument})在 {params.record_date} 收于 {close:.2f} "
         f"{unit},{word_zh}的收盘(自 {first} 起):此前纪录为 {prior_day} 的 {prior:.2f},"
         f"相差 {margin:+.2f}%。{caveat_zh}",
-        f"{label_en} ({params.instrument}) closed at {close:.2f} {unit} on "
+        f"{capitalized(params.label.en)} ({params.instrument}) closed at {close:.2f} {unit} on "
         f"{params.record_date}, which {word_en} close since {first}: the prior record was "
         f"{prior:.2f} on {prior_day} ({margin:+.2f}%).{caveat_en}")

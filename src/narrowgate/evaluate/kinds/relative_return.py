@@ -35,6 +35,7 @@ from narrowgate.evaluate.implied_trade import (
 )
 from narrowgate.evaluate.kinds.relative_checks import CrossCheck, NewHigh, new_highs, ratio_figures
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
+from narrowgate.evaluate.summary import joined
 from narrowgate.evaluate.verdict import (
     Assessment,
     Evidence,
@@ -244,8 +245,7 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
             figures += more
             data += used
             missing += lacking
-            if said is not None:
-                summary = text(summary.zh + said.zh, f"{summary.en} {said.en}")
+            summary = joined(summary, said)
         if highs:
             made_zh = ",".join(f"{h.instrument}{'已' if h.made else '未'}创新高" for h in highs)
             made_en = ", ".join(f"{h.instrument} {'made' if h.made else 'no'} new high"
@@ -379,9 +379,7 @@ def _summary(params: RelativeReturnParams, basket_ret: float, rets: dict[str, fl
                f"{needed:g}。",
                f"{start} to {end}: {params.label.en} {basket_ret:+.1f}%, {en}; excess needed "
                f"{op} {needed:g}.")
-    if params.note is not None:
-        out = text(f"{out.zh}{params.note.zh}", f"{out.en} {params.note.en}")
-    return out
+    return joined(out, params.note)
 
 
 def _method(params: RelativeReturnParams) -> LocalizedText:
