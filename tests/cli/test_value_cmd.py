@@ -145,3 +145,20 @@ def test_pricedin_reads_the_pricing_of_the_thesis_given(tmp_path: Path) -> None:
     assert bundled["cn:300308"].rebase_to_source == "2025_2026_ljinkai"
     example = load_thesis(str(REPO_ROOT / "docs" / "examples" / "rates-and-gold.yaml"))
     assert _thesis_stocks(example) == {}
+
+
+def test_panel_prints_the_paths_and_the_grid(store_home: Path) -> None:
+    result = runner.invoke(app, ["panel", "ai-hw-priced-in", "--as-of", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "cn:300308" in line)
+    assert "2026" in row and "2029" in row and "2044" in row  # best, base, worst
+    assert "claim: mixed (stability 100%)" in result.output
+    assert "75 cells keep it" in result.output
+    assert "cn:300308 +60.4%, cn:300502 +54.1%" in result.output
+
+
+def test_panel_names_the_valuation_claims(store_home: Path) -> None:
+    result = runner.invoke(app, ["panel", "dow-record"])
+    assert isinstance(result.exception, NarrowgateError)
+    assert "not a valuation claim" in result.exception.message
+    assert "ai-hw-priced-in" in (result.exception.hint or "")

@@ -1,7 +1,10 @@
-"""buyback-share (kind fundamentals, share-of-market-value-rise): the explicit
-approximation on AAPL and NVDA (cover-page share counts) and GOOGL (several share classes:
-the balance-sheet count of all classes), MSFT/META/AMZN/TSLA missing → partial,
-insufficient."""
+"""buyback-share (kind fundamentals). Since issue 13 the claim reads the share-count
+term of a cap-weighted return decomposition (share-count-part-of-return, tested in
+test_share_count_decomposition_data.py); the older measure, cumulative buyback cash over
+the rise in market value (share-of-market-value-rise), is still a measure of the kind and
+is pinned here by running the claim with those params: AAPL and NVDA (cover-page share
+counts) and GOOGL (several share classes: the balance-sheet count of all classes),
+MSFT/META/AMZN/TSLA missing → partial, insufficient."""
 
 from __future__ import annotations
 
@@ -9,15 +12,17 @@ from typing import Any
 
 import pytest
 
-from narrowgate.evaluate.runner import evaluate_claim
 from narrowgate.evaluate.verdict import Verdict
 from tests.conftest import eval_context
 
 
 def test_partial_share_with_its_assumptions(imported_hub: object) -> None:
+    from tests.evaluate.conftest import params_of, run
+
     ctx = eval_context(imported_hub)
-    result = evaluate_claim(ctx.thesis.claim("buyback-share"), ctx)
-    assert result.error is None
+    params = params_of(ctx.thesis, "buyback-share")
+    params.update(measure="share-of-market-value-rise", concept="buybacks")
+    result = run(ctx.thesis, "buyback-share", as_of=ctx.as_of, params=params, hub=imported_hub)
     assert result.verdict is Verdict.INSUFFICIENT_DATA
     figs: dict[str, Any] = {f.key: f.value for f in result.evidence.figures}
     assert figs["companies_measured"] == "3 of 7"

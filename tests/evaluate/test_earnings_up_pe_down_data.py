@@ -30,7 +30,10 @@ def test_after_the_price_date_two_of_three_indices_fit(imported_hub: Any) -> Non
     total = f["history_eps_cnidx:931160"] + f["history_multiple_cnidx:931160"]
     assert total == pytest.approx(math.log(15301.24 / 4358.56), abs=2e-4)
     assert f["history_multiple_cnidx:931160"] == round(math.log(46.36 / 18.79), 4)
-    assert f["indices_backing"] == 2
+    # issue 13: a P/E change within ±2% is noise. H30184's 90.95 → 90.29 (−0.7%) is flat,
+    # no longer "down": 2 → 1 instruments fit, one flat; the verdict stays mixed
+    assert f["indices_backing"] == 1
+    assert f["indices_flat"] == 1 and abs(90.29 / 90.95 - 1) < 0.02
     assert len(result.evidence.charts) == 3
     assert str(result.evidence.data[0].end) == "2026-08-21"
 
@@ -38,8 +41,12 @@ def test_after_the_price_date_two_of_three_indices_fit(imported_hub: Any) -> Non
 def test_thresholds_come_from_the_params(imported_hub: Any, thesis: Thesis) -> None:
     params = params_of(thesis, "earnings-up-pe-down")
     params["supported_share"] = 0.6
+    params["pe_flat_band_pct"] = 0  # without the noise band 2 of 3 fit (≥ 0.6)
     a = run(thesis, "earnings-up-pe-down", params=params, hub=imported_hub)
     assert a.verdict is Verdict.SUPPORTED
+    params["pe_flat_band_pct"] = 2  # with it 1 of 3 fits and one is flat: mixed
+    a = run(thesis, "earnings-up-pe-down", params=params, hub=imported_hub)
+    assert a.verdict is Verdict.MIXED and fig(a, "indices_flat") == 1
     params["instruments"] = ["cnidx:931160"]
     a = run(thesis, "earnings-up-pe-down", params=params, hub=imported_hub)
     assert a.verdict is Verdict.CONTRADICTED and fig(a, "indices_backing") == 0

@@ -39,6 +39,7 @@ def test_company_fundamentals_verdicts_and_figures(imported_hub: object) -> None
         "revenue-compounds": Verdict.SUPPORTED,
         "dividend-bill": Verdict.SUPPORTED,
         "buybacks-make-the-rise": Verdict.CONTRADICTED,
+        "fewer-shares-lift-the-price": Verdict.SUPPORTED,  # 17.6% (test_share_count_...)
         "buybacks-slow-down": Verdict.MIXED,
     }
     # FY2025 (10-K): capex 12.715 of operating cash flow 111.482 (USD bn)

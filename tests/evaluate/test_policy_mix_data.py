@@ -72,6 +72,7 @@ def test_duration_part_from_dividend_yields(imported_hub: object) -> None:
     # total returns on the adjusted file's closes, 2026-02-06 → 2026-07-28
     actual = {"us:QQQ": 674.7869 / 607.5807 - 1, "us:DIA": 525.2429 / 495.7896 - 1}
     durations = {}
+    labels = {f.key: f.label.en for f in result.evidence.figures}
     for inst, (dividends, price) in expected.items():
         y, g = dividends / price, growth[inst]
         durations[inst] = 1 / (y * (1 + g))  # Gordon: 1/(r − g), r = y(1+g) + g
@@ -79,29 +80,35 @@ def test_duration_part_from_dividend_yields(imported_hub: object) -> None:
         assert figures[f"dividend_yield_{inst}"] == pytest.approx(y * 100, abs=1e-3)
         assert figures[f"discount_rate_{inst}"] == pytest.approx((y * (1 + g) + g) * 100,
                                                                  abs=0.01)
+        assert figures[f"return_{inst}"] == pytest.approx(actual[inst] * 100, abs=0.05)
+        if durations[inst] > 100:
+            # issue 13 (sanity bounds): QQQ's ~204-year duration is beyond the 100-year
+            # bound, so it and every figure computed from it are "not meaningful" (no value,
+            # the reason in the label); they used to read 203.9 years and −79.5%
+            for key in ("duration", "rate_up", "rate_down", "rate_linear", "rate_implied"):
+                assert figures[f"{key}_{inst}"] is None
+                assert "not meaningful" in labels[f"{key}_{inst}"]
+            assert f"computed {durations[inst]:.1f} years" in labels[f"duration_{inst}"]
+            continue
         assert figures[f"duration_{inst}"] == pytest.approx(durations[inst], abs=0.1)
         assert figures[f"rate_up_{inst}"] == pytest.approx(
             (1 / (1 + 0.005 * durations[inst]) - 1) * 100, abs=0.1)
         assert figures[f"rate_linear_{inst}"] == pytest.approx(durations[inst] * 0.5, abs=0.1)
         assert figures[f"rate_implied_{inst}"] == pytest.approx(
             -durations[inst] * 0.39, abs=0.1)
-        assert figures[f"return_{inst}"] == pytest.approx(actual[inst] * 100, abs=0.05)
-    # the measured figures: QQQ 0.458% → ~204 years, DIA 1.377% → ~69 years
+    # the measured figures: QQQ 0.458% → ~204 years (not meaningful), DIA 1.377% → ~69 years
     assert figures["dividend_yield_us:QQQ"] == pytest.approx(0.458, abs=1e-9)
     assert figures["dividend_yield_us:DIA"] == pytest.approx(1.377, abs=1e-9)
-    assert figures["duration_us:QQQ"] == pytest.approx(203.9, abs=1e-9)
+    assert "computed 203.9 years" in labels["duration_us:QQQ"]
     assert figures["duration_us:DIA"] == pytest.approx(69.2, abs=1e-9)
-    # QQQ's forward yield (0.49%) is below 0.50%: a 50 bp cut sends the perpetuity past g
-    assert figures["rate_down_us:QQQ"] is None
     assert figures["rate_down_us:DIA"] == pytest.approx(
         (1 / (1 - 0.005 * durations["us:DIA"]) - 1) * 100, abs=0.1)
-    assert figures["duration_gap"] == pytest.approx(
-        durations["us:QQQ"] - durations["us:DIA"], abs=0.1)
+    # the gaps are computed from QQQ's duration: not meaningful either (was 134.7 years)
+    assert figures["duration_gap"] is None and figures["rate_up_gap"] is None
     assert figures["return_gap"] == pytest.approx(
         (actual["us:QQQ"] - actual["us:DIA"]) * 100, abs=0.1)
-    # the model said QQQ falls most; QQQ rose most: context, the verdict is the policy path
-    assert figures["rate_implied_us:QQQ"] < figures["rate_implied_us:DIA"] < 0
-    assert figures["return_gap"] > 0
+    # DIA's duration is meaningful: the model said it falls; it rose (context only)
+    assert figures["rate_implied_us:DIA"] < 0 < figures["return_gap"]
     sources = {(d.instrument, d.source) for d in result.evidence.data}
     for inst in ("us:QQQ", "us:DIA"):
         assert (inst, "import: market_data_drrobanthony") in sources
@@ -109,12 +116,14 @@ def test_duration_part_from_dividend_yields(imported_hub: object) -> None:
     assert ("fred:DGS10", "import: series_macro_charts") in sources
     chart = result.evidence.charts[-1]
     assert [s.name for s in chart.series][:2] == ["+50 bp (exact)", "−50 bp (exact)"]
-    assert chart.series[1].y[0] is None
+    assert chart.series[0].y[0] is None and chart.series[1].y[0] is None  # QQQ: not drawn
     notes = " ".join(n.en for n in result.evidence.notes)
     assert "buybacks" in notes and "equity risk premium is held fixed" in notes
     whats = " ".join(m.what for m in result.evidence.missing)
     assert "fred:DGS10" in whats and "sourced P/E" in whats
-    assert "duration ~204 years" in result.summary.en
+    # issue 13: was "duration ~204 years, implied −80%"; now said to be not meaningful
+    assert "duration not meaningful (computed ~204 years, beyond 100" in result.summary.en
+    assert "implied -80%" not in result.summary.en
 
 
 def test_sourced_pes_add_the_pe_view(imported_hub: object) -> None:

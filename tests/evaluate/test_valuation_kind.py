@@ -41,6 +41,7 @@ def test_memory_example_verdicts_and_figures(imported_hub: Any) -> None:
         "memory-under-15x": Verdict.MIXED,
         "micron-cheaper-than-sandisk": Verdict.SUPPORTED,
         "micron-prices-in-the-peak": Verdict.SUPPORTED,
+        "micron-mid-cycle": Verdict.CONTRADICTED,
     }
     under = _figures(card, "memory-under-15x")
     assert (under["price_us:MU"], under["price_us:SNDK"]) == (496.72, 989.9)
@@ -57,6 +58,12 @@ def test_memory_example_verdicts_and_figures(imported_hub: Any) -> None:
     peak = _figures(card, "micron-prices-in-the-peak")
     assert peak["priced_in_us:MU"] == 2026 and peak["threshold"] == 2027
     assert (peak["priced_in_us:MU_at_10x"], peak["priced_in_us:MU_at_15x"]) == (2026, 2026)
+    # on mid-cycle earnings (mean GAAP EPS FY2023–2025 = 0.983) MU is 505x: 12 × 0.983
+    # grown at 5 %/yr and discounted at 10 %/yr never reaches 496.72 within 30 years
+    mid = _figures(card, "micron-mid-cycle")
+    assert mid["yardstick_us:MU"] == round(496.72 / ((-5.34 + 0.70 + 7.59) / 3), 2) == 505.14
+    assert mid["priced_in_year_us:MU_base"] == "beyond 2056"
+    assert (mid["grid_cells"], mid["grid_kept_pct"]) == (45, 100.0)
 
 
 DATASET = """\

@@ -68,6 +68,27 @@ def _company_table(chain: Any, scenario: str, ocf: str) -> Any:
     return table
 
 
+def _cash_table(chain: Any) -> Any:
+    """The cash side per fiscal year (version-2 links): capex / OCF, D&A / capex, net debt
+    issuance, net cash, construction in progress, capex incl. finance-lease principal;
+    '–' where the company does not report the concept (never a zero)."""
+    from rich.table import Table
+
+    from narrowgate.models.capex_cash import cash_frame
+
+    frame = cash_frame(chain.financials, chain.finance_leases).tail(6)
+    table = Table(title=f"{chain.ticker}: cash side" + (" (fallback)" if chain.fallback
+                                                         else ""), title_justify="left")
+    for col in ("FY", "capex/OCF", "D&A/capex", "net debt iss.", "net cash", "CIP",
+                "capex+leases"):
+        table.add_column(col, justify="right")
+    for year, r in frame.iterrows():
+        table.add_row(str(year), _fmt(r["capex_to_ocf"], 2), _fmt(r["d_and_a_to_capex"], 2),
+                      _fmt(r["net_debt_issuance"]), _fmt(r["net_cash"]),
+                      _fmt(r["construction_in_progress"]), _fmt(r["capex_incl_leases"]))
+    return table
+
+
 def _fit_table(chains: list[Any]) -> Any:
     from rich.table import Table
 
@@ -117,10 +138,13 @@ def _sensitivity_table(chain: Any) -> Any:
 def _company_json(chain: Any, scenario: str, ocf: str) -> dict[str, Any]:
     """One company's chain as data: the same rows as its tables (USD bn)."""
     from narrowgate.evaluate.kinds.capex_inputs import history_frame
+    from narrowgate.models.capex_cash import cash_frame
 
     out: dict[str, Any] = {"ticker": chain.ticker, "fallback": bool(chain.fallback),
                            "history": history_frame(chain).reset_index()
-                           .rename(columns={"index": "fiscal_year"}).to_dict("records")}
+                           .rename(columns={"index": "fiscal_year"}).to_dict("records"),
+                           "cash": cash_frame(chain.financials, chain.finance_leases)
+                           .reset_index().to_dict("records")}
     tr = chain.trailing
     if tr is not None:
         out["ttm"] = {"end": tr.end, "fallback": bool(tr.fallback), "fcf": tr.fcf,
@@ -230,6 +254,7 @@ def capex(
         if as_json:
             continue
         console.print(_company_table(chain, scenario, params.headline_ocf_scenario))
+        console.print(_cash_table(chain))
         if chain.projection is None:
             console.print(f"  {ticker}: no projection (no guidance in the thesis or no fit)")
         if sensitivity:

@@ -309,3 +309,65 @@ def decompose(
                         f"{roll['eps_growth'].mean():+.4f}",
                         f"{roll['multiple_change'].mean():+.4f}")
         console.print(summary)
+
+
+@app.command()
+def panel(
+    claim_id: Annotated[str, typer.Argument(help="a valuation claim of the thesis, e.g. the "
+                                                 "bundled ai-hw-priced-in")],
+    thesis_ref: Annotated[str | None, typer.Option(
+        "--thesis", help="bundled id or YAML file (default: the bundled thesis)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today)")] = None,
+    offline: Annotated[bool, typer.Option(help="never call a provider")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
+) -> None:
+    """One valuation claim as a panel: the verdict per profit path, each stock's reading
+    on every path (or why it does not decide), yardsticks, PEG and the sensitivity grid."""
+    from rich.table import Table
+
+    from narrowgate.data.view import DataView
+    from narrowgate.errors import NarrowgateError
+    from narrowgate.evaluate.kinds.valuation import ValuationParams
+    from narrowgate.evaluate.kinds.valuation_panel import CASES
+    from narrowgate.evaluate.registry import EvalContext
+    from narrowgate.evaluate.runner import evaluate_claim
+    from narrowgate.thesis.loader import load_thesis
+
+    thesis = load_thesis(thesis_ref)
+    claim = next((c for c in thesis.claims if c.id == claim_id), None)
+    if claim is None or claim.test != "valuation":
+        found = [c.id for c in thesis.claims if c.test == "valuation"]
+        raise NarrowgateError(f"{claim_id} is not a valuation claim of {thesis.id}",
+                              f"valuation claims: {', '.join(found) or 'none'}")
+    day = require_date(as_of, "--as-of") if as_of else date.today()
+    ctx = EvalContext(thesis=thesis, as_of=day, offline=offline,
+                      hub=DataView(_hub(offline), day))
+    result = evaluate_claim(claim, ctx)
+    figures = {f.key: f.value for f in result.evidence.figures}
+    if as_json:
+        from narrowgate.cli.jsonout import emit_json
+
+        emit_json({"claim_id": claim_id, "as_of": day, "verdict": result.verdict.value,
+                   "stability_pct": result.stability, "figures": figures})
+        return
+    params = ValuationParams.model_validate(claim.params)
+    ids = [s.instrument for g in params.groups for s in g.stocks]
+    table = Table("stock", *[f"{c}{' (decides)' if c == params.decide_on else ''}"
+                             for c in CASES], "yardstick", "PEG",
+                  title=f"{claim_id}: {params.measure.replace('_', ' ')} by profit path "
+                        f"({params.fair_pe_x:g}x, {params.discount_rate:.0%}/yr)")
+    for i in ids:
+        table.add_row(i, *[str(figures.get(f"{params.measure}_{i}_{c}", "")) for c in CASES],
+                      str(figures.get(f"yardstick_{i}", "pe")), str(figures.get(f"peg_{i}", "")))
+    console = _console()
+    console.print(table)
+    console.print("verdict by path: " + ", ".join(
+        f"{c} {figures.get(f'verdict_{c}')}" for c in CASES)
+        + f"; claim: {result.verdict.value} (stability "
+          f"{'n/a' if result.stability is None else f'{result.stability:g}%'})")
+    if "grid_kept_pct" in figures:
+        console.print(f"sensitivity grid: {figures['grid_kept_pct']}% of "
+                      f"{figures['grid_cells']} cells keep it; flip: {figures['grid_flip']}")
+    for key in ("forecasts_after_price_date", "upside_breaches"):
+        if key in figures:
+            console.print(f"{key.replace('_', ' ')}: {figures[key]}")

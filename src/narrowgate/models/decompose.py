@@ -18,10 +18,17 @@ it indexed by the date it became public to avoid look-ahead).
 Dividends: either a total-return index (dividend = its log return minus the price's), or a
 trailing dividend yield (annual, decimal) accrued day by day over calendar time (365.25
 days/yr). Without either, the dividend term is 0 (a price index, like the CSI files).
+
+A basket of companies (:func:`basket_decomposition`): with market value M = P × S and total
+earnings E, each company's log return is log(E1/E0) + log(S0/S1) + log(PE1/PE0) + dividend
+(net share-count change in the middle: buybacks net of issuance); the cap-weighted basket's
+simple return Σ w·r (w: start market value share) is shared out across each company's log
+terms in proportion to them, so the terms sum to the basket's return within 1e-12.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -208,12 +215,128 @@ def rolling_decomposition(
     )
 
 
+#: the additive terms of a company's (and a basket's) return, in this order
+BASKET_TERMS = ("earnings_growth", "share_count", "multiple_change", "valuation_unsplit",
+                "dividend")
+
+
+@dataclass(frozen=True)
+class HoldingMove:
+    """One company over one window. Prices per share and share counts on ONE split basis
+    (so ``price × shares`` is market value at both ends); earnings are the company's total
+    (e.g. fiscal-year net income, USD, None when unknown); ``dividend`` is the log dividend
+    term over the window (total-return log change minus the price's; 0 for a price return).
+    """
+
+    name: str
+    price_start: float
+    price_end: float
+    shares_start: float
+    shares_end: float
+    earnings_start: float | None = None
+    earnings_end: float | None = None
+    dividend: float = 0.0
+
+    @property
+    def value_start(self) -> float:
+        return self.price_start * self.shares_start
+
+    @property
+    def value_end(self) -> float:
+        return self.price_end * self.shares_end
+
+
+def holding_terms(move: HoldingMove) -> dict[str, float]:
+    """Natural-log terms of one company's total return (they add up exactly):
+
+        log(P1/P0) + dividend = log(E1/E0) + log(S0/S1) + log(PE1/PE0) + dividend
+
+    with PE = market value / earnings. ``share_count`` = log(S0/S1) is the net share-count
+    change (buybacks net of issuance: positive when the count fell). Where earnings are
+    unknown or not positive at either end, a P/E means nothing: earnings growth and the
+    multiple change are 0 and the market-value change log(M1/M0) sits in
+    ``valuation_unsplit`` instead (``eps_defined`` 0.0)."""
+    require_valid(min(move.price_start, move.price_end, move.shares_start,
+                      move.shares_end) > 0, f"{move.name}: prices and share counts must be "
+                                            "positive")
+    price = float(np.log(move.price_end / move.price_start))
+    shares = float(np.log(move.shares_start / move.shares_end))
+    value = price - shares  # log(M1/M0)
+    e0, e1 = move.earnings_start, move.earnings_end
+    defined = e0 is not None and e1 is not None and e0 > 0 and e1 > 0
+    growth = float(np.log(e1 / e0)) if defined and e0 and e1 else 0.0
+    return {"price_return": price, "total": price + move.dividend,
+            "earnings_growth": growth, "share_count": shares,
+            "multiple_change": value - growth if defined else 0.0,
+            "valuation_unsplit": 0.0 if defined else value, "dividend": move.dividend,
+            "eps_defined": float(defined)}
+
+
+def basket_decomposition(moves: list[HoldingMove]) -> pd.DataFrame:
+    """A cap-weighted (buy-and-hold, weights = market value at the start) basket's simple
+    return split into :data:`BASKET_TERMS`, one row per company plus ``basket``.
+
+    Each company's simple return r = exp(total) − 1 contributes w·r; that contribution is
+    split across its log terms in proportion to them (r/total × term; a zero total gives
+    factor 1), so every row's ``c_*`` columns sum to its ``contribution`` and the basket
+    row sums to the basket return Σ w·r — exactly, up to floating point (1e-12). Columns:
+    weight, value_start, value_end, the log terms, r (``simple_return``),
+    ``contribution`` and ``c_<term>`` (decimals of the basket's start value)."""
+    require_valid(len(moves) > 0, "a basket needs at least one company")
+    start = sum(m.value_start for m in moves)
+    rows = []
+    for m in moves:
+        t = holding_terms(m)
+        total = t["total"]
+        simple = float(np.expm1(total))
+        w = m.value_start / start
+        k = simple / total if total != 0 else 1.0
+        row = {"name": m.name, "weight": w, "value_start": m.value_start,
+               "value_end": m.value_end, **t, "simple_return": simple,
+               "contribution": w * simple}
+        row |= {f"c_{term}": w * k * t[term] for term in BASKET_TERMS}
+        rows.append(row)
+    frame = pd.DataFrame(rows).set_index("name")
+    summed = frame[["weight", "value_start", "value_end", "contribution",
+                    *(f"c_{term}" for term in BASKET_TERMS)]].sum()
+    summed["simple_return"] = summed["contribution"]
+    frame.loc["basket"] = summed
+    return frame
+
+
+def max_unknown_share(measured_share: float, line: float, *, lowest: float = -1.0,
+                      highest: float = 1.0) -> float:
+    """The most of a basket's return (decimal) that companies whose term is unknown may hold
+    while the term's share stays on the measured side of ``line`` whatever they did.
+
+    ``measured_share``: the term's share of the measured companies' return; ``lowest`` /
+    ``highest``: the fractions of their own contribution the term can be for the unknown
+    companies (default −1 … 1: a net share-count change explains at most all of a rise,
+    either way). With a share m of the return held by them the share is
+    (1 − m)·s + m·f; below the line the worst case is f = ``highest``, above it f =
+    ``lowest``. A share on the line itself gives 0 (nothing may be unknown)."""
+    require_valid(lowest < highest, "lowest must be below highest")
+    s = measured_share
+    if s < line:
+        require_valid(highest > line, "the highest fraction must lie above the line")
+        return (line - s) / (highest - s)
+    if s > line:
+        require_valid(lowest < line, "the lowest fraction must lie below the line")
+        return (s - line) / (s - lowest)
+    return 0.0
+
+
 __all__ = [
+    "BASKET_TERMS",
     "COLUMNS",
     "TERMS",
+    "HoldingMove",
     "align_eps",
+    "basket_decomposition",
     "decompose_return",
     "dividend_log_index",
     "eps_from_pe",
+    "holding_terms",
+    "max_unknown_share",
     "rolling_decomposition",
 ]

@@ -245,6 +245,35 @@ def forward_pe(price: float, path: ProfitPath, year: int) -> float | None:
     return price / profit if profit > 0 else None
 
 
+def peg_ratio(forward_multiple: float | None, growth: float | None) -> float | None:
+    """PEG: forward P/E (x) over profit growth in percent per year (0.25 → 25).
+
+    None where it means nothing: no forward P/E (a non-positive profit) or growth ≤ 0.
+    """
+    if forward_multiple is None or growth is None or growth <= 0:
+        return None
+    return forward_multiple / (growth * 100.0)
+
+
+def mid_cycle_profit(profits: Mapping[int, float], first_year: int, last_year: int) -> float:
+    """Mean profit over fiscal years ``first_year`` … ``last_year`` (one cycle), the
+    normalised earnings a cyclical business is valued on. Every year must be given."""
+    require_valid(last_year >= first_year, f"mid-cycle years {first_year}–{last_year} are "
+                  "reversed", "give the first year, then the last")
+    missing = [y for y in range(first_year, last_year + 1) if y not in profits]
+    require_valid(not missing, f"no sourced profit for {', '.join(map(str, missing))}",
+                  "record the profits of every year of the cycle, or pick another yardstick")
+    return sum(profits[y] for y in range(first_year, last_year + 1)) / (
+        last_year - first_year + 1)
+
+
+def flat_path(profit: float, year: int, growth_after: float, source: ForecastSource,
+              unit: str = "") -> ProfitPath:
+    """A one-year path (``profit`` in ``year``, e.g. mid-cycle earnings) that grows at
+    ``growth_after`` per year afterwards."""
+    return ProfitPath({year: profit}, {year: "forecast"}, growth_after, source, unit=unit)
+
+
 @dataclass(frozen=True)
 class ImpliedGrowth:
     """Yearly profit growth from ``base_year`` to ``target_year`` that the price implies.
@@ -366,8 +395,11 @@ __all__ = [
     "PricedIn",
     "ProfitPath",
     "ValuationInputError",
+    "flat_path",
     "forward_pe",
     "implied_profit_growth",
+    "mid_cycle_profit",
+    "peg_ratio",
     "priced_in_year",
     "profit_path_from_record",
 ]

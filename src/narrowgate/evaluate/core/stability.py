@@ -30,8 +30,8 @@ STEPS = 21
 class Decision:
     """One line-based decision: the reading, its lines and the verdict they gave."""
 
-    rule: Literal["banded", "within"]
-    value: float
+    rule: Literal["banded", "within", "replayed"]
+    value: float  # replayed: the kept share (0–1) the kind measured itself
     first: float  # banded: the supported line; within: the supported distance
     second: float  # banded: the contradicted line; within: the mixed distance
     higher_is_better: bool
@@ -76,6 +76,9 @@ def kept_share(decision: Decision, band: float = BAND, steps: int = STEPS) -> fl
     """The share (0–1) of shifted lines under which the decision keeps its verdict."""
     from narrowgate.evaluate.core import thresholds
 
+    if decision.rule == "replayed":
+        return decision.value
+
     delta = band * decision.scale
     kept = 0
     for k in range(steps):
@@ -94,11 +97,25 @@ def kept_share(decision: Decision, band: float = BAND, steps: int = STEPS) -> fl
     return kept / steps
 
 
+def note_replayed(kept: float, verdict: Verdict) -> None:
+    """For a kind that replays its own assumptions (a grid of model inputs, not a line):
+    the share (0–1) of the replays that kept ``verdict`` counts like a threshold band's."""
+    note(Decision("replayed", min(max(kept, 0.0), 1.0), 0.0, 0.0, True, True, verdict))
+
+
 def claim_stability(decisions: list[Decision]) -> float | None:
     """The weakest decision's kept share, in percent; None when nothing was recorded."""
     if not decisions:
         return None
     return round(100.0 * min(kept_share(d) for d in decisions), 1)
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Decisions made inside the block are not kept: a watch item's what-if readings
+    (the verdict just past a line) must not count as the claim's own decisions."""
+    with _paused():
+        yield
 
 
 @contextmanager

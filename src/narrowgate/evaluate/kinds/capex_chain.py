@@ -1,20 +1,19 @@
 """capex-chain: capex drains cash now, depreciation arrives later, so FCF is squeezed first.
 
-For any set of companies: decided on the measured pattern per company (capex growth against
-D&A growth, FCF conversion — or FCF itself where net income is not in the source — and
-buybacks against FCF), with thresholds from the params. The depreciation-lag model's
+For any set of companies. Version 2 decides each link of the chain on its own — the lag
+(D&A / capex), the squeeze (capex / OCF rising), payout capacity and, where the params name
+two proxies, "long-duration valuations hit first" — weighted across companies by capex,
+fallback-data companies weighted down (rules and thresholds:
+:mod:`narrowgate.evaluate.kinds.capex_chain_links`; the assessment:
+:mod:`narrowgate.evaluate.kinds.capex_chain_assess`). The depreciation-lag model's
 out-of-sample error is checked against a stated bound, and the years ahead are projected
 under the capex guidance of another claim (``scenario_claim``, a ``guidance`` claim whose
 unit is USD bn): its first guide (low/mid/high) and its revision are the capex scenarios.
 
-Verdict, with thresholds from the params:
-
-- *supported*: in every company where both are measurable (at least
-  ``min_measured_for_support``), capex outgrows D&A ("the lag") and FCF conversion falls
-  ("the squeeze"); buybacks fall or absorb most of FCF in at least half of those
-  measurable; and the depreciation model meets its stated out-of-sample bound;
-- *contradicted*: the lag or the squeeze is absent in most measurable companies;
-- *mixed*: anything between; *insufficient data*: fewer than ``min_measured`` measurable.
+Version 1's rule stays here as context (:func:`links`, :func:`chain_verdict`): every
+measurable company needed capex growth minus D&A growth above a gap and falling FCF
+conversion. It no longer decides: one company on two years of fallback data could flip it,
+and a difference of two CAGRs says little about cash.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from pydantic import Field, model_validator
 
 from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.common import (
-    FETCH_OR_IMPORT,
     AwaitingEvaluator,
     Capability,
     InstrumentId,
@@ -35,8 +33,9 @@ from narrowgate.evaluate.common import (
     recorded_data,
     text,
 )
+from narrowgate.evaluate.kinds.capex_chain_links import ChainLinkParams
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Params, register
-from narrowgate.evaluate.verdict import Assessment, DataUsed, Evidence, Figure, MissingData, Verdict
+from narrowgate.evaluate.verdict import Assessment, DataUsed, Figure, MissingData, Verdict
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
@@ -70,7 +69,7 @@ class GuidanceYears(Params):
     note: LocalizedText = Field(description="why the years differ (said in the notes)")
 
 
-class CapexChainParams(Params):
+class CapexChainParams(ChainLinkParams):
     companies: list[ChainCompany] = Field(min_length=1, description="SEC companies whose "
                                                                   "chain is measured")
     controls: list[InstrumentId] = Field(default_factory=list,
@@ -214,7 +213,10 @@ def links(chain: CompanyChain, params: CapexChainParams) -> dict[str, bool | Non
 
 def chain_verdict(flags: dict[str, dict[str, bool | None]], oos_ok: list[bool],
                   params: CapexChainParams) -> Verdict:
-    """The rule of the module docstring over the measured links of each company."""
+    """Version 1's unanimity rule (context only): *supported* when every measurable company
+    (at least ``min_measured_for_support``) shows the lag and the squeeze, buybacks fall or
+    absorb most of FCF in half of them and the model meets its bound; *contradicted* when
+    the lag or the squeeze is absent in most; *insufficient data* below ``min_measured``."""
     measured = {t: f for t, f in flags.items() if f["lag"] is not None and f["squeeze"] is not None}
     if len(measured) < params.min_measured:
         return Verdict.INSUFFICIENT_DATA
@@ -256,98 +258,6 @@ def build_all(params: CapexChainParams, ctx: EvalContext
     return groups[0], groups[1], missing
 
 
-def _notes(evaluator: CapexChain, params: CapexChainParams, chains: list[CompanyChain],
-           controls: list[CompanyChain], flags: dict[str, dict[str, bool | None]]
-           ) -> list[LocalizedText]:
-    from narrowgate.evaluate.kinds.capex_chain_figures import note_kept
-
-    notes: list[LocalizedText] = [evaluator.measures]
-    for c in [*chains, *controls]:
-        f = flags.get(c.ticker)
-        state = ", ".join(f"{k}={v}" for k, v in f.items()) if f else "control"
-        src = "FALLBACK (FACTS.md 3a, not SEC)" if c.fallback else "SEC facts via the hub"
-        detail = "; ".join(dict.fromkeys(n for n in c.notes if note_kept(n, params)))
-        notes.append(text(f"{c.ticker}:{src};{state}。{detail}",
-                          f"{c.ticker}: {src}; {state}. {detail}"))
-    notes += [text(f"{g.instrument}:{g.note.zh}", f"{g.instrument}: {g.note.en}")
-              for g in params.guidance_years]
-    if params.scenario_claim is not None:
-        # "flat +0%, base +10%": the scenario names with their growth, not a Python dict
-        scenarios = ", ".join(f"{name} {g:+.0%}" for name, g in params.ocf_growth.items())
-        notes.append(text(
-            f"预测假设:资本开支按论点 {params.scenario_claim} 的指引,之后每年增长 "
-            f"{params.capex_growth_after:.0%};经营现金流情景 {scenarios};税率 "
-            f"{params.tax_rate:.0%};折旧以基年报告值定水平。",
-            f"Projection assumptions: capex per the guidance of claim {params.scenario_claim},"
-            f" then {params.capex_growth_after:+.0%} a year; OCF scenarios {scenarios}; "
-            f"tax rate {params.tax_rate:.0%}; modelled depreciation anchored to the base "
-            "year's reported level."))
-    if params.untested_note is not None:
-        notes.append(params.untested_note)
-    return notes
-
-
-def assess(evaluator: CapexChain, params: CapexChainParams, ctx: EvalContext) -> Assessment:
-    """The capex-chain assessment from hub data (SEC) and the bundled fallback."""
-    from narrowgate.evaluate.kinds import capex_chain_figures as cf
-
-    chains, controls, missing = build_all(params, ctx)
-    flags = {c.ticker: links(c, params) for c in chains}
-    figures: list[Figure] = []
-    oos_ok: list[bool] = []
-    for c in [*chains, *controls]:
-        figures += cf.company_figures(c, params)
-        figures += cf.ttm_figures(c)
-        figures += cf.sensitivity_figures(c, params)
-        oos, ok = cf.oos_figures(c, params)
-        figures += oos
-        if ok is not None:
-            oos_ok.append(ok)
-        figures += cf.projection_figures(c, params)
-    verdict = chain_verdict(flags, oos_ok, params)
-    measured = [t for t, f in flags.items() if f["lag"] is not None and f["squeeze"] is not None]
-    holds = [t for t in measured if flags[t]["lag"] and flags[t]["squeeze"]]
-    grp = params.group
-    figures.insert(0, figure("lag_and_squeeze", f"滞后与挤压同时出现的{grp.zh}",
-                             f"{grp.en} showing both lag and squeeze",
-                             f"{len(holds)} of {len(measured)}", "companies", decisive=True))
-    ocf = params.headline_ocf_scenario
-    charts = [cf.company_chart(c, ocf) for c in chains if c.pattern is not None]
-    for extra in (cf.gap_chart(chains, ocf), cf.oos_chart(controls + chains),
-                  cf.sensitivity_chart(chains, params)):
-        if extra is not None:
-            charts.append(extra)
-    data = [d for c in [*chains, *controls] for d in c.data] + evaluator.recorded(params)
-    if not missing and verdict is Verdict.INSUFFICIENT_DATA:
-        missing.append(MissingData(what=f"{params.min_measured} or more {grp.en} with capex, "
-                                        "D&A and FCF",
-                                   fetch=[c.instrument for c in params.companies],
-                                   how=FETCH_OR_IMPORT))
-    ttm = "; ".join(
-        f"{c.ticker} {c.trailing.fcf:.1f} ({c.trailing.label}"
-        + (", FALLBACK FACTS.md 3a" if c.trailing.fallback else "") + ")"
-        for c in chains if c.trailing is not None and c.trailing.fcf is not None)
-    checked = ", ".join(c.ticker for c in controls + chains
-                        if c.oos is not None and not c.oos.empty)
-    fallback = ", ".join(f"{c.ticker} ({len(c.financials.years)}y)"
-                         for c in [*chains, *controls] if c.fallback)
-    summary = text(
-        f"{len(measured)} 家可测的{grp.zh}中有 {len(holds)} 家同时出现“资本开支增速超过折旧”"
-        f"与“自由现金流转化率下降”;折旧模型样本外检验{'达标' if all(oos_ok) else '未全部达标'}。"
-        + (f"用备用数据(FACTS.md 3a,年数见括号)的公司:{fallback}。" if fallback else "")
-        + (f"近四季自由现金流(十亿美元):{ttm}。" if ttm else ""),
-        f"{len(holds)} of {len(measured)} measurable {grp.en} show capex outgrowing D&A "
-        f"and FCF conversion falling ({', '.join(holds) or 'none'}); the depreciation model "
-        f"{'meets' if all(oos_ok) else 'misses'} its out-of-sample bound on "
-        f"{checked or 'none'}."
-        + (f" From the bundled fallback dataset (years read): {fallback}." if fallback else "")
-        + (f" Trailing-twelve-month FCF (USD bn): {ttm}." if ttm else ""),
-    )
-    return Assessment(verdict=verdict, summary=summary, evidence=Evidence(
-        figures=figures + evaluator.setup_figures(params, ctx), data=data, charts=charts,
-        notes=_notes(evaluator, params, chains, controls, flags), missing=missing))
-
-
 @register
 class CapexChain(AwaitingEvaluator[CapexChainParams]):
     test = "capex-chain"
@@ -355,11 +265,14 @@ class CapexChain(AwaitingEvaluator[CapexChainParams]):
     title = "Capex → depreciation → earnings → FCF → buybacks, for any set of companies"
     capability = Capability.CAPEX_CHAIN
     measures = text(
-        "按公司测量资本开支增速与折旧增速之差、自由现金流转化率与回购;拟合折旧滞后模型并做样本外检验;"
-        "按指引情景推算未来几年。",
-        "Per company: capex growth vs D&A growth, FCF conversion and buybacks; a "
-        "depreciation-lag model fitted and tested out of sample; the years ahead projected "
-        "under the guidance.",
+        "按公司测量资本开支/经营现金流、折旧/资本开支、派现能力(自由现金流减分红)、净发债、净现金与"
+        "在建工程;各环节按资本开支加权判定(备用数据公司降权),长久期环节比较两个代理标的的收益;"
+        "拟合折旧滞后模型并做样本外检验;按指引情景推算未来几年。",
+        "Per company: capex / OCF, D&A / capex, payout capacity (FCF − dividends), net debt "
+        "issuance, net cash and construction in progress; each link decided weighted by "
+        "capex across companies (fallback-data companies weighted down), the duration link "
+        "on two proxies' returns; a depreciation-lag model fitted and tested out of sample; "
+        "the years ahead projected under the guidance.",
     )
 
     def data_needs(self, params: CapexChainParams, ctx: EvalContext) -> list[DataNeed]:
@@ -390,6 +303,8 @@ class CapexChain(AwaitingEvaluator[CapexChainParams]):
 
     def decide(self, claim: Claim, params: CapexChainParams, ctx: EvalContext
                ) -> Assessment | None:
+        from narrowgate.evaluate.kinds.capex_chain_assess import assess
+
         if not hasattr(ctx.hub, "facts"):
             return None
         return assess(self, params, ctx)

@@ -52,8 +52,7 @@ def company_figures(chain: CompanyChain, params: CapexChainParams) -> list[Figur
                               f"{t} D&A CAGR{me}", round(p.d_and_a_cagr * 100, 1), "%"))
             out.append(figure(f"{t}_growth_gap", f"{t} 资本开支减折旧增速{mz}",
                               f"{t} capex minus D&A growth{me}",
-                              round(p.capex_growth_gap * 100, 1), "percentage points",
-                              decisive=True))
+                              round(p.capex_growth_gap * 100, 1), "percentage points"))
         if p.fcf_to_net_income:
             y = max(p.fcf_to_net_income)
             out.append(figure(f"{t}_fcf_to_ni_{y}", f"{t} FY{y} 自由现金流/净利润{mz}",
@@ -62,7 +61,7 @@ def company_figures(chain: CompanyChain, params: CapexChainParams) -> list[Figur
         if p.fcf_conversion_change is not None:
             out.append(figure(f"{t}_fcf_conversion_change", f"{t} 自由现金流/净利润变化{mz}",
                               f"{t} change in FCF / net income {span}{me}",
-                              round(p.fcf_conversion_change, 3), "ratio", decisive=True))
+                              round(p.fcf_conversion_change, 3), "ratio"))
         if p.last_year in p.buybacks_to_fcf:
             out.append(figure(f"{t}_buybacks_to_fcf_{p.last_year}", f"{t} 回购/自由现金流{mz}",
                               f"{t} FY{p.last_year} buybacks / FCF{me}",

@@ -41,8 +41,9 @@ def ticker_of(instrument: str) -> str:
 def _facts_tags() -> list[str]:
     from narrowgate.data.concepts import concept_tags
     from narrowgate.models.capex import FIELDS
+    from narrowgate.models.capex_cash import cash_tags
 
-    tags = {"Depreciation"}
+    tags = {"Depreciation", *cash_tags()}
     for name in FIELDS:
         if name != "depreciation":
             tags.update(concept_tags(name))
@@ -109,6 +110,7 @@ def load_company(hub: Any, ticker: str, as_of: date
     from narrowgate.data.concepts import ConceptReader
     from narrowgate.data.fallback import load_hyperscaler_cashflows
     from narrowgate.models.capex import financials_from_facts, financials_from_fallback
+    from narrowgate.models.capex_cash import cash_fields_from_facts, with_cash_fields
 
     notes: list[str] = []
     try:
@@ -132,6 +134,8 @@ def load_company(hub: Any, ticker: str, as_of: date
     # one reader: the annual and quarterly reads share the tag column and fiscal calendar
     reader = ConceptReader(facts, ticker)
     fin = financials_from_facts(ticker, reader)
+    cash_fields, cash_notes = cash_fields_from_facts(ticker, reader)
+    fin = with_cash_fields(fin, cash_fields, cash_notes)
     trailing = _trailing_sec(ticker, reader, notes)
     return fin, trailing, [used.model_copy(update={"note": f"{used.note}; tags: "
                                                    f"{', '.join(fin.sources())}"})], notes

@@ -31,6 +31,7 @@ from narrowgate.evaluate.verdict import (
     Evidence,
     Figure,
     MissingData,
+    Verdict,
 )
 from narrowgate.thesis.schema import LocalizedText
 
@@ -55,6 +56,10 @@ class DecompositionParams(Params):
                                                    "this ('down' below minus it)")
     max_multiple_change: float = Field(0.0, description="log P/E change counted as 'down' "
                                                         "below this ('up' above minus it)")
+    pe_flat_band_pct: float = Field(2.0, ge=0, le=50, description="noise band: a P/E "
+                                    "change within ± this % of the starting P/E is 'flat', "
+                                    "neither up nor down (a flat P/E makes the verdict "
+                                    "mixed, never contradicted)")
     window_trading_days: int = Field(120, ge=5, le=1000, description="rolling window, rows")
     supported_share: float = Field(1.0, gt=0, le=1, description="share of instruments that "
                                                                 "fit → supported")
@@ -77,10 +82,25 @@ class DecompositionParams(Params):
         eps_ok = (eps_growth > self.min_eps_growth if self.eps == "up"
                   else eps_growth < -self.min_eps_growth if self.eps == "down"
                   else eps_growth == eps_growth)
-        pe_ok = (multiple_change < self.max_multiple_change if self.multiple == "down"
-                 else multiple_change > -self.max_multiple_change if self.multiple == "up"
+        down_below, up_above = self.flat_band()
+        pe_ok = (multiple_change < min(self.max_multiple_change, down_below)
+                 if self.multiple == "down"
+                 else multiple_change > max(-self.max_multiple_change, up_above)
+                 if self.multiple == "up"
                  else multiple_change == multiple_change)
         return eps_ok & pe_ok
+
+    def flat_band(self) -> tuple[float, float]:
+        """The noise band as log P/E changes: (below this is 'down', above this is 'up')."""
+        import math
+
+        band = self.pe_flat_band_pct / 100
+        return math.log(1 - band), math.log(1 + band)
+
+    def is_flat(self, multiple_change: float) -> bool:
+        """The log P/E change lies inside the noise band (only when a direction is expected)."""
+        low, high = self.flat_band()
+        return self.multiple != "either" and low <= multiple_change <= high
 
 
 def read_pe(ctx: EvalContext, instrument: str, start: date,
@@ -165,6 +185,25 @@ def _figures(inst: str, res: dict[str, Any]) -> list[Figure]:
     ]
 
 
+def _screened(figures: list[Figure], res: dict[str, Any]) -> list[Figure]:
+    """EPS and multiple figures of a window whose earnings were not positive at an end are
+    shown as not meaningful (a P/E on negative earnings splits nothing)."""
+    from narrowgate.evaluate.core.sanity import not_meaningful_figure
+
+    reason = text("无意义:区间端点的盈利非正(市盈率为负或缺失),无法拆分盈利与估值",
+                  "not meaningful: earnings were not positive at an end of the window (a "
+                  "negative or missing P/E), so earnings and multiple cannot be split")
+    undefined = {"after": not bool(res["after"]["eps_defined"]),
+                 "history": not bool(res["history"]["eps_defined"])}
+    out = []
+    for f in figures:
+        window = next((w for w in undefined if f.key.startswith(f"{w}_")), None)
+        hit = window is not None and undefined[window] and not f.key.startswith(
+            f"{window}_return")
+        out.append(not_meaningful_figure(f, reason) if hit else f)
+    return out
+
+
 _MOVE = {"up": ("上升", "up"), "down": ("下降", "down"), "either": ("不限", "either way")}
 
 
@@ -186,6 +225,7 @@ class Decomposition(Evaluator[DecompositionParams]):
         data: list[DataUsed] = []
         charts: list[Chart] = []
         fitting: list[str] = []
+        flat: list[str] = []
         reaches: list[date] = []
         zh_lines, en_lines = [], []
         for inst in params.instruments:
@@ -194,21 +234,32 @@ class Decomposition(Evaluator[DecompositionParams]):
             res = split(frame, params)
             a = res["after"]
             reaches.append(frame.index[-1].date())
-            if bool(params.fits(float(a["eps_growth"]), float(a["multiple_change"]))):
+            if not bool(a["eps_defined"]):
+                pass  # a P/E on negative earnings: neither fits nor is flat (see figures)
+            elif bool(params.fits(float(a["eps_growth"]), float(a["multiple_change"]))):
                 fitting.append(inst)
-            figures += _figures(inst, res)
+            elif params.is_flat(float(a["multiple_change"])):
+                flat.append(inst)
+            figures += _screened(_figures(inst, res), res)
             en_lines.append(f"{inst} EPS {a['eps_growth']:+.3f}, P/E {a['multiple_change']:+.3f} "
                             f"(log, {a['start'].date()}→{a['end'].date()})")
             zh_lines.append(f"{inst} 盈利 {a['eps_growth']:+.3f}、估值 {a['multiple_change']:+.3f}")
             charts.append(cumulative_chart(inst, frame))
         n = len(params.instruments)
-        reading = banded(len(fitting) / n, supported=params.supported_share, contradicted=0.0)
+        # a flat P/E is noise: it neither fits nor refutes, so none fitting with one flat
+        # is mixed (by this rule, not a line: no stability band is recorded for it)
+        reading = Verdict.MIXED if flat and not fitting else banded(
+            len(fitting) / n, supported=params.supported_share, contradicted=0.0)
         gate = coverage_gate(reading, decides_at=due, data_reaches=min(reaches), as_of=ctx.as_of)
         eps_zh, eps_en = _MOVE[params.eps]
         pe_zh, pe_en = _MOVE[params.multiple]
         figures.insert(0, figure("indices_backing", "符合预期的标的", "instruments that fit "
                                  f"(EPS {eps_en}, P/E {pe_en}) after {params.decide_from}",
                                  len(fitting), f"of {n}", decisive=True))
+        band = f"±{params.pe_flat_band_pct:g}%"
+        figures.insert(1, figure("indices_flat", f"市盈率持平(变化在 {band} 以内)的标的",
+                                 f"instruments with the P/E flat (change within {band}, "
+                                 "noise)", len(flat), f"of {n}"))
         figures += [date_figure("history_start", "历史区间起点", "history from",
                                 params.history_start),
                     date_figure("decide_from", "判定区间起点", "deciding window from",
@@ -218,10 +269,14 @@ class Decomposition(Evaluator[DecompositionParams]):
         event = params.decide_from_event
         when_zh = f"{params.decide_from}({event.zh})" if event else f"{params.decide_from}"
         when_en = f"{params.decide_from} ({event.en})" if event else f"{params.decide_from}"
+        flat_zh = (f"{len(flat)} 个市盈率持平({band} 以内,视为噪音:{'、'.join(flat)})。"
+                   if flat else "")
+        flat_en = (f" {len(flat)} with the P/E flat (within {band}, noise: "
+                   f"{', '.join(flat)})." if flat else "")
         summary = text(f"{when_zh} 之后:" + ";".join(zh_lines) + f"。{len(fitting)}/{n} 个标的"
-                       f"盈利{eps_zh}且市盈率{pe_zh}。",
+                       f"盈利{eps_zh}且市盈率{pe_zh}(超出 {band})。" + flat_zh,
                        f"After {when_en}: " + "; ".join(en_lines) + f". {len(fitting)} of {n} "
-                       f"show EPS {eps_en} with the P/E {pe_en}.")
+                       f"show EPS {eps_en} with the P/E {pe_en} (beyond {band})." + flat_en)
         summary = gate.said_first(summary)
         return Assessment(verdict=gate.verdict, summary=summary, evidence=Evidence(
             figures=figures, data=data, charts=charts, notes=[_method(params)],
@@ -231,7 +286,9 @@ class Decomposition(Evaluator[DecompositionParams]):
 def _method(params: DecompositionParams) -> LocalizedText:
     return text(
         "把价格变化拆成盈利增长与估值变化(E = 价格 / 市盈率,对数变化相加等于价格的对数变化;"
-        f"价格指数不含分红项),判定区间自 {params.decide_from} 起。",
+        f"价格指数不含分红项),判定区间自 {params.decide_from} 起。市盈率变化在 "
+        f"±{params.pe_flat_band_pct:g}% 以内视为噪音(持平),既不算上升也不算下降。",
         "The price change split into EPS growth and multiple change (E = price / P/E; the "
         "log changes add up to the log price change; a price index has no dividend term), "
-        f"decided from {params.decide_from}.")
+        f"decided from {params.decide_from}. A P/E change within "
+        f"±{params.pe_flat_band_pct:g}% is noise (flat), neither up nor down.")

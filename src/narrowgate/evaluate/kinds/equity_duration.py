@@ -33,7 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from narrowgate.evaluate.common import EvidenceParts, InstrumentId, figure, pct, text
 from narrowgate.evaluate.core.coverage import data_gap
+from narrowgate.evaluate.core.sanity import because_of, not_meaningful_figure
 from narrowgate.evaluate.hubdata import provenance_to_data, read_series, require_hub
+from narrowgate.evaluate.kinds.equity_duration_bounds import broken_bounds, screened
 from narrowgate.evaluate.registry import EvalContext, Params
 from narrowgate.evaluate.verdict import Chart, ChartSeries, DataUsed, MissingData
 from narrowgate.instruments import currency_of
@@ -76,6 +78,9 @@ class EquityDurationParams(Params):
     yield_series: InstrumentId = Field(description="long-term government bond yield, % "
                                                    "(e.g. a 10-year yield)")
     rate_shift_bp: float = Field(50.0, gt=0, le=500, description="discount-rate move, bp")
+    max_duration_years: float = Field(
+        100.0, gt=0, le=1000, description="sanity bound: a duration above this many years "
+        "is shown as not meaningful (with its price effects) and never decides")
     sourced_pe: list[SourcedPe] = Field(
         default_factory=list, description="sourced P/Es of the funds for the P/E-based view")
 
@@ -131,6 +136,8 @@ class FundReading:
     data: list[DataUsed]
     implied: float = float("nan")
     actual: float = float("nan")
+    #: sanity bounds broken: "duration" and/or "implied" → the reason (empty: all sane)
+    sane: dict[str, LocalizedText] = field(default_factory=dict)
 
 
 def _closes(ctx: EvalContext, inst: str, start: date, source: str) -> tuple[pd.Series, DataUsed]:
@@ -201,8 +208,9 @@ def duration_part(ctx: EvalContext, inputs: DurationInputs) -> DurationPart:
     for inst, r in readings.items():
         r.implied = -r.duration * d_yield / 100
         r.actual = return_as_of(r.adjusted, tsy_from, tsy_to)
+        r.sane = broken_bounds(inputs.params.max_duration_years, r.duration, r.implied)
         down = None if r.down is None else pct(r.down * 100, 1)
-        part.figures += [
+        part.figures += screened(r.sane, [
             figure(f"dividend_yield_{inst}", f"{inst} 过去 12 个月股息率",
                    f"{inst} trailing 12-month dividend yield",
                    pct(r.ttm.dividend_yield * 100, 3), "%"),
@@ -227,15 +235,22 @@ def duration_part(ctx: EvalContext, inputs: DurationInputs) -> DurationPart:
                    "%"),
             figure(f"return_{inst}", f"{inst} 同期总回报", f"{inst} total return, same dates",
                    pct(r.actual * 100, 1), "%"),
-        ]
+        ])
     lg, sh = readings[inputs.long], readings[inputs.short]
     pair = f"{inputs.long} minus {inputs.short}"
     pair_zh = f"{inputs.long} 减 {inputs.short}"
-    part.figures += [
+    gap_reason = next((r.sane[k] for r in (lg, sh) for k in ("duration", "implied")
+                       if k in r.sane), None)
+    gaps = [
         figure("duration_gap", f"久期差({pair_zh})", f"duration gap, {pair}",
                round(lg.duration - sh.duration, 1), "years"),
         figure("rate_up_gap", f"+{bp}bp 影响差({pair_zh})", f"+{bp} bp effect gap, {pair}",
                pct((lg.up - sh.up) * 100, 1), "percentage points"),
+    ]
+    part.figures += gaps if gap_reason is None else [
+        not_meaningful_figure(f, because_of(text("基金的久期", "a fund's duration")))
+        for f in gaps]
+    part.figures += [
         figure("yield_change", f"基准日后 {ys} 变化", f"{ys} change since the baseline",
                round(d_yield, 2),
                f"percentage points ({tsy_from} → {tsy_to})"),
@@ -255,9 +270,16 @@ def _chart(inputs: DurationInputs, readings: dict[str, FundReading]) -> Chart:
     def values(pick: Callable[[FundReading], float | None]) -> list[float | None]:
         return [None if (v := pick(r)) is None else round(v * 100, 2) for r in readings.values()]
 
+    def sane(pick: Callable[[FundReading], float | None], *keys: str
+             ) -> Callable[[FundReading], float | None]:
+        """None where a broken sanity bound makes the value meaningless (never drawn)."""
+        return lambda r: None if any(k in r.sane for k in keys) else pick(r)
+
     rows: list[tuple[str, Callable[[FundReading], float | None]]] = [
-        (f"+{bp} bp (exact)", lambda r: r.up), (f"−{bp} bp (exact)", lambda r: r.down),
-        (f"implied by the {inputs.params.yield_series} move", lambda r: r.implied),
+        (f"+{bp} bp (exact)", sane(lambda r: r.up, "duration")),
+        (f"−{bp} bp (exact)", sane(lambda r: r.down, "duration")),
+        (f"implied by the {inputs.params.yield_series} move",
+         sane(lambda r: r.implied, "duration", "implied")),
         ("actual total return", lambda r: r.actual),
     ]
     return Chart(
@@ -275,10 +297,20 @@ def _summary(inputs: DurationInputs, readings: dict[str, FundReading], d_yield: 
     zh, en = [], []
     for inst, r in readings.items():
         y, impl, act = r.ttm.dividend_yield * 100, r.implied * 100, r.actual * 100
-        zh.append(f"{inst} 股息率 {y:.2f}%、久期约 {r.duration:.0f} 年、隐含 {impl:+.0f}%、"
+        if "duration" in r.sane:
+            cap = f"{inputs.params.max_duration_years:g}"
+            zh.append(f"{inst} 股息率 {y:.2f}%、久期无意义(算得约 {r.duration:.0f} 年,超过 "
+                      f"{cap} 年,隐含变化亦无意义)、实际 {act:+.1f}%")
+            en.append(f"{inst} yield {y:.2f}%, duration not meaningful (computed "
+                      f"~{r.duration:.0f} years, beyond {cap}; so is the implied move), "
+                      f"actual {act:+.1f}%")
+            continue
+        said_zh = "无意义(跌幅超过 100%)" if "implied" in r.sane else f"{impl:+.0f}%"
+        said_en = "not meaningful (beyond −100%)" if "implied" in r.sane else f"{impl:+.0f}%"
+        zh.append(f"{inst} 股息率 {y:.2f}%、久期约 {r.duration:.0f} 年、隐含 {said_zh}、"
                   f"实际 {act:+.1f}%")
         en.append(f"{inst} yield {y:.2f}%, duration ~{r.duration:.0f} years, implied "
-                  f"{impl:+.0f}%, actual {act:+.1f}%")
+                  f"{said_en}, actual {act:+.1f}%")
     return text(
         f"久期(股息贴现,基准日 {inputs.baseline}):{ys} {tsy_from}→{tsy_to} 变化 "
         f"{d_yield:+.2f} 个百分点;" + ";".join(zh) + "。股息率久期不计回购,"

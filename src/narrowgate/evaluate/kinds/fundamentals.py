@@ -3,7 +3,8 @@
 "Capex rose above 10% of operating cash flow", "buybacks stayed above 80% of free cash
 flow every year", "revenue grew at least 5% a year", "buybacks in the latest quarters fell
 against the same quarters a year before", "buybacks were half of the rise in market
-value": one kind, five ``measure``s over reconciled SEC concepts (``data.concepts``):
+value", "a tenth of the return came from fewer shares": one kind, six ``measure``s over
+reconciled SEC concepts (``data.concepts``):
 
 - ``value`` (USD bn), ``ratio`` (concept / denominator, %), ``growth`` (% a year) over the
   fiscal periods ending in (start, end]; ``over`` takes the latest period, all of them
@@ -12,7 +13,11 @@ value": one kind, five ``measure``s over reconciled SEC concepts (``data.concept
   the quarters a year before (% change), from SEC facts or, for a company the store lacks,
   quarters recorded in the params with their source (marked fallback);
 - ``share-of-market-value-rise``: the concept summed over the fiscal years in the window
-  over the rise of market value (close × cover-page shares, split-restated), in %.
+  over the rise of market value (close × cover-page shares, split-restated), in %;
+- ``share-count-part-of-return``: the companies as a basket weighted by start market
+  value, each return split into earnings growth + net share-count change + P/E change +
+  dividends; the share-count term's share of the basket's return, in %
+  (:mod:`.fundamentals_decompose`).
 
 Across companies the figures are summed (``aggregate: sum``), the median company taken, or
 each company judged. A reading on the expected side of ``threshold`` (within ± tolerance
@@ -31,7 +36,10 @@ from typing import TYPE_CHECKING
 from narrowgate.evaluate.common import date_figure, figure, text
 from narrowgate.evaluate.core.coverage import coverage_gate
 from narrowgate.evaluate.core.thresholds import conditions_held
-from narrowgate.evaluate.kinds.fundamentals_params import FundamentalsParams
+from narrowgate.evaluate.kinds.fundamentals_params import (
+    MARKET_VALUE_MEASURES,
+    FundamentalsParams,
+)
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, register
 from narrowgate.evaluate.verdict import (
     VERDICT_LABELS,
@@ -81,8 +89,11 @@ class Fundamentals(Evaluator[FundamentalsParams]):
         needs = [DataNeed(instrument=c.filings, kind="facts", start=start, end=end,
                           why=f"{params.concept} ({params.measure})") for c in params.companies]
         prices = [c.prices for c in params.companies if c.prices is not None]
-        if params.measure == "share-of-market-value-rise" and prices:
+        if params.measure in MARKET_VALUE_MEASURES and prices:
             needs += bars_needs(prices, start, end, "market value at both ends")
+        if params.valuation_since_baseline and prices:
+            needs += bars_needs(prices, params.baseline or ctx.published, ctx.as_of,
+                                "market value since the baseline (valuation split)")
         if params.versus is not None:
             needs += bars_needs([params.versus.instrument, params.versus.benchmark],
                                 params.baseline or ctx.published, ctx.as_of,
@@ -102,8 +113,16 @@ class Fundamentals(Evaluator[FundamentalsParams]):
         baseline = params.baseline or ctx.published
         if params.measure == "same-quarters-year-before":
             m = quarters_measure(ctx, params, baseline, stop)
+            if params.valuation_since_baseline:
+                from narrowgate.evaluate.kinds.fundamentals_valuation import valuation_context
+
+                valuation_context(ctx, params, baseline, stop, m)
         elif params.measure == "share-of-market-value-rise" and params.start is not None:
             m = share_measure(ctx, params, params.start, end)
+        elif params.measure == "share-count-part-of-return" and params.start is not None:
+            from narrowgate.evaluate.kinds.fundamentals_decompose import decomposition_measure
+
+            m = decomposition_measure(ctx, params, params.start, end)
         else:
             m = periods_measure(ctx, params, params.start, stop)
         vs = None
@@ -133,7 +152,7 @@ def _assess(claim: Claim, params: FundamentalsParams, ctx: EvalContext, m: Measu
     figures += m.figures + (vs.figures if vs else []) + _setup(params, baseline)
     versus_ok = None if vs is None or vs.excess is None or params.versus is None \
         else params.versus.holds(vs.excess)
-    usable = bool(values) and (m.complete or not params.require_all) and (
+    usable = bool(values) and (m.complete or m.decided_by_bounds or not params.require_all) and (
         params.versus is None or versus_ok is not None)
     notes = [n for n in (params.note,) if n is not None] + m.notes
     if not usable:
@@ -162,7 +181,9 @@ def _assess(claim: Claim, params: FundamentalsParams, ctx: EvalContext, m: Measu
 
 
 def _names(m: Measured) -> str:
-    return ", ".join(m.measured) or "none"
+    names = ", ".join(m.measured) or "none"
+    # decided from bounds: the reading covers the others too, as the end of their range
+    return f"{names}; others bounded, nearest end" if m.decided_by_bounds else names
 
 
 def _setup(params: FundamentalsParams, baseline: date) -> list[Figure]:
@@ -234,6 +255,10 @@ def _summary(params: FundamentalsParams, m: Measured, vs: VersusRead | None,
         label = VERDICT_LABELS[reading]
         zh += f"读数:{label.zh}。"
         en += f" Reading: {label.en}."
+        if m.decided_by_bounds:
+            zh += "其余公司数据不全,但其可能范围内结论不变(由界限判定)。"
+            en += (" The other companies lack data, but the verdict is the same over their "
+                   "whole possible range (decided from bounds).")
     if params.note is not None:
         zh, en = zh + params.note.zh, f"{en} {params.note.en}"
     return text(zh, en)

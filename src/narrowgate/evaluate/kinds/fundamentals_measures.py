@@ -45,10 +45,12 @@ class Measured(EvidenceParts):
     #: quarters only: the last quarter end of a company with fewer quarters than asked
     #: (the reading is interim until they are reported); None when all are there
     short_of: date | None = None
+    #: incomplete, but the bounds over the missing companies agree on one verdict: decide
+    decided_by_bounds: bool = False
 
 
-def _no_facts(out: Measured, params: FundamentalsParams, instrument: str, exc: Exception,
-              dates: str, fetch: list[str]) -> None:
+def record_no_facts(out: Measured, params: FundamentalsParams, instrument: str,
+                    exc: Exception, dates: str, fetch: list[str]) -> None:
     out.complete = False
     out.missing.append(MissingData(what=f"{instrument}: {params.concept} ({exc})", dates=dates,
                                    fetch=fetch, how=FETCH_OR_IMPORT))
@@ -70,7 +72,7 @@ def periods_measure(ctx: EvalContext, params: FundamentalsParams, start: date | 
         try:
             read = read_periods(ctx, params, c, start, end)
         except NarrowgateError as exc:
-            _no_facts(out, params, c.filings, exc, dates, [c.filings])
+            record_no_facts(out, params, c.filings, exc, dates, [c.filings])
             continue
         out.data += read.data
         # every period judged or summed is shown; for the latest, it and the one before
@@ -277,7 +279,7 @@ def share_measure(ctx: EvalContext, params: FundamentalsParams, start: date, end
             values, mv_data, gaps = market_values(ctx, c, facts, t,
                                                   {"start": start, "end": end})
         except (NarrowgateError, ValueError) as exc:
-            _no_facts(out, params, c.filings, exc, dates, fetch)
+            record_no_facts(out, params, c.filings, exc, dates, fetch)
             out.missing[-1] = out.missing[-1].model_copy(update={
                 "what": f"{c.filings}: {c_en} and shares outstanding ({exc})"})
             continue

@@ -34,9 +34,12 @@ CONCEPT_ZH = {
 }
 
 Measure = Literal["value", "growth", "ratio", "same-quarters-year-before",
-                  "share-of-market-value-rise"]
+                  "share-of-market-value-rise", "share-count-part-of-return"]
 MEASURE_UNIT = {"value": "USD bn", "growth": "% a year", "ratio": "%",
-                "same-quarters-year-before": "%", "share-of-market-value-rise": "%"}
+                "same-quarters-year-before": "%", "share-of-market-value-rise": "%",
+                "share-count-part-of-return": "%"}
+#: measures that need start/end dates and prices for every company (market value)
+MARKET_VALUE_MEASURES = ("share-of-market-value-rise", "share-count-part-of-return")
 
 
 def known_concepts() -> list[str]:
@@ -60,6 +63,19 @@ class Company(Params):
     filings: InstrumentId = Field(description="SEC facts id, e.g. sec:AAPL")
     prices: InstrumentId | None = Field(None, description="daily bars id, e.g. us:AAPL "
                                                           "(needed for market value)")
+    value_start_usd_bn: float | None = Field(
+        None, gt=0, description="share-count-part-of-return: the market value at the window "
+        "start, recorded with its source, for a company without SEC share counts; it then "
+        "enters the bounds (its share-count term unknown), never the reading itself")
+    value_source: RecordedSource | None = Field(None, description="where value_start_usd_bn "
+                                                                  "comes from")
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Company:
+        if (self.value_start_usd_bn is None) != (self.value_source is None):
+            raise ValueError("value_start_usd_bn and value_source go together (a recorded "
+                             "market value needs its source)")
+        return self
 
 
 class RecordedQuarter(Params):
@@ -104,7 +120,9 @@ class Versus(Params):
 class FundamentalsParams(Params):
     measure: Measure = Field(description="value (USD bn) | growth (% a year, annual) | ratio "
                                          "(concept / denominator, %) | same-quarters-year-"
-                                         "before (% change) | share-of-market-value-rise (%)")
+                                         "before (% change) | share-of-market-value-rise (%) "
+                                         "| share-count-part-of-return (%: the net share-"
+                                         "count term of a cap-weighted return split)")
     companies: list[Company] = Field(min_length=1, description="the companies measured")
     concept: str = Field(description="reconciled SEC concept, e.g. buybacks, capex, revenue, "
                                      "operating_cash_flow, free_cash_flow (OCF − capex)")
@@ -139,6 +157,10 @@ class FundamentalsParams(Params):
                                           "the store lacks (USD bn, marked fallback)")
     also_show: list[str] = Field(default_factory=list, description="same-quarters: other "
                                                                    "concepts shown, not deciding")
+    valuation_since_baseline: bool = Field(
+        False, description="same-quarters-year-before: also split the priced companies' "
+        "cap-weighted return since the baseline into earnings growth (TTM net income), net "
+        "share-count change, P/E change and dividends (context, never deciding)")
     versus: Versus | None = Field(None, description="optional market condition: an "
                                                     "instrument against a benchmark since "
                                                     "the baseline (%)")
@@ -166,16 +188,20 @@ class FundamentalsParams(Params):
         if quarterly and self.period == "annual":
             raise ValueError("same-quarters-year-before compares quarters: period must be "
                              "quarterly")
+        if self.valuation_since_baseline and (not quarterly or not any(
+                c.prices for c in self.companies)):
+            raise ValueError("valuation_since_baseline belongs to same-quarters-year-before "
+                             "and needs prices for at least one company")
         if not quarterly and (self.recorded_quarters or self.also_show):
             raise ValueError("recorded_quarters and also_show belong to "
                              "same-quarters-year-before")
         if self.measure == "growth" and self.period == "quarterly":
             raise ValueError("growth is a yearly rate: period must be annual")
-        if self.measure == "share-of-market-value-rise":
+        if self.measure in MARKET_VALUE_MEASURES:
             if self.start is None or self.end is None:
-                raise ValueError("share-of-market-value-rise needs start and end dates")
+                raise ValueError(f"{self.measure} needs start and end dates")
             if any(c.prices is None for c in self.companies):
-                raise ValueError("share-of-market-value-rise needs prices for every company")
+                raise ValueError(f"{self.measure} needs prices for every company")
         return self
 
     @property
@@ -221,6 +247,10 @@ class FundamentalsParams(Params):
         if self.measure == "same-quarters-year-before":
             return LocalizedText(zh=f"最近季度{concept_zh(c)}对比一年前同季",
                                  en=f"{concept_en(c)} in the latest quarters vs a year before")
+        if self.measure == "share-count-part-of-return":
+            return LocalizedText(zh="股数净变化(回购减增发)占市值加权涨幅的比例",
+                                 en="share of the cap-weighted return from the net "
+                                    "share-count change (buybacks net of issuance)")
         if self.measure == "share-of-market-value-rise":
             return LocalizedText(zh=f"累计{concept_zh(c)}/市值增量",
                                  en=f"cumulative {concept_en(c)} / rise in market value")

@@ -44,7 +44,7 @@ def stock_figures(v: StockValuation, fair: float) -> list[Figure]:
     if v.priced_in is not None:
         shown: int | str = year if year is not None else f"beyond {v.priced_in.horizon_year}"
         out.append(figure(f"priced_in_{i}", f"{v.name} 计入年份({fair:g}x)",
-                          f"{i} priced-in year at {fair:g}x", shown, "year", decisive=True))
+                          f"{i} priced-in year at {fair:g}x (base path)", shown, "year"))
         if v.priced_in.years_ahead is not None:
             out.append(figure(f"years_ahead_{i}", f"{v.name} 提前年数", f"{i} years ahead",
                               round(v.priced_in.years_ahead, 2), "years"))
@@ -54,7 +54,7 @@ def stock_figures(v: StockValuation, fair: float) -> list[Figure]:
                               "year"))
     else:
         out.append(figure(f"priced_in_{i}", f"{v.name} 计入年份", f"{i} priced-in year",
-                          "not computable: no sourced forecast", "", decisive=True))
+                          "not computable: no sourced forecast", ""))
     for y, pe in v.forward_pe.items():
         out.append(figure(f"forward_pe_{i}_{y}", f"{v.name} {y} 远期市盈率",
                           f"{i} forward P/E on {y}", round(pe, 1) if pe else None, "x"))

@@ -78,14 +78,15 @@ class StockValuation:
             return f"{self.instrument} has no sourced forecast ({need})"
         year = self.priced_in.year or f"beyond {self.priced_in.horizon_year}"
         pe = next(iter(self.forward_pe.values()), None)
-        return f"{self.instrument} priced in to {year}" + (f", {pe:.1f}x forward" if pe else "")
+        return (f"{self.instrument} priced in to {year} on the base path"
+                + (f", {pe:.1f}x forward" if pe else ""))
 
     def sentence_zh(self) -> str:
         if self.priced_in is None:
             need = (f"需年增 {self.implied.growth:.0%}" if self.implied else "无法计算")
             return f"{self.name} 无可用预测({need})"
         year = self.priced_in.year or f"{self.priced_in.horizon_year} 年以后"
-        return f"{self.name} 计入到 {year}"
+        return f"{self.name} 基准情形计入到 {year}"
 
 
 def hub_close(ctx: EvalContext, instrument: str, on: date, source: str | None
@@ -205,18 +206,25 @@ def value_stock(stock: ValuedStock, settings: ValuationSettings, ctx: EvalContex
     return out
 
 
-def return_since(ctx: EvalContext, stock: ValuedStock, start: date) -> tuple[float, date] | None:
-    """Price return from the price date to the last close at as-of, on one source."""
+def return_since(ctx: EvalContext, stock: ValuedStock, start: date
+                 ) -> tuple[float, date, DataUsed] | None:
+    """Price return from the price date to the last close at as-of, on one source, and the
+    window read (it counts in a 'limited upside' verdict, so it is named in the evidence)."""
+    from narrowgate.evaluate.hubdata import provenance_to_data
+
     if ctx.hub is None:
         return None
     try:
-        frame = ctx.hub.bars(stock.instrument, start, ctx.as_of, adjust="raw",
-                             source=stock.price_source).frame
+        bars = ctx.hub.bars(stock.instrument, start, ctx.as_of, adjust="raw",
+                            source=stock.price_source)
     except NarrowgateError:
         return None
+    frame = bars.frame
     if len(frame) < 2 or frame.index[0].date() != start:
         return None
-    return float(frame["close"].iloc[-1] / frame["close"].iloc[0] - 1), frame.index[-1].date()
+    used = provenance_to_data(bars.provenance[0])
+    return (float(frame["close"].iloc[-1] / frame["close"].iloc[0] - 1),
+            frame.index[-1].date(), used)
 
 
 def value_stocks(stocks: list[ValuedStock], settings: ValuationSettings, ctx: EvalContext
@@ -228,6 +236,7 @@ def value_stocks(stocks: list[ValuedStock], settings: ValuationSettings, ctx: Ev
         v = value_stock(stock, settings, ctx, data)
         since = return_since(ctx, stock, settings.price_date)
         if since is not None:
-            v.return_since, v.return_to = since
+            v.return_since, v.return_to, used = since
+            data.append(used)
         vals.append(v)
     return vals, data
