@@ -13,38 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-GOOD_THESIS = """\
-format: 1
-id: corpus
-title: {zh: 语料论点, en: A corpus thesis}
-source:
-  title: Example
-  medium: test
-  published: 2026-03-02
-claims:
-  - id: gold-insurance
-    kind: qualitative
-    test: qualitative
-    statement:
-      zh: 黄金是保险。
-      en: Gold is insurance.
-    params:
-      reason: {zh: 信念。, en: A belief.}
-  - id: spy-beats-tlt
-    kind: view
-    test: relative-return
-    horizon: 2026-12-31
-    statement: {zh: 股票跑赢长债。, en: Stocks beat long bonds.}
-    params:
-      basket: {us:SPY: 1}
-      benchmark: {us:TLT: 1}
-"""
+from tests.thesis.samples import BOMB, GOOD
 
-#: nine levels of nine aliases each: 9**9 values once expanded, 330 bytes on disk
-ALIAS_BOMB = "".join(
-    f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9 if p else ['"x"'] * 9) + "]\n"
-    for p, c in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
-)
+GOOD_THESIS = GOOD.replace("id: tiny", "id: corpus", 1)
+ALIAS_BOMB = BOMB
 
 
 @dataclass(frozen=True)

@@ -14,38 +14,7 @@ import pytest
 
 from narrowgate.errors import ThesisError
 from narrowgate.thesis.loader import load_thesis
-
-GOOD = """\
-format: 1
-id: tiny
-title: {zh: 小论点, en: A tiny thesis}
-source:
-  title: Example
-  medium: test
-  published: 2026-03-02
-claims:
-  - id: gold-insurance
-    kind: qualitative
-    test: qualitative
-    statement:
-      zh: 黄金是保险。
-      en: Gold is insurance.
-    params:
-      reason: {zh: 信念。, en: A belief.}
-  - id: spy-beats-tlt
-    kind: view
-    test: relative-return
-    horizon: 2026-12-31
-    statement: {zh: 股票跑赢长债。, en: Stocks beat long bonds.}
-    params:
-      basket: {us:SPY: 1}
-      benchmark: {us:TLT: 1}
-"""
-
-BOMB = "".join(
-    f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9 if p else ['"x"'] * 9) + "]\n"
-    for p, c in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
-)
+from tests.thesis.samples import BOMB, GOOD
 
 # (name, file content or bytes, expected line number, substring of the one message)
 CASES: list[tuple[str, str | bytes, int, str]] = [
