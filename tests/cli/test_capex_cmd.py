@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -157,3 +158,18 @@ def test_another_thesis_drives_the_companies_and_scenarios(home: Path) -> None:
     assert all(t in out.output for t in ("NVDA", "AAPL", "GOOGL"))
     assert "FALLBACK" not in out.output and "revised-mid" in out.output
     assert "NVDA: no projection" in out.output  # not in the guidance claim
+
+
+# capex-chain version 2: the cash-side table and its JSON
+def test_cash_side_table_and_json(home: Path) -> None:
+    out = CliRunner().invoke(_app(), ["capex", "GOOGL", "--offline", "--as-of", "2026-11-24"])
+    assert out.exit_code == 0, out.output
+    assert "GOOGL: cash side" in out.output and "capex/OCF" in out.output
+    doc = CliRunner().invoke(_app(), ["capex", "GOOGL", "--offline", "--as-of", "2026-11-24",
+                                      "--json"])
+    assert doc.exit_code == 0, doc.output
+    cash = {r["fiscal_year"]: r for r in json.loads(doc.stdout)["companies"][0]["cash"]}
+    # Alphabet 10-K FY2025: debt proceeds 64.564 − repayments 32.427 (USD bn)
+    assert round(cash[2025]["net_debt_issuance"], 3) == round(64.564 - 32.427, 3)
+    assert cash[2024]["construction_in_progress"] == 50.597
+    assert cash[2025]["construction_in_progress"] is None  # not reported: null, never 0
