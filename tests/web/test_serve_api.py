@@ -262,7 +262,7 @@ def test_cli_refuses_a_non_loopback_host_without_token(tmp_path: Path) -> None:
 
 
 def test_loopback_recognised() -> None:
-    from narrowgate.cli.serve_cmd import is_loopback
+    from narrowgate.hosts import is_loopback
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.3.2.1", "::1", "[::1]", "localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.4", "::", "example.org"))

@@ -7,25 +7,16 @@ Starlette and uvicorn come with the ``serve`` extra and are imported only here.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import sys
 from typing import Annotated
 
 import typer
 
+from narrowgate.hosts import is_loopback
+
 #: exit code of bad usage (README): a missing extra or a refused host
 USAGE = 2
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _fail(message: str) -> None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from narrowgate.errors import NarrowgateError
+from narrowgate.hosts import is_loopback
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -69,17 +70,6 @@ class SmtpSettings:
     user: str | None
     password: str | None
     sender: str
-
-
-def _loopback(host: str) -> bool:
-    import ipaddress
-
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _address(text: str, url: str) -> str:
@@ -190,7 +180,7 @@ def smtp_settings(target: MailTarget, env: Mapping[str, str] | None = None) -> S
     if not sender:
         raise MailConfigError("no sender address for the mail notification",
                               f"set {ENV_PREFIX}FROM, or add &from=… to the URL (缺少发件人)")
-    if security == "none" and not _loopback(host):
+    if security == "none" and not is_loopback(host):
         raise MailConfigError(f"tls=none to {host}: mail would cross the network in clear "
                               "text", "use starttls or tls; none is for a relay on this "
                               "machine (127.0.0.1) only (明文发送仅限本机)")
