@@ -95,7 +95,9 @@ def test_supported_on_the_index_proxy_with_futures_missing(imported_hub: object)
     assert any("discount" in n.en and "[unverified]" in n.en for n in result.evidence.notes)
     used = {d.instrument for d in result.evidence.data}
     assert {"cnidx:000300", "cnidx:000905", "cnidx:000852"} <= used
-    assert len(result.evidence.charts) == 3
+    # equity, drawdown, rolling 6-month return and the P&L attribution waterfall (bars)
+    assert len(result.evidence.charts) == 4
+    assert result.evidence.charts[3].series[0].kind == "bar"
     (watch,) = result.evidence.watch  # both thresholds are 0: one line
     params = ctx.thesis.claim("if-vs-ic-im").params
     assert watch.current == fig["since_return"]

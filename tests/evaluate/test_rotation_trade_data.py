@@ -79,7 +79,9 @@ def test_contradicted_late_with_history_and_charts(imported_hub: object) -> None
     assert "annualised" in next(f.unit for f in result.evidence.figures if f.key == "sharpe")
     assert any("late" in n.en for n in result.evidence.notes)
     charts = result.evidence.charts
-    assert len(charts) == 3 and charts[0].series[0].x[0] == "2026-02-06"
+    # equity, drawdown, rolling 6-month return and the P&L attribution waterfall (bars)
+    assert len(charts) == 4 and charts[0].series[0].x[0] == "2026-02-06"
+    assert charts[3].series[-1].kind == "bar" and charts[3].series[-1].name == "total"
     assert all(len(s.x) <= 401 for c in charts for s in c.series)
     assert {d.instrument for d in result.evidence.data} == set(LONG + SHORT)
     (watch,) = result.evidence.watch  # both thresholds are 0: one line

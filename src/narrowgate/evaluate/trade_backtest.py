@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from narrowgate.backtest.history import PublicationReport
+    from narrowgate.evaluate.kinds.trade_attribution import Variants
 
 
 @dataclass(frozen=True)
@@ -271,14 +272,21 @@ def trade_charts(run: TradeRun, name: LocalizedText) -> list[Chart]:
 def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, as_of: date,
                      supported_min_pct: float, contradicted_max_pct: float,
                      setup: list[Figure], measures: LocalizedText,
-                     horizon: date | None = None) -> Any:
+                     horizon: date | None = None, variants: Variants | None = None) -> Any:
     """The Assessment of a thesis trade: verdict from the since-publication return against
-    the params' thresholds, the figures, three charts and the timing note. Before any
+    the params' thresholds, the figures, four charts and the timing note. Before any
     close after the anchor exists the trade is pending (nothing to measure yet). A
     ``horizon`` ends the measured window; until every leg has a close on or after it the
-    coverage gate reports pending with the interim reading."""
+    coverage gate reports pending with the interim reading. Every run carries its P&L
+    attribution; ``variants`` adds the beta-neutral variant and the basis sensitivity
+    (:mod:`narrowgate.evaluate.kinds.trade_attribution`)."""
     from narrowgate.backtest.api import BacktestError
     from narrowgate.evaluate.core.coverage import coverage_gate
+    from narrowgate.evaluate.kinds.trade_attribution import (
+        Variants,
+        attribution_evidence,
+        variant_evidence,
+    )
     from narrowgate.evaluate.verdict import Assessment, Evidence
 
     try:
@@ -293,10 +301,13 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
                               missing=plan.missing))
     rep = run.report
     ret = run.total_return_pct
+    extra = variant_evidence(run, published, variants or Variants(), supported_min_pct,
+                             contradicted_max_pct)
+    decides = ret if extra.deciding_return is None else extra.deciding_return
     from narrowgate.evaluate.hubdata import last_common_day
 
     reaches = last_common_day(plan.closes, plan.strategy.assets)
-    gate = coverage_gate(trade_verdict(ret, supported_min_pct, contradicted_max_pct),
+    gate = coverage_gate(trade_verdict(decides, supported_min_pct, contradicted_max_pct),
                          decides_at=horizon, data_reaches=reaches, as_of=as_of)
     verdict = gate.verdict
     start, end = rep.anchor.date(), rep.end.date()
@@ -322,19 +333,28 @@ def trade_assessment(plan: TradePlan, *, name: LocalizedText, published: date, a
     summary = joined(summary, definition(plan),
                      text(f"简单价差(不调仓、不计成本){spread:+.2f} 个百分点。",
                           f"The plain spread (entry weights, no rebalancing, no costs) was "
-                          f"{spread:+.2f} points."))
+                          f"{spread:+.2f} points."), *extra.summary)
+    pnl_figures, pnl_chart, pnl_note = attribution_evidence(run, name)
+    figures = [*trade_figures(run), *pnl_figures, *extra.figures, *setup]
+    which_zh, which_en = ("", "") if extra.deciding_return is None \
+        else ("贝塔中性版本", "beta-neutral variant ")
+    if extra.deciding_return is not None:
+        figures = [f.model_copy(update={"decisive": False}) if f.key == "since_return" else f
+                   for f in figures]
     return Assessment(
         verdict=verdict,
         summary=gate.said_first(summary),
-        evidence=Evidence(figures=[*trade_figures(run), *setup], data=plan.data,
-                          charts=trade_charts(run, name),
-                          notes=interim_first(gate, measures, timing_note(run), *plan.notes,
+        evidence=Evidence(figures=figures, data=plan.data,
+                          charts=[*trade_charts(run, name), pnl_chart],
+                          notes=interim_first(gate, measures, timing_note(run), pnl_note,
+                                              *extra.notes, *plan.notes,
                                               *([rolls_charged_note(run)] if plan.rolls else [])),
                           missing=plan.missing,
                           watch=crossings(
                               lambda x: trade_verdict(x, supported_min_pct, contradicted_max_pct),
-                              ret, [supported_min_pct, contradicted_max_pct],
-                              label=text(f"{name.zh}:发布以来收益(扣除成本)",
-                                         f"{name.en}: return since publication, after costs"),
+                              decides, [supported_min_pct, contradicted_max_pct],
+                              label=text(f"{name.zh}:{which_zh}发布以来收益(扣除成本)",
+                                         f"{name.en}: {which_en}return since publication, "
+                                         "after costs"),
                               unit="% of initial capital", digits=2, observed=end)),
     )

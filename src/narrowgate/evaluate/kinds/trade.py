@@ -8,8 +8,12 @@ borrow and (futures) rolls, and ends at the horizon — the claim's, or ``end`` 
 latest close every leg has when there is none. Its return after costs against the params'
 thresholds is the reading; the coverage gate holds it back (pending, with the interim
 reading) until the data reach the horizon. The result is ranked among historical windows
-of the same length (:mod:`narrowgate.evaluate.trade_backtest`). Every label is built from
-the legs; the futures price sources are read by :mod:`narrowgate.evaluate.futures_prices`.
+of the same length (:mod:`narrowgate.evaluate.trade_backtest`), its P&L is split by leg and
+term (price, basis, borrow, fees, rolls), a long/short trade shows a beta-neutral variant
+beside it, and futures on an index proxy show the return at zero, the assumed and double
+the assumed basis (:mod:`narrowgate.evaluate.kinds.trade_attribution`). Every label is
+built from the legs; the futures price sources are read by
+:mod:`narrowgate.evaluate.futures_prices`.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from narrowgate.evaluate.common import (
     recorded_data,
     text,
 )
+from narrowgate.evaluate.kinds.trade_attribution import Variants
 from narrowgate.evaluate.registry import DataNeed, EvalContext, Evaluator, Params, register
 from narrowgate.evaluate.trade_backtest import TradePlan, trade_assessment
 from narrowgate.evaluate.verdict import Assessment, DataUsed, Figure, MissingData
@@ -108,6 +113,14 @@ class TradeParams(Params):
                                    "exchanges net stock-index futures in one account) or both")
     basis_source: RecordedSource | None = Field(
         None, description="where the futures legs' basis assumption comes from")
+    beta_window_days: int = Field(
+        252, ge=0, le=2520,
+        description="long/short trades: sessions before entry over which the long side's "
+                    "beta on the short side sizes a beta-neutral variant shown beside the "
+                    "dollar-neutral one; 0 = no variant")
+    beta_neutral_decides: bool = Field(
+        False, description="the beta-neutral variant's return decides the verdict instead "
+                           "of the dollar-neutral one")
 
     @model_validator(mode="after")
     def _consistent(self) -> TradeParams:
@@ -122,6 +135,10 @@ class TradeParams(Params):
             raise ValueError("futures legs with a basis need basis_source (where it comes from)")
         if self.contradicted_max_return_pct > self.supported_min_return_pct:
             raise ValueError("contradicted_max_return_pct cannot exceed supported_min_return_pct")
+        if self.beta_neutral_decides and not (self.beta_window_days and self.side("long")
+                                              and self.side("short")):
+            raise ValueError("beta_neutral_decides needs long and short legs and "
+                             "beta_window_days > 0")
         if self.end is not None and self.end <= self.backtest_start:
             raise ValueError("end must come after backtest_start")
         currencies = {currency_of(leg.instrument) for leg in self.legs} - {None}
@@ -307,7 +324,9 @@ class Trade(Evaluator[TradeParams]):
             as_of=ctx.as_of, horizon=params.end or claim.horizon,
             supported_min_pct=params.supported_min_return_pct,
             contradicted_max_pct=params.contradicted_max_return_pct,
-            setup=self.setup_figures(params, ctx), measures=self.measures(params))
+            setup=self.setup_figures(params, ctx), measures=self.measures(params),
+            variants=Variants(beta_window_days=params.beta_window_days,
+                              beta_decides=params.beta_neutral_decides))
 
 
 def _strategy(params: TradeParams, specs: dict[str, InstrumentSpec]) -> object:
