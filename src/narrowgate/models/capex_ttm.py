@@ -136,15 +136,28 @@ def trailing_sum(quarters: pd.DataFrame, end: pd.Timestamp) -> tuple[float, tupl
         pd.Timestamp, ...]] | None:
     """Sum (USD bn) of the four consecutive quarters ending on ``end``; None if any is
     missing. ``quarters`` has columns ``end`` and ``value_usd_bn`` for one field."""
-    ends = sorted(pd.Timestamp(e) for e in quarters["end"] if pd.Timestamp(e) <= end)
-    if not ends or ends[-1] != end or len(ends) < 4:
+    return _trailing(_points(quarters), end)
+
+
+def _points(quarters: pd.DataFrame) -> list[tuple[pd.Timestamp, float]]:
+    """(end, USD bn) of each row with an end date, in order of end: one field's quarters
+    read once, so the search for the latest TTM does not rebuild them per candidate."""
+    points = [(pd.Timestamp(e), float(v))
+              for e, v in zip(quarters["end"], quarters["value_usd_bn"], strict=True)]
+    return sorted(((e, v) for e, v in points if not pd.isna(e)), key=lambda p: p[0])
+
+
+def _trailing(points: list[tuple[pd.Timestamp, float]], end: pd.Timestamp) -> tuple[
+        float, tuple[pd.Timestamp, ...]] | None:
+    """:func:`trailing_sum` on one field's :func:`_points` (one value per quarter end)."""
+    upto = [p for p in points if p[0] <= end]
+    if not upto or upto[-1][0] != end or len(upto) < 4:
         return None
-    window = ends[-4:]
-    if any(not QUARTER_GAP_DAYS[0] <= (b - a).days <= QUARTER_GAP_DAYS[1]
+    window = upto[-4:]
+    if any(not QUARTER_GAP_DAYS[0] <= (b[0] - a[0]).days <= QUARTER_GAP_DAYS[1]
            for a, b in itertools.pairwise(window)):
         return None
-    values = quarters.set_index("end")["value_usd_bn"]
-    return float(sum(float(values[e]) for e in window)), tuple(window)
+    return float(sum(v for _, v in window)), tuple(e for e, _ in window)
 
 
 def ttm_series(quarterly: pd.DataFrame, name: str) -> pd.Series:
@@ -169,14 +182,17 @@ def ttm_from_quarterly(ticker: str, quarterly: pd.DataFrame,
     """
     notes = list(notes or [])
     capex = quarterly[quarterly["field"] == "capex"]
-    end = next((pd.Timestamp(e) for e in sorted(capex["end"], reverse=True)
-                if trailing_sum(capex, pd.Timestamp(e)) is not None), None)
+    capex_points = _points(capex)
+    end = next((e for e, _ in reversed(capex_points)
+                if _trailing(capex_points, e) is not None), None)
     if end is None:
         raise MissingFinancials(f"{ticker}: no four consecutive quarters of capex for a TTM")
     values: dict[str, float] = {}
     window: tuple[pd.Timestamp, ...] = ()
     for name in QUARTERLY_FIELDS:
-        hit = trailing_sum(quarterly[quarterly["field"] == name], end)
+        points = capex_points if name == "capex" else _points(
+            quarterly[quarterly["field"] == name])
+        hit = _trailing(points, end)
         if hit is None:
             notes.append(f"TTM {name} to {end:%Y-%m-%d}: not four consecutive quarters")
             continue

@@ -215,8 +215,11 @@ class DepreciationModel:
         where the pandas overhead was nearly all of its cost. Same values: the years are
         unique when valid (duplicates fail the gap check below whatever their order).
         """
-        index = capex.index.to_numpy()
-        values = capex.to_numpy(float)
+        return self._vintage_arrays(capex.index.to_numpy(), capex.to_numpy(float))
+
+    def _vintage_arrays(self, index: np.ndarray, values: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_vintages` on the fiscal years and capex (USD bn) as numpy arrays."""
         keep = index >= self.first_capex_year
         order = np.argsort(index[keep], kind="stable")
         years = index[keep][order].astype(int)
@@ -235,19 +238,31 @@ class DepreciationModel:
         """Modelled D&A (USD bn) for ``years`` given capex by fiscal year from the first year."""
         grid = np.asarray(list(years), dtype=int)
         vintages, amounts = self._vintages(capex)
+        values = self._predicted(vintages, amounts, grid)
+        return pd.Series(values, index=pd.Index(grid, name="fiscal_year"), name="d_and_a")
+
+    def _predicted(self, vintages: np.ndarray, amounts: np.ndarray, grid: np.ndarray
+                   ) -> np.ndarray:
+        """Modelled D&A (USD bn) for the fiscal years ``grid`` of vintages and their capex."""
         short = depreciation_matrix(vintages, self.short_life, self.lag_years, grid) @ amounts
         long = depreciation_matrix(
             vintages, LifeSchedule.constant(self.long_life_years), self.lag_years, grid
         ) @ amounts
-        values = self.scale * (self.short_share * short + (1.0 - self.short_share) * long)
-        return pd.Series(values, index=pd.Index(grid, name="fiscal_year"), name="d_and_a")
+        values: np.ndarray = self.scale * (self.short_share * short
+                                           + (1.0 - self.short_share) * long)
+        return values
 
     def undepreciated(self, capex: pd.Series, through_year: int) -> float:
-        """Book value left at the end of ``through_year``: capex paid, not yet expensed."""
-        paid = capex[capex.index <= through_year]
-        vintages, amounts = self._vintages(paid)
+        """Book value left at the end of ``through_year``: capex paid, not yet expensed.
+
+        On numpy arrays end to end (no filtered Series, no predicted Series): projections
+        call it for every scenario, OCF path and year (216 times a bundled run)."""
+        index, values = capex.index.to_numpy(), capex.to_numpy(float)
+        paid = index <= through_year
+        vintages, amounts = self._vintage_arrays(index[paid], values[paid])
         spent = float(amounts.sum())
-        expensed = float(self.predict(paid, range(int(vintages.min()), through_year + 1)).sum())
+        grid = np.arange(int(vintages.min()), through_year + 1, dtype=int)
+        expensed = float(self._predicted(vintages, amounts, grid).sum())
         return spent - expensed
 
 
