@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.verdict import Chart
+from narrowgate.thesis.schema import LocalizedText
 
 FONT_STACK = (
     'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK SC", '
@@ -26,6 +27,11 @@ MARK_LABELS: dict[str, tuple[str, str]] = {
     "zh": ("发表", "数据截止"),
 }
 MARK_COLOUR = "#555555"
+#: two-panel charts: the lower panel's share of the plot height, the gap between the
+#: panels (fractions of the plot) and the figure's height in CSS px
+PANEL_SHARE = 0.3
+PANEL_GAP = 0.06
+PANEL_HEIGHT = 420
 
 
 def chart_number(value: float | int | str | None) -> float | int | str | None:
@@ -94,6 +100,54 @@ def chart_spec(chart: Chart, lang: Literal["zh", "en"] = "en", *,
             "automargin": True,
         }
     return {"data": traces, "layout": layout}
+
+
+def can_stack(top: Chart, bottom: Chart) -> bool:
+    """Two charts can share one date axis as two panels: both over dates, neither using a
+    second y axis (the lower panel takes it)."""
+    return (top.x_is_date and bottom.x_is_date and top.y2_label is None
+            and bottom.y2_label is None
+            and all(s.axis == "y" for s in (*top.series, *bottom.series)))
+
+
+def stacked_chart(top: Chart, bottom: Chart) -> Chart:
+    """``top`` and ``bottom`` as one chart whose ``y2`` series are the lower panel (draw it
+    with :func:`panel_spec`); the title joins both, naming their common subject once."""
+    if not can_stack(top, bottom):
+        raise ValueError("only two date charts without a second y axis can be stacked")
+    return Chart(
+        title=LocalizedText(zh=_joined(top.title.zh, bottom.title.zh, ":", "；"),
+                            en=_joined(top.title.en, bottom.title.en, ": ", "; ")),
+        series=[*top.series, *(s.model_copy(update={"axis": "y2"}) for s in bottom.series)],
+        x_label=top.x_label or bottom.x_label, y_label=top.y_label, y2_label=bottom.y_label)
+
+
+def _joined(first: str, second: str, colon: str, separator: str) -> str:
+    """'A: x' and 'A: y' → 'A: x; y' (the subject once); other titles are joined whole."""
+    head, found, rest = second.partition(colon)
+    if found and first.startswith(head + colon):
+        return f"{first}{separator}{rest}"
+    return f"{first}{separator}{second}"
+
+
+def panel_spec(chart: Chart, lang: Literal["zh", "en"] = "en", *,
+               published: date | None = None,
+               words: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """A :func:`stacked_chart` as two panels on one shared date axis: the ``y`` series above
+    (``1 - PANEL_SHARE`` of the height), the ``y2`` series below, the dates ticked once at
+    the foot and the publication and data-end lines through both panels."""
+    spec = chart_spec(chart, lang, published=published, words=words)
+    layout = spec["layout"]
+    layout["height"] = PANEL_HEIGHT
+    layout["yaxis"]["domain"] = [PANEL_SHARE + PANEL_GAP, 1.0]
+    layout["yaxis2"].update({"domain": [0.0, PANEL_SHARE], "anchor": "x", "side": "left",
+                             "showgrid": True})
+    layout["yaxis2"].pop("overlaying", None)
+    layout["xaxis"]["anchor"] = "y2"
+    for trace in spec["data"]:
+        if trace.get("yaxis") == "y2":
+            trace["fill"] = "tozeroy"  # a drawdown reads as the area under zero
+    return spec
 
 
 def integer_axis(values: list[str | float | int]) -> dict[str, Any]:

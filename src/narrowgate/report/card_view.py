@@ -14,11 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from narrowgate.evaluate.chart_spec import can_stack, stacked_chart
 from narrowgate.evaluate.timeline import interim
-from narrowgate.evaluate.verdict import VERDICT_LABELS, ClaimResult, DataUsed, Verdict
+from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, DataUsed, Verdict
 
 #: charts drawn open on a card; the others sit in a fold (and stay folded in print)
 OPEN_CHARTS = 2
+
+#: series names of a trade's equity chart and of the drawdown chart that follows it
+EQUITY_SERIES = "equity"
+DRAWDOWN_SERIES = "drawdown"
 
 #: the coverage gate's sentence ends its English half with "So far: <verdict>."
 _SO_FAR = re.compile(r"So far: (" + "|".join(
@@ -85,3 +90,27 @@ def _merge(instrument: str, items: list[DataUsed]) -> InstrumentRow:
 def shows_test(result: ClaimResult) -> bool:
     """The test name is shown only when it says something the id and kind do not."""
     return result.test not in (result.kind, result.claim_id)
+
+
+def chart_groups(charts: Sequence[Chart]) -> list[tuple[Chart, bool]]:
+    """The charts as a card draws them, each with whether it is two panels: an equity chart
+    followed by its drawdown chart becomes one chart (drawdown below, one shared date axis),
+    so a reader sees how deep the trade fell at the moment it did."""
+    groups: list[tuple[Chart, bool]] = []
+    n = 0
+    while n < len(charts):
+        chart = charts[n]
+        after = charts[n + 1] if n + 1 < len(charts) else None
+        if after is not None and _is_equity_then_drawdown(chart, after):
+            groups.append((stacked_chart(chart, after), True))
+            n += 2
+        else:
+            groups.append((chart, False))
+            n += 1
+    return groups
+
+
+def _is_equity_then_drawdown(top: Chart, bottom: Chart) -> bool:
+    return (any(s.name == EQUITY_SERIES for s in top.series) and bool(bottom.series)
+            and all(s.name == DRAWDOWN_SERIES for s in bottom.series)
+            and can_stack(top, bottom))

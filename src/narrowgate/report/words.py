@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from narrowgate.report.words_notes import zh_data_note
+
 # Whole strings, checked first (exact, case-sensitive).
 EXACT: dict[str, str] = {
     "x": "倍",
@@ -51,6 +53,15 @@ EXACT: dict[str, str] = {
     "frontier": "前沿模型",
     "day, %": "天, %",
     "x (blended)": "倍（混合）",
+    "names": "家公司",
+    "contribution": "贡献",
+    "price P&L": "价格盈亏",
+    "basis": "基差",
+    "borrow": "融券费",
+    "fees": "交易成本",
+    "rolls": "换月成本",
+    "interest on cash": "现金利息",
+    "total": "合计",
 }
 
 # Whole strings with a count in them (percentile and rank units of the trade figures).
@@ -58,10 +69,17 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^% of (\d+) windows at or below$"), r"%（\1 个历史窗口中不高于此值的占比）"),
     (re.compile(r"^of (\d+) \(1 = best\)$"), r"名（共 \1 个，1 = 最好）"),
     (re.compile(r"^of (\d+)$"), r"（共 \1 个）"),
+    (re.compile(r"^daily returns over (\d+) sessions to the entry close$"),
+     r"入场前 \1 个交易日的日收益"),
 )
 
 # Phrases replaced inside longer strings, longest first; matched on word boundaries.
 PHRASES: dict[str, str] = {
+    "(not meaningful)": "（无意义）",
+    "(long": "（多头",
+    "/ short": "/ 空头",
+    "× equity)": "× 净值）",
+    "years": "年",
     "annualised: daily returns × √": "年化：日收益 × √",
     "trading days/yr, risk-free 0 per day": "交易日/年，无风险利率 0",
     "windows at or below": "个窗口不高于此",
@@ -172,6 +190,35 @@ PHRASES: dict[str, str] = {
 }
 
 
+#: the kinds' test names as a card's head shows them
+TEST_NAMES: dict[str, str] = {
+    "capex-chain": "资本开支链条",
+    "change": "变化",
+    "correlation": "相关性",
+    "cycle": "周期",
+    "decomposition": "收益分解",
+    "event-study": "事件研究",
+    "fact": "事实核对",
+    "fundamentals": "基本面",
+    "guidance": "指引",
+    "level": "水平",
+    "pace": "速度",
+    "path": "路径",
+    "policy-mix": "政策组合",
+    "price-frontier": "价格前沿",
+    "qualitative": "定性",
+    "record": "纪录",
+    "relative-return": "相对收益",
+    "trade": "交易",
+    "valuation": "估值",
+}
+
+
+def zh_test(name: str) -> str:
+    """A test's name in Chinese; a plug-in's test keeps its own name."""
+    return TEST_NAMES.get(name, name)
+
+
 @lru_cache(maxsize=1)
 def _phrase_pattern() -> re.Pattern[str]:
     """One alternation of every phrase, longest first, bounded so 'per' never hits 'percent'."""
@@ -265,12 +312,15 @@ _NOTE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-@lru_cache(maxsize=1)
-def _note_pattern() -> re.Pattern[str]:
-    ordered = sorted(NOTE_PHRASES, key=len, reverse=True)
+@lru_cache(maxsize=512)
+def _note_pattern(present: tuple[str, ...]) -> re.Pattern[str]:
+    """The alternation of the note phrases a text holds (longest first; see words_notes)."""
     return re.compile("|".join(
         (r"(?<![A-Za-z])" if p[0].isalpha() else "") + re.escape(p)
-        + (r"(?![A-Za-z])" if p[-1].isalpha() else "") for p in ordered))
+        + (r"(?![A-Za-z])" if p[-1].isalpha() else "") for p in present))
+
+
+_NOTE_ORDER = tuple(sorted(NOTE_PHRASES, key=len, reverse=True))
 
 
 def zh_note(text: str) -> str:
@@ -280,8 +330,11 @@ def zh_note(text: str) -> str:
         return text
     parts = text.split("`")
     for n in range(0, len(parts), 2):  # even parts are prose, odd ones commands
-        prose = _note_pattern().sub(lambda m: NOTE_PHRASES[m.group(0)], parts[n])
-        parts[n] = prose
+        prose = parts[n]
+        present = tuple(p for p in _NOTE_ORDER if p in prose)
+        if present:
+            prose = _note_pattern(present).sub(lambda m: NOTE_PHRASES[m.group(0)], prose)
+        parts[n] = zh_data_note(prose)
     joined = "`".join(parts)
     for pattern, replacement in _NOTE_RULES:
         joined = pattern.sub(replacement, joined)

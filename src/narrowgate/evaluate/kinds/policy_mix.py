@@ -85,7 +85,9 @@ class PolicySeries(Params):
     def bound_text(self) -> tuple[str, str]:
         sign = "≤" if self.at_most is not None else "≥"
         unit = "%" if self.measure == "percent" else f" {self.change_unit}"
-        return f"{sign} {self.threshold:g}{unit}", f"{sign} {self.threshold:g}{unit}"
+        zh = "%" if self.measure == "percent" else (
+            " 个百分点" if self.unit == "%" else f" {self.unit}")
+        return f"{sign} {self.threshold:g}{zh}", f"{sign} {self.threshold:g}{unit}"
 
 
 class PolicyMixParams(Params):
