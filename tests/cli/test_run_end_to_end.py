@@ -50,7 +50,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_scorecard_json_lists_every_claim_with_evidence(report_dir: Path) -> None:
     payload = json.loads((report_dir / "scorecard.json").read_text(encoding="utf-8"))
     thesis = load_thesis(None)
-    assert payload["schema_version"] == "1.4"
+    assert payload["schema_version"] == "1.5"  # 1.5: thesis.benchmark and the combined book
     assert payload["as_of"] == "2026-11-24"
     assert payload["offline"] is True
     assert payload["thesis"]["id"] == "ai-narrow-gate"

@@ -24,6 +24,7 @@ from narrowgate.report.bottom_line import (
 from narrowgate.report.formatting import format_value
 from narrowgate.report.html import render_report_html, write_html_report
 from narrowgate.report.trades import trade_rows
+from narrowgate.report.watch import watch_cards
 
 ROW = re.compile(r'<tr class="v-[^"]+" data-claim="([^"]+)" data-prefix="([^"]*)">(.*?)</tr>',
                  re.DOTALL)
@@ -102,11 +103,18 @@ def test_bundled_bottom_line_answers_the_three_questions(bundled_scorecard: Scor
     claim_id, item = closest_watch(bundled_scorecard)[0]
     assert f"Closest to flipping: {item.label.en} ({claim_id}) at {format_value(item.current)}"\
            f" {item.unit} against a line of {format_value(item.threshold)} {item.unit}" in en
-    # closest = smallest distance as a share of the larger of current and threshold
-    every = [w for r in bundled_scorecard.results for w in r.evidence.watch]
-    share = abs(item.threshold - item.current) / max(abs(item.threshold), abs(item.current))
-    assert all(share <= abs(w.threshold - w.current) / max(abs(w.threshold), abs(w.current))
-               for w in every)
+    # one rule with the what-to-watch cards (issue #13 item 7): closest = fewest typical
+    # moves (σ) from the line, the first card; was software-selloff's IGV return (-15.7
+    # against -10, the smallest distance as a share of the line, 0.36), whose σ is unknown
+    # (no chart series matches it), so it now ranks after every item with a known σ;
+    # first now: a-share-view's return since the start (-4 against 0, 2.9 σ)
+    cards = watch_cards(bundled_scorecard)
+    assert (claim_id, item) == (cards[0].claim.claim_id, cards[0].item)
+    assert claim_id == "a-share-view" and item.current == -4.0 and item.threshold == 0.0
+    first = cards[0].in_sigma
+    assert first is not None and round(first, 1) == 2.9
+    assert f"{format_value(round(first, 1))} typical moves (σ) away" in en
+    assert all(c.in_sigma is None or first <= c.in_sigma for c in cards)
     age = data_age(bundled_scorecard)
     # 15 → 14: capex-chain's duration link reads QQQ/DIA closes to 2026-10-06 (49 days old)
     assert (age.old, age.dated) == (14, 21)

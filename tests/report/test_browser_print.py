@@ -94,9 +94,10 @@ def test_watch_cards_stack_on_a_phone_and_the_trades_chart_draws(
     chart = page.locator("#trades #chart-trades")
     chart.scroll_into_view_if_needed()
     page.wait_for_selector("#chart-trades.js-plotly-plot svg.main-svg", timeout=15_000)
-    # one line per trade plus the cash line at 100
+    # one line per trade plus the benchmark (us:SPY; cash at 100 before the thesis named
+    # one) and the combined book
     rows = page.locator("#trades tbody tr").count()
-    assert chart.locator(".scatterlayer .trace").count() == rows + 1
+    assert chart.locator(".scatterlayer .trace").count() == rows + 2
     page.locator("#trades").screenshot(path=str(ARTIFACTS / f"trades-{width}.png"))
 
     # a folded chart is drawn when its fold opens

@@ -10,13 +10,14 @@ from datetime import date, timedelta
 from html import unescape
 from itertools import pairwise
 
+from narrowgate.evaluate.book import equity_curves
 from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import Verdict
-from narrowgate.report.card_view import OPEN_CHARTS, provenance_rows, so_far
+from narrowgate.report.card_view import OPEN_CHARTS, chart_groups, provenance_rows, so_far
 from narrowgate.report.formatting import format_signed, format_value
 from narrowgate.report.html import render_report_html
 from narrowgate.report.trades import trade_rows
-from narrowgate.report.trades_chart import equity_curves, trades_chart
+from narrowgate.report.trades_chart import trades_chart
 from narrowgate.report.watch import (
     FILING_LAG_DAYS,
     QUARTER_DAYS,
@@ -104,8 +105,11 @@ def test_cards_decide_at_a_glance(bundled_scorecard: Scorecard) -> None:
         card = page[page.index(f'id="claim-{result.claim_id}"'):]
         card = card[:card.index("</article>")]
         opened = card.split('<details class="more-charts">')[0]
-        assert opened.count('class="chart"') == min(OPEN_CHARTS, len(result.evidence.charts))
-        assert card.count('class="chart"') == len(result.evidence.charts)
+        # equity + drawdown are one two-panel chart
+        drawn = chart_groups(result.evidence.charts)
+        assert len(drawn) == len(result.evidence.charts) - sum(p for _, p in drawn)
+        assert opened.count('class="chart"') == min(OPEN_CHARTS, len(drawn))
+        assert card.count('class="chart"') == len(drawn)
         if result.evidence.newest_data():
             assert f"data to</span> {result.evidence.newest_data()}" in card
         assert ('class="stability"' in card) is (result.stability is not None)
@@ -142,9 +146,11 @@ def test_trades_chart_rebases_every_trade_at_publication(bundled_scorecard: Scor
     charts = trades_chart(bundled_scorecard, rows)
     assert charts is not None
     en, zh = charts
-    cash = en.series[-1]
-    assert cash.y == [100.0, 100.0]
-    assert len(en.series) - 1 == len(rows) == 11  # every trade has its curve
+    # after the trades: the thesis's benchmark (us:SPY, was a flat cash line at 100 before
+    # the thesis named one) and the combined book, both 100 at publication
+    benchmark, book = en.series[-2:]
+    assert benchmark.name == "benchmark us:SPY" and benchmark.y[0] == book.y[0] == 100.0
+    assert len(en.series) - 2 == len(rows) == 11  # every trade has its curve
     published = bundled_scorecard.thesis.source.published.isoformat()
     # rotation-trade: entered on the last close before publication, so its curve starts
     # at 100 and ends at 100 × (1 + return after costs)

@@ -8,11 +8,12 @@ result's ``error`` field (and makes the CLI exit non-zero) instead of hiding beh
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from narrowgate import __version__
 from narrowgate.errors import DataNotFound, NarrowgateError
+from narrowgate.evaluate.book import BASE_LOOKBACK_DAYS
 from narrowgate.evaluate.registry import DataNeed, EvalContext, get_evaluator
 from narrowgate.evaluate.scorecard import Scorecard, ThesisInfo
 from narrowgate.evaluate.verdict import (
@@ -34,6 +35,12 @@ def planned_data_needs(thesis: Thesis, ctx: EvalContext) -> list[tuple[str, Data
         evaluator = get_evaluator(claim.test)
         params = evaluator.params_model.model_validate(claim.params)
         needs.extend((claim.id, need) for need in evaluator.data_needs(params, ctx))
+    if thesis.benchmark is not None:  # the combined book's yardstick (evaluate/book.py)
+        from narrowgate.evaluate.hubdata import price_need
+
+        needs.append(("benchmark", price_need(
+            thesis.benchmark, thesis.published - timedelta(days=BASE_LOOKBACK_DAYS),
+            ctx.as_of, "the benchmark of the thesis's combined book")))
     return needs
 
 
@@ -92,7 +99,10 @@ def evaluate_thesis(
     hub: Any = None,
     on_claim: ProgressCallback | None = None,
     warnings: list[str] | None = None,
+    book: bool = True,
 ) -> Scorecard:
+    """Every claim's result; ``book``: also hold the thesis's trades together against its
+    benchmark (``Scorecard.book``; a replay that reads only verdicts skips it)."""
     check_as_of(thesis, as_of)
     ctx = EvalContext(thesis=thesis, as_of=as_of, offline=offline, hub=hub)
     results: list[ClaimResult] = []
@@ -103,15 +113,21 @@ def evaluate_thesis(
     all_warnings = list(warnings or [])
     if hub is not None:
         all_warnings.extend(getattr(hub, "warnings", []))
+    from narrowgate.evaluate.book import benchmark_warning, thesis_book
+
+    held = thesis_book(results, thesis.published, thesis.benchmark, ctx.hub) if book else None
+    if (missing := benchmark_warning(held)) is not None:
+        all_warnings.append(missing)
     return Scorecard(
         narrowgate_version=__version__,
         generated_at=datetime.now(UTC),
         as_of=as_of,
         offline=offline,
         thesis=ThesisInfo(id=thesis.id, title=thesis.title, source=thesis.source,
-                          sections=thesis.sections),
+                          sections=thesis.sections, benchmark=thesis.benchmark),
         results=results,
         warnings=all_warnings,
+        book=held,
     )
 
 

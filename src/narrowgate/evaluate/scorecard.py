@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, computed_field, model_validator
 
+from narrowgate.evaluate.book import Book
 from narrowgate.evaluate.verdict import ClaimResult, Verdict
 from narrowgate.thesis.schema import LocalizedText, Section, ThesisSource
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 #: the two languages every visible string is written in
 Lang = Literal["zh", "en"]
@@ -37,6 +38,8 @@ class ThesisInfo(BaseModel):
     title: LocalizedText
     source: ThesisSource
     sections: list[Section] = []
+    #: the instrument the combined book is measured against (None: cash); schema 1.5
+    benchmark: str | None = None
 
 
 class Scorecard(BaseModel):
@@ -50,6 +53,8 @@ class Scorecard(BaseModel):
     thesis: ThesisInfo
     results: list[ClaimResult]
     warnings: list[str] = []
+    #: every trade the thesis holds or implies, held together (schema 1.5; None: no trade)
+    book: Book | None = None
     #: the language the notebook card and ``to_frame()`` show by default (not saved)
     _lang: Lang = PrivateAttr("en")
 

@@ -90,7 +90,7 @@ def replay(thesis: Thesis, dates: Sequence[date], hub: DataHub, *,
     timeline.readings = {claim: [] for claim in timeline.claims}
     with hub.store.session():
         for day in dates:
-            card = evaluate_thesis(thesis, day, offline=True, hub=hub)
+            card = evaluate_thesis(thesis, day, offline=True, hub=hub, book=False)
             for result in card.results:
                 so_far = interim(result) if result.verdict is Verdict.PENDING else None
                 timeline.readings[result.claim_id].append(Reading(result.verdict, so_far))

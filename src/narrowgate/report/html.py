@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from narrowgate.errors import NarrowgateError
 from narrowgate.evaluate.card import headline_figures
-from narrowgate.evaluate.chart_spec import chart_spec
+from narrowgate.evaluate.chart_spec import chart_spec, panel_spec
 from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import VERDICT_LABELS, Chart, ClaimResult, Figure, Verdict
 from narrowgate.report.bottom_line import (
@@ -42,6 +42,7 @@ from narrowgate.report.bottom_line import (
 from narrowgate.report.card_view import (
     OPEN_CHARTS,
     InstrumentRow,
+    chart_groups,
     provenance_rows,
     shows_test,
     so_far,
@@ -49,10 +50,10 @@ from narrowgate.report.card_view import (
 from narrowgate.report.commands import how_text
 from narrowgate.report.formatting import format_signed, format_value, format_when
 from narrowgate.report.scorecard import write_atomic
-from narrowgate.report.trades import TradeRow, trade_rows
-from narrowgate.report.trades_chart import trades_chart
+from narrowgate.report.trades import TradeRow, book_note, book_rows, trade_rows
+from narrowgate.report.trades_chart import thicken_book, trades_chart
 from narrowgate.report.watch import watch_cards
-from narrowgate.report.words import zh_note, zh_words
+from narrowgate.report.words import zh_note, zh_test, zh_words
 from narrowgate.thesis.schema import LocalizedText, Section
 
 if TYPE_CHECKING:
@@ -146,12 +147,17 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     import jinja2
 
+    from narrowgate.report.template_cache import template_bytecode_cache
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("narrowgate.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # compiled once, loaded after (the options that shape the compiled code name it)
+        bytecode_cache=template_bytecode_cache(
+            {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}),
     )
     env.filters["number"] = format_value
     env.filters["when"] = format_when
@@ -160,6 +166,7 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
     env.filters["code_spans"] = code_spans
     env.filters["zh_words"] = zh_words
     env.filters["zh_note"] = zh_note
+    env.filters["zh_test"] = zh_test
     template = env.get_template("report.html.j2")
     trades = trade_rows(scorecard)
     return template.render(
@@ -179,6 +186,8 @@ def render_report_html(scorecard: Scorecard, lang: Lang) -> str:
         watch=watch_cards(scorecard),
         trades=trades,
         trades_chart=_trades_chart_view(scorecard, trades),
+        book_rows=book_rows(scorecard),
+        book_note=book_note(scorecard.book) if scorecard.book else None,
         bottom_line=bottom_line(scorecard, trades),
         data_age=data_age(scorecard),
         stale_after=STALE_AFTER_DAYS,
@@ -216,8 +225,8 @@ def _card(index: int, result: ClaimResult, published: date | None = None) -> Car
     evidence = result.evidence
     charts = [
         ChartView(dom_id=f"chart-{index}-{n}", chart=chart,
-                  spec_json=embed_json(bilingual_chart_spec(chart, published)))
-        for n, chart in enumerate(evidence.charts)
+                  spec_json=embed_json(bilingual_chart_spec(chart, published, panels=panels)))
+        for n, (chart, panels) in enumerate(chart_groups(evidence.charts))
     ]
     headline = headline_figures(evidence.figures)
     return CardView(
@@ -246,15 +255,19 @@ def _trades_chart_view(scorecard: Scorecard, trades: Sequence[TradeRow]) -> Char
     spec["i18n"] = {"en": chart_texts(spec),
                     "zh": chart_texts(chart_spec(zh, "zh", published=published))}
     spec["layout"]["height"] = TRADES_CHART_HEIGHT  # room for a dozen legend entries
+    thicken_book(spec, scorecard.book)
     return ChartView(dom_id="chart-trades", chart=en, spec_json=embed_json(spec))
 
 
-def bilingual_chart_spec(chart: Chart, published: date | None) -> dict[str, Any]:
+def bilingual_chart_spec(chart: Chart, published: date | None, *,
+                         panels: bool = False) -> dict[str, Any]:
     """The English Plotly spec plus ``i18n``: each language's texts (trace names, axis
     titles, line labels), so report.js re-draws a chart in the other language without a
-    second copy of the data points in the page."""
-    spec = chart_spec(chart, "en", published=published)
-    zh = chart_spec(chart, "zh", published=published, words=zh_words)
+    second copy of the data points in the page. ``panels``: a stacked chart, drawn as two
+    panels on one date axis (see ``panel_spec``)."""
+    draw = panel_spec if panels else chart_spec
+    spec = draw(chart, "en", published=published)
+    zh = draw(chart, "zh", published=published, words=zh_words)
     spec["i18n"] = {"en": chart_texts(spec), "zh": chart_texts(zh)}
     return spec
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from narrowgate.evaluate.book import WEIGHTING_LABELS, Book
 from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import ClaimResult, Figure, Verdict
 from narrowgate.thesis.schema import LocalizedText
@@ -127,3 +128,78 @@ def _legs_name(legs: list[Figure], prefix: str) -> LocalizedText:
     en = " / ".join(f"{word} {', '.join(ids)}" for word, ids in
                     (("long", sides["long"]), ("short", sides["short"])) if ids)
     return LocalizedText(zh=zh, en=en)
+
+
+@dataclass(frozen=True)
+class BookRow:
+    """A row at the foot of the scoreboard: the combined book or its benchmark, with the
+    scorecard's ``book_…`` / ``benchmark_…`` figures (``key`` is that prefix)."""
+
+    key: str
+    name: LocalizedText
+    entry: str
+    last: str
+    total_return: Figure | None
+    max_drawdown: Figure | None
+    volatility: Figure | None
+    sharpe: Figure | None
+    age_days: int
+
+
+def book_rows(scorecard: Scorecard) -> list[BookRow]:
+    """The combined book and its benchmark (cash when the thesis names none), or no rows
+    when the scorecard has no book."""
+    book = scorecard.book
+    if book is None:
+        return []
+    age = (scorecard.as_of - book.end).days
+
+    def row(key: str, name: LocalizedText) -> BookRow:
+        return BookRow(key=key, name=name, entry=book.start.isoformat(),
+                       last=book.end.isoformat(), total_return=book.figure(f"{key}return"),
+                       max_drawdown=book.figure(f"{key}max_drawdown"),
+                       volatility=book.figure(f"{key}volatility"),
+                       sharpe=book.figure(f"{key}sharpe"), age_days=age)
+
+    return [row("book_", book_name(book)), row("benchmark_", benchmark_name(book_benchmark(book)))]
+
+
+def book_benchmark(book: Book) -> str | None:
+    """The benchmark the book was measured against: None (cash) when the thesis names none
+    or the store had no closes for it (its path is then flat at 1)."""
+    if book.benchmark is None or all(v == 1.0 for v in book.benchmark_values):
+        return None
+    return book.benchmark
+
+
+def book_note(book: Book) -> LocalizedText:
+    """How the book is built, for the scoreboard's footnote."""
+    how = WEIGHTING_LABELS[book.weighting]
+    excess = book.figure("book_excess_return")
+    value = "—" if excess is None or excess.value is None else f"{excess.value:+.2f}"
+    against = benchmark_name(book_benchmark(book))
+    return LocalizedText(
+        zh=f"合并组合:论点持有或隐含的全部 {len(book.trades)} 笔交易,{how.zh};"
+           f"自发表日前最后一个收盘至最后一笔交易的最新收盘;相对{against.zh}的超额收益 "
+           f"{value} 个百分点。交易结束后其资金按最后净值持有现金;"
+           "晚于发表日入场的交易入场前为现金。",
+        en=f"Combined book: all {len(book.trades)} trades the thesis holds or implies, "
+           f"{how.en}; from the last close before publication to the latest close of any "
+           f"trade; excess over {against.en}: {value} percentage points. A trade that has "
+           "ended is held as cash at its last value; one entered later is cash until entry.")
+
+
+def benchmark_name(benchmark: str | None) -> LocalizedText:
+    """'benchmark us:SPY', or cash when the thesis names none."""
+    if benchmark is None:
+        return LocalizedText(zh="基准:现金", en="benchmark: cash")
+    return LocalizedText(zh=f"基准 {benchmark}", en=f"benchmark {benchmark}")
+
+
+def book_name(book: Book) -> LocalizedText:
+    """'combined book (equal weight, 11 trades)' in both languages."""
+    word = {"equal-weight": ("等权", "equal weight"),
+            "equal-risk": ("等风险", "equal risk")}[book.weighting.value]
+    n = len(book.trades)
+    return LocalizedText(zh=f"合并组合({word[0]},{n} 笔交易)",
+                         en=f"combined book ({word[1]}, {n} trades)")

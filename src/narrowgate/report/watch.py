@@ -22,7 +22,6 @@ from itertools import pairwise
 
 from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.evaluate.verdict import Chart, ChartSeries, ClaimResult, WatchItem
-from narrowgate.report.bottom_line import watch_closeness
 from narrowgate.thesis.schema import LocalizedText
 
 #: how many of the latest one-step changes make "recent" (about three months of closes)
@@ -91,10 +90,18 @@ class WatchCard:
 def watch_cards(scorecard: Scorecard) -> list[WatchCard]:
     """Every watch item of the scorecard, nearest to flipping first: items whose σ is known
     by |distance| / σ, then the others by distance as a share of the larger of current
-    value and threshold (the bottom line's rule)."""
+    value and threshold. The one closeness rule: the bottom line names the first of these."""
     cards = [_card(result, item, scorecard.as_of)
              for result in scorecard.results for item in result.evidence.watch]
     return sorted(cards, key=_closeness)
+
+
+def watch_closeness(item: WatchItem) -> float:
+    """How near an indicator is to its line, as a share of the larger of the two in size
+    (0 = on the line), so indicators in different units can be ranked together; used only
+    where σ is unknown."""
+    scale = max(abs(item.threshold), abs(item.current))
+    return abs(item.distance) / scale if scale else 0.0
 
 
 def _closeness(card: WatchCard) -> tuple[int, float]:

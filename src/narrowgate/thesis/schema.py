@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 THESIS_FORMAT_VERSION = 1
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: an instrument id 'market:symbol' (the same pattern the kinds' params accept)
+INSTRUMENT = re.compile(r"^[a-z]+:[A-Za-z0-9][A-Za-z0-9.^=_-]*$")
 
 
 class StrictModel(BaseModel):
@@ -108,6 +110,9 @@ class Thesis(StrictModel):
     title: LocalizedText
     source: ThesisSource
     sections: list[Section] = Field(default_factory=list)
+    #: what the combined book of the thesis's trades is measured against, e.g. us:SPY or
+    #: cnidx:000300; None: cash
+    benchmark: str | None = None
     claims: list[Claim] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -127,6 +132,20 @@ class Thesis(StrictModel):
     def _slug(cls, value: str) -> str:
         if not SLUG.match(value):
             raise ValueError("a thesis id is a lower-case slug such as 'ai-narrow-gate'")
+        return value
+
+    @field_validator("benchmark")
+    @classmethod
+    def _instrument(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not INSTRUMENT.match(value):
+            raise ValueError("a benchmark is an instrument id 'market:symbol' such as us:SPY")
+        from narrowgate.instruments import MARKETS  # light module; imported when validating
+
+        market = value.partition(":")[0]
+        if market not in MARKETS:
+            raise ValueError(f"unknown market '{market}': use one of {', '.join(sorted(MARKETS))}")
         return value
 
     @field_validator("format")
