@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.providers.scripted_server import ScriptedServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(
@@ -101,3 +106,17 @@ def narrowgate_main(*args: str, home: Path | None = None,
     done = subprocess.run([sys.executable, "-m", "narrowgate", *args], capture_output=True,
                           text=True, timeout=timeout, check=False, env=env)
     return done.returncode, done.stderr.strip().splitlines()
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    """A scripted HTTP server on 127.0.0.1 standing in for a provider (tests.providers)."""
+    from tests.providers.scripted_server import ScriptedServer
+
+    scripted = ScriptedServer()
+    scripted.thread.start()
+    try:
+        yield scripted
+    finally:
+        scripted.httpd.shutdown()
+        scripted.httpd.server_close()

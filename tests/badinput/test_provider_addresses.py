@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -31,17 +30,6 @@ def test_every_address_in_the_providers_has_a_documented_override() -> None:
     assert used == set(documented), (used, set(documented))
     hosts = set(re.findall(r"\"(https://[\w.-]+)", source))  # every address in the code
     assert hosts <= set(documented.values()), hosts - set(documented.values())
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    scripted = ScriptedServer()
-    scripted.thread.start()
-    try:
-        yield scripted
-    finally:
-        scripted.httpd.shutdown()
-        scripted.httpd.server_close()
 
 
 def test_the_variables_point_each_provider_at_the_server(
