@@ -1,13 +1,16 @@
 """A small SMTP server on 127.0.0.1 for the mail-notifier tests (stdlib sockets only).
 
 It speaks the part of RFC 5321 ``smtplib`` uses (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP,
-QUIT), never offers STARTTLS, keeps every accepted message, and can refuse the next
-``fail_next`` transactions with ``451`` (a mail server that is down for a while).
+QUIT), keeps every accepted message, and can refuse the next ``fail_next`` transactions
+with ``451`` (a mail server that is down for a while). Given an ``ssl.SSLContext`` it offers
+STARTTLS (``tls="starttls"``) or speaks TLS from the first byte (``tls="implicit"``), and
+records on each message whether it arrived encrypted.
 """
 
 from __future__ import annotations
 
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -21,17 +24,37 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    encrypted: bool = False
 
 
 class SmtpCapture:
     """Start with ``SmtpCapture()``; ``port`` is free, ``messages`` fills as mail arrives."""
 
-    def __init__(self) -> None:
+    def __init__(self, context: ssl.SSLContext | None = None,
+                 tls: str = "starttls") -> None:
         self.messages: list[Received] = []
         self.fail_next = 0
         capture = self
 
         class Handler(socketserver.StreamRequestHandler):
+            encrypted = False
+
+            def setup(self) -> None:
+                if context is not None and tls == "implicit":
+                    self.request = context.wrap_socket(self.request, server_side=True)
+                    self.connection = self.request
+                    self.encrypted = True
+                super().setup()
+
+            def upgrade(self) -> None:
+                assert context is not None
+                self.wfile.flush()
+                self.connection = context.wrap_socket(self.connection, server_side=True)
+                self.request = self.connection
+                self.rfile = self.connection.makefile("rb")
+                self.wfile = self.connection.makefile("wb")  # reply() flushes each line
+                self.encrypted = True
+
             def reply(self, line: str) -> None:
                 self.wfile.write(f"{line}\r\n".encode())
                 self.wfile.flush()
@@ -47,7 +70,12 @@ class SmtpCapture:
                     verb = line[:4].upper()
                     if verb == "EHLO":
                         self.reply("250-narrowgate-test")
+                        if context is not None and tls == "starttls" and not self.encrypted:
+                            self.reply("250-STARTTLS")
                         self.reply("250 8BITMIME")
+                    elif verb == "STAR" and context is not None and not self.encrypted:
+                        self.reply("220 go ahead")
+                        self.upgrade()
                     elif verb == "HELO" or verb == "NOOP":
                         self.reply("250 ok")
                     elif verb == "MAIL":
@@ -67,7 +95,8 @@ class SmtpCapture:
                             body += chunk[1:] if chunk.startswith(b"..") else chunk
                         parsed = message_from_bytes(bytes(body), policy=policy.default)
                         assert isinstance(parsed, EmailMessage)
-                        capture.messages.append(Received(sender, recipients, parsed))
+                        capture.messages.append(Received(sender, recipients, parsed,
+                                                        self.encrypted))
                         self.reply("250 queued")
                     elif verb == "RSET":
                         sender, recipients = "", []

@@ -6,6 +6,9 @@ and the refusals are checked without an evaluation."""
 from __future__ import annotations
 
 import json
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,3 +157,43 @@ def test_cli_refuses_a_mail_target_without_settings_in_one_line(
     code, lines = narrowgate_main("watch", "--once", "--notify", "mailto:a@example.org",
                                   timeout=60)
     assert code == 2 and len(lines) == 1 and "no SMTP server" in lines[0], lines
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, made by openssl at test time."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: cannot make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert),
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+@pytest.mark.parametrize("tls", ["starttls", "implicit"])
+def test_mail_goes_out_encrypted_and_checks_the_certificate(
+        tls: str, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """STARTTLS (the default) and implicit TLS both deliver over TLS to a server whose
+    certificate the system trusts (SSL_CERT_FILE), and refuse one it does not."""
+    cert, key = certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = SmtpCapture(context, tls=tls)
+    try:
+        monkeypatch.setenv("NARROWGATE_SMTP_FROM", "ng@example.org")
+        body = json.dumps({"kind": "flip", "thesis": "t", "claim": "c", "old": "pending",
+                           "new": "mixed", "text": "t · c"})
+        scheme = "smtps" if tls == "implicit" else "smtp"
+        url = f"{scheme}://localhost:{server.port}/?to=a@example.org"
+        untrusted = send_mail(url, body, timeout_s=10)  # the system CAs do not sign it
+        assert untrusted is not None and "CERTIFICATE_VERIFY_FAILED" in untrusted
+        assert server.messages == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        assert send_mail(url, body, timeout_s=10) is None
+        assert [(m.recipients, m.encrypted) for m in server.messages] == [
+            (["a@example.org"], True)]
+    finally:
+        server.close()

@@ -25,7 +25,7 @@ from tests.web.conftest import BUNDLED, EARLY, LATE, USER, recorded_home_at
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-THESIS_KEYS = {"id", "origin", "title", "runs", "latest_run", "flips"}
+THESIS_KEYS = {"id", "origin", "title", "runs", "latest_run", "flips", "flips_since_last_week"}
 RUN_KEYS = {"id", "thesis", "thesis_hash", "thesis_path", "as_of", "generated_at",
             "recorded_at", "offline", "counts", "data_end", "data", "checks"}
 JOB_KEYS = {"id", "thesis", "as_of", "offline", "status", "submitted_at", "started_at",
@@ -65,8 +65,10 @@ def test_theses_lists_bundled_and_library_with_latest_counts_and_flips(
     assert bundled["latest_run"]["counts"] == latest.counts
     assert sorted(f["claim"] for f in bundled["flips"]) == FLIPPED
     assert {(f["from_as_of"], f["to_as_of"]) for f in bundled["flips"]} == {(EARLY, LATE)}
-    assert (user["origin"], user["runs"], user["latest_run"], user["flips"]) == (
-        "library", 0, None, [])
+    # both runs were recorded just now: the week's flips are the same two, as on the home page
+    assert sorted(f["claim"] for f in bundled["flips_since_last_week"]) == FLIPPED
+    assert (user["origin"], user["runs"], user["latest_run"], user["flips"],
+            user["flips_since_last_week"]) == ("library", 0, None, [], [])
     assert user["title"]["en"].startswith("A US soft landing")
 
 

@@ -16,7 +16,7 @@ blocks the event loop.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -29,10 +29,12 @@ from narrowgate.web.catalog import (
     NoRecordedRun,
     ThesisEntry,
     UnknownThesis,
+    flips_since,
     latest_flips,
     list_theses,
     recorded_scorecard,
     thesis_entry,
+    week_ago,
 )
 from narrowgate.web.jobs import RefreshJobs, UnknownJob, job_json
 
@@ -68,14 +70,16 @@ def run_number(request: Request) -> int | None:
     return int(raw)
 
 
-def thesis_json(store: Store, entry: ThesisEntry) -> dict[str, object]:
-    """One thesis of ``GET /api/theses``: id, origin, title, run count, the latest run and
-    the flips between the run before it and it."""
+def thesis_json(store: Store, entry: ThesisEntry, since: datetime) -> dict[str, object]:
+    """One thesis of ``GET /api/theses``: id, origin, title, run count, the latest run, the
+    flips between the run before it and it, and the flips into runs recorded since
+    ``since`` (the home page's "since last week")."""
     return {"id": entry.thesis_id, "origin": entry.origin,
             "title": None if entry.title is None else entry.title.model_dump(),
             "runs": len(entry.runs),
             "latest_run": None if entry.latest is None else run_json(entry.latest),
-            "flips": [f.to_json() for f in latest_flips(store, entry)]}
+            "flips": [f.to_json() for f in latest_flips(store, entry)],
+            "flips_since_last_week": [f.to_json() for f in flips_since(store, entry, since)]}
 
 
 def _json(payload: object, status: int = 200) -> Response:
@@ -85,7 +89,8 @@ def _json(payload: object, status: int = 200) -> Response:
 
 def theses(request: Request) -> Response:
     store = Store()
-    return _json({"theses": [thesis_json(store, e) for e in list_theses(store)]})
+    since = week_ago()
+    return _json({"theses": [thesis_json(store, e, since) for e in list_theses(store)]})
 
 
 def scorecard(request: Request) -> Response:

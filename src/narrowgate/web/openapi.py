@@ -73,7 +73,8 @@ _SCHEMAS: dict[str, object] = {
                             "figure_before": {"type": ["object", "null"]},
                             "figure_after": {"type": ["object", "null"]}}},
     "Thesis": {"type": "object",
-               "required": ["id", "origin", "title", "runs", "latest_run", "flips"],
+               "required": ["id", "origin", "title", "runs", "latest_run", "flips",
+                            "flips_since_last_week"],
                "properties": {"id": {"type": "string"},
                               "origin": {"enum": ["bundled", "library", "history"]},
                               "title": {"type": ["object", "null"],
@@ -82,7 +83,11 @@ _SCHEMAS: dict[str, object] = {
                               "runs": {"type": "integer"},
                               "latest_run": {"oneOf": [_ref("Run"), {"type": "null"}]},
                               "flips": {"type": "array", "items": _ref("Flip"),
-                                        "description": "previous run → latest run"}}},
+                                        "description": "previous run → latest run"},
+                              "flips_since_last_week": {
+                                  "type": "array", "items": _ref("Flip"),
+                                  "description": "flips into runs recorded in the last "
+                                                 "7 days, each against the run before it"}}},
     "Job": {"type": "object",
             "required": ["id", "thesis", "as_of", "status", "run", "error"],
             "properties": {"id": {"type": "integer"}, "thesis": {"type": "string"},
