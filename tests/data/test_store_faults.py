@@ -270,3 +270,5 @@ def test_a_sqlite_file_in_place_of_the_store_is_one_line_without_a_download(
     assert done.returncode == 6, done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert "install" not in done.stderr.lower() or "extension" not in done.stderr.lower()
+    # refused on its header before DuckDB opens it: no talk of a missing extension
+    assert "it is a SQLite database" in done.stderr and "extension" not in done.stderr

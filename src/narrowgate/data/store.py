@@ -202,9 +202,26 @@ class Store:
         finally:
             os.close(fd)  # closing the descriptor releases the lock
 
+    def _refuse_foreign_file(self) -> None:
+        """A file whose header is not DuckDB's ("DUCK" at byte 8) is refused before DuckDB
+        opens it: given a SQLite file, DuckDB would go looking for its SQLite extension and
+        the user would read about a missing extension instead of the wrong file."""
+        try:
+            with open(self.path, "rb") as handle:
+                head = handle.read(16)
+        except OSError:
+            return  # absent or unreadable: DuckDB creates it or says why
+        if len(head) < 12 or head[8:12] == b"DUCK":
+            return
+        what = ("it is a SQLite database" if head.startswith(b"SQLite format 3\0")
+                else "it is not a DuckDB file")
+        raise StoreError(f"store file {self.path} is not a readable narrowgate store "
+                         f"({what})", _RECOVERY.format(p=self.path))
+
     def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         import duckdb
 
+        self._refuse_foreign_file()
         try:
             # no extension is ever installed or loaded behind the user's back: a foreign
             # file (SQLite, Parquet) would otherwise make DuckDB download one, even offline
