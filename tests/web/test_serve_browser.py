@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.report.test_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser
+from tests.report.test_browser import browser  # noqa: F401  (the fixture)
 from tests.web.conftest import BUNDLED, EARLY, LATE, USER
 
 FLIPPED = "earnings-up-pe-down"
@@ -57,21 +57,8 @@ def test_served_api_answers_over_http(server: str) -> None:
     assert missing.status_code == 404 and "no thesis 'nope'" in missing.json()["error"]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.mark.browser
-def test_pages_render_in_chromium_offline(server: str, browser: Any) -> None:
+def test_pages_render_in_chromium_offline(server: str, browser: Any) -> None:  # noqa: F811
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors: list[str] = []
     requests: list[str] = []
