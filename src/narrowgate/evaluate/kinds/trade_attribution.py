@@ -134,6 +134,8 @@ def side_beta(run: TradeRun, days: int) -> float:
     the ``days`` sessions up to the anchor close; NaN when fewer than 20 returns exist."""
     import numpy as np
 
+    from narrowgate.backtest.metrics import beta
+
     plan = run.plan
     longs, shorts = plan.strategy.sides()
     assets = list(plan.strategy.assets)
@@ -144,8 +146,7 @@ def side_beta(run: TradeRun, days: int) -> float:
     rets = before[1:] / before[:-1] - 1.0
     x = rets @ np.array([shorts.get(a, 0.0) for a in assets])
     y = rets @ np.array([longs.get(a, 0.0) for a in assets])
-    var = float(np.var(x))
-    return float(np.cov(y, x, ddof=0)[0, 1] / var) if var > 0 else float("nan")
+    return beta(y, x, risk_free_per_period=0.0)
 
 
 def beta_neutral(run: TradeRun, published: date, days: int) -> BetaNeutral | None:
