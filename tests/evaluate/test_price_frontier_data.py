@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -258,18 +258,21 @@ def server() -> Iterator[tuple[str, type[_Handler]]]:
     httpd.shutdown()
 
 
-def _run_ctx(thesis: Thesis, offline: bool, url: str) -> Assessment:
-    """A context whose view reads live prices from ``url`` (a loopback server) and an
-    empty offline store."""
+def _run_ctx(thesis: Thesis, offline: bool, url: str, as_of: date | None = None
+             ) -> Assessment:
+    """A context whose view reads live prices from ``url`` (a loopback server) and the
+    test's own store (empty at first). ``as_of`` defaults to today: a live list fetched
+    today is only served to a run that looks at today."""
     from narrowgate.data.hub import DataHub
     from narrowgate.data.store import Store
     from narrowgate.data.view import DataView
 
+    day = as_of or date.today()
     claim = thesis.claim("token-economics")
     evaluator = get_evaluator(claim.test)
-    view = DataView(DataHub(Store(), offline=True), AS_OF, llm_prices_url=url,
+    view = DataView(DataHub(Store(), offline=True), day, llm_prices_url=url,
                     live=not offline)
-    ctx = EvalContext(thesis=thesis, as_of=AS_OF, offline=offline, hub=view)
+    ctx = EvalContext(thesis=thesis, as_of=day, offline=offline, hub=view)
     return evaluator.evaluate(claim, _params(thesis), ctx)
 
 
@@ -308,3 +311,36 @@ def test_offline_run_does_not_fetch(thesis: Thesis, server: tuple[str, type[_Han
     assert handler.hits == 0
     assert any("Offline run: live OpenRouter prices were not fetched" in n.en
                for n in a.evidence.notes)
+
+
+def test_a_fetched_list_is_stored_and_serves_offline_runs(
+        thesis: Thesis, server: tuple[str, type[_Handler]]) -> None:
+    """The live list is kept as a dated snapshot: an offline run reads it, labelled with
+    its day, without calling the server; an as-of before that day does not see it."""
+    from narrowgate.data.store import Store
+
+    url, handler = server
+    _run_ctx(thesis, offline=False, url=url)
+    assert handler.hits == 1
+    origin, frame = Store().price_list_snapshot("openrouter", date.today()) or (None, None)
+    assert origin is not None and frame is not None and origin.request == url
+    assert origin.as_of == date.today()
+    assert len(frame) == len(LIVE_BODY["data"]) - 1  # the router meta-model is skipped
+    a = _run_ctx(thesis, offline=True, url=url)
+    assert handler.hits == 1  # offline: served from the store
+    assert fig(a, "live_matched") == "5/18"
+    gpt = next(f for f in a.evidence.figures if f.key == "live_blended_openai-gpt-5.4")
+    assert gpt.value == pytest.approx(5.625) and f"stored {date.today()}" in gpt.label.en
+    stored = next(d for d in a.evidence.data if d.instrument == "openrouter:models")
+    assert stored.source == url and stored.note.startswith(f"stored {date.today()} prices")
+    before = _run_ctx(thesis, offline=True, url=url, as_of=date.today() - timedelta(days=1))
+    assert not any(f.key == "live_matched" for f in before.evidence.figures)
+    assert any("store holds no earlier list" in n.en for n in before.evidence.notes)
+
+
+def test_a_past_as_of_fetches_but_does_not_serve_todays_list(
+        thesis: Thesis, server: tuple[str, type[_Handler]]) -> None:
+    url, handler = server
+    a = _run_ctx(thesis, offline=False, url=url, as_of=AS_OF)
+    assert handler.hits == 1 and not any(f.key == "live_matched" for f in a.evidence.figures)
+    assert any(f"after as-of {AS_OF}" in n.en for n in a.evidence.notes)

@@ -162,3 +162,31 @@ def test_a_broken_csv_is_an_error_not_a_fallback(thesis: Thesis, tmp_path: Path)
     with pytest.raises(ForecastCsvError, match=r"bad\.csv:2: value 'lots'"):
         value_stocks([stock("cn:300308")], SETTINGS,
                      ctx_for(thesis, order=f"csv:{bad}"))
+
+
+def test_a_fetched_consensus_is_stored_and_serves_offline_runs(thesis: Thesis) -> None:
+    """The provider's answer is kept as a dated snapshot with its fetch-log row; an offline
+    run (and any later as-of) reads it without calling out, and an as-of before the
+    snapshot's day does not see it."""
+    from narrowgate.data.store import Store
+
+    stand_in = StandIn()
+    value_stocks([stock("cn:300308")], SETTINGS, ctx_for(thesis, order="provider",
+                                                         source=stand_in))
+    got = Store().forecast_snapshot("cn:300308", "net_profit", date(2026, 11, 24))
+    assert got is not None
+    origin, rows = got
+    assert (origin.provider, origin.as_of) == ("akshare", date(2026, 3, 2))
+    assert rows["value"].tolist() == pytest.approx([v * 1e8 for v in CONSENSUS.values()])
+    assert Store().fetch_log(1)[0].kind == "forecasts"
+
+    offline = StandIn()
+    ctx = ctx_for(thesis, offline=True, order="provider", source=offline)
+    (v,), data = value_stocks([stock("cn:300308")], SETTINGS, ctx)
+    assert offline.calls == 0
+    assert v.path is not None and v.path.source.kind == "provider"
+    assert v.path.profits[2027] == pytest.approx(245.25) and v.priced_in is not None
+    assert v.priced_in.year == 2029  # the same figures as the live run
+    used = next(d for d in data if d.source.startswith("provider: "))
+    assert "stored snapshot of 2026-03-02" in used.source
+    assert Store().forecast_snapshot("cn:300308", "net_profit", date(2026, 3, 1)) is None

@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from narrowgate.data import history_sql, jobs_sql, outbox_sql, store_sql
+from narrowgate.data import history_sql, jobs_sql, outbox_sql, snapshots_sql, store_sql
 from narrowgate.data.session_reads import SessionReads
 from narrowgate.errors import StoreError
 from narrowgate.instruments import DataKind
@@ -43,11 +43,14 @@ if TYPE_CHECKING:
 #: 3 added the notification outbox of ``narrowgate watch`` (:mod:`narrowgate.data.outbox_sql`).
 #: 4 added the refresh jobs of ``narrowgate serve`` (:mod:`narrowgate.data.jobs_sql`) and the
 #: "unchanged" checks of watch cycles (``run_checks``, :mod:`narrowgate.data.history_sql`).
+#: 5 added the snapshots of consensus forecasts and LLM price lists
+#: (:mod:`narrowgate.data.snapshots_sql`).
 #: An older file still reads; the first write migrates it (one transaction).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _MIGRATIONS: dict[int, tuple[str, ...]] = {2: history_sql.HISTORY_DDL,
                                            3: outbox_sql.OUTBOX_DDL,
-                                           4: (*jobs_sql.JOBS_DDL, *history_sql.CHECKS_DDL)}
+                                           4: (*jobs_sql.JOBS_DDL, *history_sql.CHECKS_DDL),
+                                           5: snapshots_sql.SNAPSHOTS_DDL}
 STORE_FILE = "store.duckdb"
 
 _DDL = (
@@ -71,7 +74,8 @@ _DDL = (
 )
 _NARROWGATE_TABLES = {"narrowgate_schema", "fetch_log", "bars", "series", "facts", "coverage",
                       *history_sql.HISTORY_TABLES, *outbox_sql.OUTBOX_TABLES,
-                      *jobs_sql.JOBS_TABLES, *history_sql.CHECKS_TABLES}
+                      *jobs_sql.JOBS_TABLES, *history_sql.CHECKS_TABLES,
+                      *snapshots_sql.SNAPSHOTS_TABLES}
 _RECOVERY = ("move it aside (e.g. `mv {p} {p}.bad`), then import or fetch the data "
              "again")
 #: OS reasons a write can fail for that the user fixes outside narrowgate (disk full, quota,
@@ -340,7 +344,8 @@ class Store:
         self._apply_schema(con, [(SCHEMA_VERSION, (*_DDL, *history_sql.HISTORY_DDL,
                                                     *outbox_sql.OUTBOX_DDL,
                                                     *jobs_sql.JOBS_DDL,
-                                                    *history_sql.CHECKS_DDL))])
+                                                    *history_sql.CHECKS_DDL,
+                                                    *snapshots_sql.SNAPSHOTS_DDL))])
 
     @contextmanager
     def session(self) -> Iterator[Store]:
@@ -448,6 +453,40 @@ class Store:
         with self.writing() as con:
             store_sql.log_fetch(con, store_sql.next_fetch_id(con), provider, request,
                                 fetched_at, kind, instrument, "", 0, "error", note)
+
+    def write_snapshot(self, table: Literal["forecasts", "price_lists"], key: str,
+                       measure: str, frame: pd.DataFrame, *, provider: str, request: str,
+                       fetched_at: datetime, note: str = "") -> int:
+        """Keep one fetched snapshot (a consensus of ``key`` = instrument and ``measure``,
+        or a price list named ``key``) with its fetch-log row; returns its fetch id.
+        ``as_of`` is the fetch day (UTC): neither source dates its figures."""
+        as_of = fetched_at.date()
+        with self.writing() as con:
+            fetch_id = store_sql.next_fetch_id(con)
+            if table == "forecasts":
+                rows = snapshots_sql.insert_forecasts(con, fetch_id, key, measure, frame, as_of)
+            else:
+                rows = snapshots_sql.insert_price_list(con, fetch_id, key, frame, as_of)
+            store_sql.log_fetch(con, fetch_id, provider, request,
+                                fetched_at.replace(tzinfo=None), table, key, provider, rows,
+                                "ok", note)
+        return fetch_id
+
+    def forecast_snapshot(self, instrument: str, measure: str, on_or_before: date
+                          ) -> tuple[snapshots_sql.SnapshotOrigin, pd.DataFrame] | None:
+        """The newest stored consensus of ``instrument`` taken on or before the day."""
+        with self.reading() as con:
+            if con is None:
+                return None
+            return snapshots_sql.newest_forecasts(con, instrument, measure, on_or_before)
+
+    def price_list_snapshot(self, list_name: str, on_or_before: date
+                            ) -> tuple[snapshots_sql.SnapshotOrigin, pd.DataFrame] | None:
+        """The newest stored price list ``list_name`` taken on or before the day."""
+        with self.reading() as con:
+            if con is None:
+                return None
+            return snapshots_sql.newest_price_list(con, list_name, on_or_before)
 
     # -- reads --------------------------------------------------------------------------
     def coverage(self, instruments: Sequence[str] | None = None,

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from narrowgate.data.basis import Basis
 from narrowgate.data.hub import Adjust, Bars, DataHub, FactsResult, Provenance, SeriesResult
@@ -61,8 +61,10 @@ class DataView:
         self._llm_prices_url = llm_prices_url
         # one fetch per run: both valuation claims read the same stocks' forecasts
         self._forecasts: dict[tuple[str, str], ForecastFetch | str] = {}
+        self._fetched: list[ForecastFetch] = []
+        self._price_frame: tuple[pd.DataFrame, datetime] | None = None
         self._forecast_files: dict[str, pd.DataFrame] = {}
-        self._llm: dict[tuple[tuple[str, str, tuple[str, ...]], ...], LiveMatch] = {}
+        self._llm: dict[tuple[tuple[str, str, tuple[str, ...]], ...], LiveMatch | str] = {}
 
     @property
     def offline(self) -> bool:
@@ -92,28 +94,64 @@ class DataView:
         return DataView(self._hub, as_of, forecast_source=self._forecast_source,
                         llm_prices_url=self._llm_prices_url, live=self._live)
 
-    # -- sources outside the store: consensus forecasts and LLM price lists ------------
-    def forecasts(self, instrument: str, measure: Measure) -> ForecastFetch | str:
-        """Consensus forecasts of one stock (one fetch per run), or why there are none
-        (offline runs never call out)."""
+    # -- snapshots: consensus forecasts and LLM price lists --------------------------------
+    # A live fetch is kept in the store as a dated snapshot; what a read serves is the
+    # newest snapshot taken on or before as-of (a consensus fetched later was not knowable
+    # then), so offline runs and replays of earlier dates use what was stored.
+    def forecasts(self, instrument: str, measure: Measure, *, fetch: bool = True
+                  ) -> ForecastFetch | str:
+        """Consensus forecasts of one stock (one live fetch per run when ``fetch`` and the
+        view is live; else the newest stored snapshot on or before as-of), or why there are
+        none."""
         key = (instrument, measure)
         if key not in self._forecasts:
-            if self.offline:
-                self._forecasts[key] = "offline, so no provider was called"
-            else:
-                from narrowgate.data.providers.forecasts import ForecastProvider
-                from narrowgate.errors import NarrowgateError
-
-                source = self._forecast_source or ForecastProvider()
-                try:
-                    self._forecasts[key] = source.fetch(instrument, measure)
-                except NarrowgateError as exc:
-                    self._forecasts[key] = str(exc)
+            self._forecasts[key] = self._forecast_snapshot(instrument, measure,
+                                                           fetch and not self.offline)
         return self._forecasts[key]
 
+    def _forecast_snapshot(self, instrument: str, measure: Measure, live: bool
+                           ) -> ForecastFetch | str:
+        from narrowgate.errors import NarrowgateError
+
+        why = "offline, so no provider was called"
+        if live:
+            from narrowgate.data.providers.forecasts import ForecastProvider
+
+            source = self._forecast_source or ForecastProvider()
+            try:
+                got = source.fetch(instrument, measure)
+            except NarrowgateError as exc:
+                why = str(exc)
+            else:
+                self._fetched.append(got)
+                self._keep("forecasts", instrument, measure, got.frame, got.provider,
+                           got.request, got.fetched_at, "; ".join(got.notes))
+                if self._knowable(got.fetched_at):
+                    return got
+                why = (f"the consensus fetched on {got.fetched_at.date()} is after as-of "
+                       f"{self.as_of}")
+        stored = self._hub.store.forecast_snapshot(instrument, measure, self.as_of)
+        if stored is None:
+            return (f"{why}, and the store holds no consensus of {instrument} taken on or "
+                    f"before {self.as_of}")
+        origin, rows = stored
+        from narrowgate.data.providers.forecasts import ForecastFetch, tidy_forecasts
+
+        fetched_at = origin.fetched_at.replace(tzinfo=UTC)
+        same = {"instrument": instrument, "measure": measure, "as_of": origin.as_of,
+                "fetched_at": fetched_at, "source": origin.request}
+        frame = tidy_forecasts([{**{str(k): v for k, v in r.items()}, **same}
+                                for r in rows.to_dict("records")])
+        self.served.append(Provenance(instrument, f"stored {origin.provider} consensus",
+                                      origin.as_of, origin.as_of, len(frame), origin.fetched_at,
+                                      origin.request, False, origin.provider, None))
+        return ForecastFetch(frame, origin.provider,
+                             f"{origin.request} (stored snapshot of {origin.as_of})",
+                             fetched_at, [n for n in [origin.note] if n])
+
     def fetched_forecasts(self) -> list[ForecastFetch]:
-        """Every forecast fetch of this run that returned data (to save them as a CSV)."""
-        return [f for f in self._forecasts.values() if not isinstance(f, str)]
+        """Every live forecast fetch of this run that returned data (to save as a CSV)."""
+        return list(self._fetched)
 
     def forecast_file(self, path: str) -> pd.DataFrame:
         """A user's forecast CSV (read once per run; a broken file raises, naming it)."""
@@ -124,18 +162,78 @@ class DataView:
         return self._forecast_files[path]
 
     def llm_prices(self, models: Sequence[tuple[str, str, Sequence[str]]],
-                   timeout_s: float) -> LiveMatch | str:
-        """Live LLM API prices (OpenRouter's model list) matched to ``models`` (provider,
-        model, exact ids); one fetch per run, or why there is none."""
-        if self.offline:
-            return "offline, so live prices were not fetched"
-        from narrowgate.data.providers.openrouter import fetch_and_match, models_url
-
+                   timeout_s: float, *, fetch: bool = True) -> LiveMatch | str:
+        """LLM API prices (OpenRouter's model list) matched to ``models`` (provider, model,
+        exact ids): one live fetch per run when ``fetch`` and the view is live, else the
+        newest stored list on or before as-of; or why there is none."""
         key = tuple((p, m, tuple(ids)) for p, m, ids in models)
         if key not in self._llm:
-            self._llm[key] = fetch_and_match(models, self._llm_prices_url or models_url(),
-                                             timeout_s)
+            self._llm[key] = self._price_list(models, timeout_s, fetch and not self.offline)
         return self._llm[key]
+
+    def _price_list(self, models: Sequence[tuple[str, str, Sequence[str]]], timeout_s: float,
+                    live: bool) -> LiveMatch | str:
+        from narrowgate.data.providers.openrouter import (
+            PRICE_LIST,
+            LiveMatch,
+            fetch_models,
+            match_live,
+            models_url,
+        )
+        from narrowgate.errors import ProviderError
+
+        why = "offline, so live prices were not fetched"
+        if live:
+            url = self._llm_prices_url or models_url()
+            if self._price_frame is None:
+                try:
+                    self._price_frame = (fetch_models(url, timeout_s=timeout_s),
+                                         datetime.now(UTC))
+                except ProviderError as exc:
+                    why = exc.message
+                else:
+                    self._keep("price_lists", PRICE_LIST, "", self._price_frame[0],
+                               PRICE_LIST, url, self._price_frame[1], "")
+            if self._price_frame is not None:
+                frame, at = self._price_frame
+                if self._knowable(at):
+                    rows = frame.to_dict("records")
+                    return LiveMatch(url=url, fetched_at=at, rows=len(rows),
+                                     matches=[match_live(rows, p, m, ids)
+                                              for p, m, ids in models])
+                why = f"the list fetched on {at.date()} is after as-of {self.as_of}"
+        stored = self._hub.store.price_list_snapshot(PRICE_LIST, self.as_of)
+        if stored is None:
+            return (f"{why}, and the store holds no {PRICE_LIST} price list taken on or "
+                    f"before {self.as_of}")
+        origin, frame = stored
+        rows = frame.to_dict("records")
+        self.served.append(Provenance(f"{PRICE_LIST}:models", f"stored {PRICE_LIST} list",
+                                      origin.as_of, origin.as_of, len(rows), origin.fetched_at,
+                                      origin.request, False, origin.provider, None))
+        return LiveMatch(url=origin.request, fetched_at=origin.fetched_at.replace(tzinfo=UTC),
+                         rows=len(rows), stored_as_of=origin.as_of,
+                         matches=[match_live(rows, p, m, ids) for p, m, ids in models])
+
+    def _knowable(self, fetched_at: datetime) -> bool:
+        """A fetch of this run is servable when it was made on or before as-of (UTC day),
+        or when as-of is today or later (the run looks at now)."""
+        return fetched_at.date() <= self.as_of or self.as_of >= date.today()
+
+    def _keep(self, table: Literal["forecasts", "price_lists"], key: str, measure: str,
+              frame: pd.DataFrame, provider: str, request: str, fetched_at: datetime,
+              note: str) -> None:
+        """Store a fetched snapshot; a store that cannot take it (read-only, full) costs
+        only the snapshot, never the run (said once in the run's warnings)."""
+        from narrowgate.errors import StoreError
+
+        try:
+            self._hub.store.write_snapshot(table, key, measure, frame, provider=provider,
+                                           request=request, fetched_at=fetched_at, note=note)
+        except StoreError as exc:
+            line = f"a fetched {table.replace('_', ' ')} snapshot was not stored: {exc}"
+            if line not in self._hub.warnings:
+                self._hub.warnings.append(line)
 
     def closes(self, instruments: Sequence[str], start: date | None = None,
                end: date | None = None, basis: Basis | None = None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from narrowgate.errors import ProviderError
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 OPENROUTER_BASE = "https://openrouter.ai"
 OPENROUTER_MODELS_URL = f"{OPENROUTER_BASE}/api/v1/models"
+#: the name its snapshots carry in the store's ``price_lists`` table
+PRICE_LIST = "openrouter"
 
 
 def models_url() -> str:
@@ -151,13 +153,17 @@ def match_live(
 
 @dataclass(frozen=True)
 class LiveMatch:
-    """One fetch of the live list matched against recorded models (or why it failed)."""
+    """One fetch of the live list matched against recorded models (or why it failed).
+
+    ``stored_as_of``: set when the list is a stored snapshot of that day rather than this
+    run's fetch (``url`` is then the request that fetched it)."""
 
     url: str
     fetched_at: datetime
     rows: int = 0
     error: str | None = None
     matches: list[list[Mapping[Any, Any]]] = field(default_factory=list)  # per recorded model
+    stored_as_of: date | None = None
 
 
 def fetch_and_match(

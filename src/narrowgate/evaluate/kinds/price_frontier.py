@@ -99,27 +99,32 @@ def _live(params: PriceFrontierParams, ctx: EvalContext
           ) -> tuple[list[Figure], list[DataUsed], list[LocalizedText], list[ChartSeries]]:
     """Live prices for the recorded products, or a note why there are none.
 
-    Fetched through the run's data view (one fetch per run; never when offline); a bare
-    library call without a data view stays off the network.
+    Read through the run's data view: one fetch per run, kept in the store as a dated
+    snapshot; offline (or for an earlier as-of), the newest stored list on or before as-of,
+    labelled with its date. A bare library call without a data view stays off the network.
     """
     if params.live_prices is None:
         return [], [], [], []
     source = params.live_prices
     where = LIVE_NAMES[source]
-    if ctx.offline or (ctx.hub is not None and ctx.hub.offline):
-        return [], [], [text(f"离线运行:未获取 {where} 实时价格。",
-                             f"Offline run: live {where} prices were not fetched.")], []
     if ctx.hub is None:
         return [], [], [text(f"无数据层的调用:未获取 {where} 实时价格。",
                              f"No data layer in this call: live {where} prices were not "
                              "fetched (an online `narrowgate run` fetches them).")], []
+    offline = ctx.offline or ctx.hub.offline
     wanted = [p for p in params.products if not p.retired]
     live = ctx.hub.llm_prices([(p.provider, p.product, p.live_ids) for p in wanted],
-                              LIVE_TIMEOUT_S)
+                              LIVE_TIMEOUT_S, fetch=not offline)
+    if isinstance(live, str) and offline:  # nothing fetched, nothing stored
+        return [], [], [text(f"离线运行:未获取 {where} 实时价格,库中也没有存档。",
+                             f"Offline run: live {where} prices were not fetched, and the "
+                             "store holds no earlier list.")], []
     if isinstance(live, str) or live.error is not None:
         why = live if isinstance(live, str) else live.error
         return [], [], [text(f"{where} 实时价格获取失败:{why}",
                              f"Live {where} prices not available: {why}")], []
+    day = live.stored_as_of
+    zh_kind, en_kind = ("实时", "live") if day is None else (f"{day} 存档", f"stored {day}")
     figures: list[Figure] = []
     xs: list[str | float | int] = []
     ys: list[float | None] = []
@@ -130,8 +135,8 @@ def _live(params: PriceFrontierParams, ctx: EvalContext
                                 params.blend_input_share)
             diff = "" if not listed else f"; {now / listed - 1:+.0%} vs list"
             mid = str(row["model_id"])
-            figures.append(figure(f"live_blended_{slug(mid)}", f"{mid} 实时混合价",
-                                  f"{mid} live blended", round(now, 4),
+            figures.append(figure(f"live_blended_{slug(mid)}", f"{mid} {zh_kind}混合价",
+                                  f"{mid} {en_kind} blended", round(now, 4),
                                   f"{params.price_unit} ({where}{diff})"))
             xs.append(log10_or_none(now) or 0.0)
             ys.append(params.rank(p.tier))
@@ -140,10 +145,12 @@ def _live(params: PriceFrontierParams, ctx: EvalContext
                              f"{len(wanted) - len(unmatched)}/{len(wanted)}", "products"))
     data = [DataUsed(instrument=f"{source}:models", source=live.url, rows=live.rows,
                      fetched_at=live.fetched_at, end=live.fetched_at.date(),
-                     note=f"live prices in {params.price_unit}; matched by exact id or name")]
+                     note=f"{en_kind} prices in {params.price_unit}; matched by exact id or "
+                     "name")]
     notes = [text(f"{where} 未匹配:{'、'.join(unmatched)}",
                   f"Not matched on {where}: {', '.join(unmatched)}")] if unmatched else []
-    return figures, data, notes, [ChartSeries(name=f"{where} live", kind="scatter", x=xs, y=ys)]
+    return figures, data, notes, [ChartSeries(name=f"{where} {en_kind}", kind="scatter", x=xs,
+                                              y=ys)]
 
 
 def _price_checks(params: PriceFrontierParams, as_of: date

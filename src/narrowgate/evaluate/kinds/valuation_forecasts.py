@@ -154,10 +154,8 @@ def _figures(choice: ForecastChoice, instrument: str, record: dict[str, Any],
     unit = str(record.get("profit_unit", ""))
     if ctx.hub is None:
         return None, "no data layer in this call, so no forecasts were read"
-    if choice.kind == "provider":
-        if ctx.offline:
-            return None, "offline, so no provider was called"
-        fetch = ctx.hub.forecasts(instrument, measure)
+    if choice.kind == "provider":  # offline: the newest stored snapshot, if any
+        fetch = ctx.hub.forecasts(instrument, measure, fetch=not ctx.offline)
         if isinstance(fetch, str):
             return None, fetch
         frame, source = fetch.frame, f"provider: {fetch.request}"
