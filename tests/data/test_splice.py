@@ -36,10 +36,39 @@ def test_a_ratio_that_varies_on_the_overlap_is_reported() -> None:
     assert out.segments[1].spread > SPLICE_TOLERANCE
 
 
-def test_no_common_day_is_joined_but_reported() -> None:
-    out = splice([("new", _s("2026-02-01", [3.0])), ("old", _s("2026-01-01", [1.0, 2.0]))])
+def test_no_common_day_joins_levels_as_published_and_reports_the_gap() -> None:
+    parts = [("new", _s("2026-02-01", [3.0])), ("old", _s("2026-01-01", [1.0, 2.0]))]
+    out = splice(parts, as_published=[True, True])
     assert out.values.tolist() == [1.0, 2.0, 3.0]
-    assert "no common day" in out.warnings[0]
+    assert out.segments[1].gap_days == 30  # 2026-01-02 … 2026-02-01
+    assert "across a gap of 30 days (2026-01-02 … 2026-02-01)" in out.warnings[0]
+
+
+def test_no_common_day_between_adjusted_closes_is_not_joined() -> None:
+    """No factor can be measured, so the older adjusted file is left out and said so."""
+    out = splice([("new", _s("2026-02-01", [3.0, 3.3])), ("old", _s("2026-01-01", [1.0]))])
+    assert out.values.tolist() == [3.0, 3.3]
+    assert [s.source for s in out.segments] == ["new"]
+    assert out.warnings == ["old was not joined to new: no common day to measure the factor "
+                            "between their adjusted closes (gap 2026-01-01 … 2026-02-01); the "
+                            "series starts where the joined sources do"]
+
+
+def test_a_series_is_never_rescaled_and_is_extended_both_ways() -> None:
+    """A dated series (unscaled): the first source wins on its span; a longer-running copy
+    extends it forwards and an older one backwards; disagreement is reported."""
+    exact = _s("2026-01-03", [100.0, 101.0, 102.0])
+    newer = _s("2026-01-04", [101.0, 102.4, 104.0, 105.0])  # 102.4 vs 102: 0.39 %
+    older = _s("2026-01-01", [98.0, 99.0, 100.0])
+    out = splice([("exact", exact), ("newer", newer), ("older", older)], scale=False)
+    assert out.values.tolist() == [98.0, 99.0, 100.0, 101.0, 102.0, 104.0, 105.0]
+    assert [(s.source, s.factor, str(s.first)) for s in out.segments] == [
+        ("exact", 1.0, "2026-01-03"), ("newer", 1.0, "2026-01-06"),
+        ("older", 1.0, "2026-01-01")]
+    assert out.warnings == []  # within 0.5 %
+    off = splice([("exact", exact), ("newer", newer * 1.02)], scale=False)
+    assert off.values.tolist()[-1] == pytest.approx(107.1)  # as published, not rescaled
+    assert "newer disagrees with exact after 2026-01-05" in off.warnings[0]
 
 
 def test_basis_table() -> None:

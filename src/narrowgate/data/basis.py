@@ -66,6 +66,20 @@ def column_bases(instrument: str, adjustment: str | None
     return _DEFAULT_COLUMNS
 
 
+#: adjustment phrases whose closes are levels as published (no later event rescales them)
+_AS_PUBLISHED = ("price index", "index (H-codes are total-return)", "front-month futures",
+                 "none")
+
+
+def as_published(instrument: str, adjustment: str | None) -> bool:
+    """Whether a source's closes are levels as published — an index level, an unadjusted
+    futures or crypto close — that two sources must agree on without a factor (so a gap
+    between them may be joined unscaled; adjusted closes need a measured factor)."""
+    if instrument.partition(":")[0] in NO_INCOME_MARKETS:
+        return True
+    return adjustment is not None and adjustment.startswith(_AS_PUBLISHED)
+
+
 def column_for(instrument: str, adjustment: str | None, basis: Basis) -> Column | None:
     """Which column of a source serves ``basis`` (adj_close preferred for total), or None."""
     close, adj = column_bases(instrument, adjustment)

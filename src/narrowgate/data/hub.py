@@ -174,7 +174,7 @@ class DataHub:
         import numpy as np
         import pandas as pd
 
-        from narrowgate.data.basis import column_for
+        from narrowgate.data.basis import as_published, column_for
         from narrowgate.data.splice import splice_columns
 
         insts = list(dict.fromkeys(canonical(i) for i in instruments))
@@ -207,8 +207,9 @@ class DataHub:
             if len(mine) == 1:  # one source: nothing to splice
                 values = raw[:, k]
             else:
-                values, segs, warns = splice_columns(dates, raw[:, k:k + len(mine)],
-                                                     [c.source for c in mine])
+                values, segs, warns = splice_columns(
+                    dates, raw[:, k:k + len(mine)], [c.source for c in mine],
+                    as_published=[as_published(inst, c.adjustment) for c in mine])
             k += len(mine)
             wide[:, i] = values
             self.warnings.extend(f"{inst}: {w}" for w in warns if f"{inst}: {w}"
@@ -222,9 +223,45 @@ class DataHub:
         return frame
 
     def series(self, instrument: str, start: date | None = None, end: date | None = None,
-               source: str | None = None) -> SeriesResult:
-        inst, rows, prov = self._load([instrument], "series", start, end, source)[0]
-        return SeriesResult(inst, rows.drop(columns=["instrument"]).set_index("date"), [prov])
+               source: str | None = None, prefer: str | None = None) -> SeriesResult:
+        """A dated series. ``source`` reads that stored source alone; otherwise every
+        stored source is spliced (``data/splice.py``, unscaled: a series is published in one
+        unit): the source with the newest last date wins, or ``prefer`` when the store
+        holds it (e.g. exact values over a rounded copy that runs longer), and the others
+        extend it backwards and forwards; disagreement on common days beyond the tolerance
+        is warned and stated in the provenance."""
+        if source is not None:
+            inst, rows, prov = self._load([instrument], "series", start, end, source)[0]
+            return SeriesResult(inst, rows.drop(columns=["instrument"]).set_index("date"),
+                                [prov])
+        import pandas as pd
+
+        from narrowgate.data.splice import splice_columns
+
+        with self.store.session():
+            picks, provs, covs = self._resolve([instrument], "series", start, end, None)
+            inst = picks[0][0]
+            mine = sorted((c for c in covs if c.instrument == inst and c.kind == "series"),
+                          key=lambda c: (c.last, c.rows, c.source), reverse=True)
+            mine.sort(key=lambda c: c.source != prefer)  # stable: the preferred first
+            if len(mine) <= 1:
+                rows = self.store.read_rows("series", picks, start, end)
+                return SeriesResult(inst, rows.drop(columns=["instrument"]).set_index("date"),
+                                    [replace(provs[0], rows=len(rows))])
+            parts = [self.store.read_rows("series", [(inst, c.source)], start, end)
+                     .set_index("date")["value"].rename(i) for i, c in enumerate(mine)]
+        grid = pd.concat(parts, axis=1, sort=True)
+        dates = grid.index.to_numpy()
+        values, segs, warns = splice_columns(dates, grid.to_numpy(dtype="float64"),
+                                             [c.source for c in mine], scale=False)
+        self.warnings.extend(f"{inst}: {w}" for w in warns if f"{inst}: {w}"
+                             not in self.warnings)
+        prov = _spliced_provenance(inst, dates, values, segs, warns, mine, None,
+                                   provs[0].stale)
+        keep = ~pd.isna(values)
+        frame = pd.DataFrame({"value": values[keep]},
+                             index=pd.DatetimeIndex(dates[keep], name="date"))
+        return SeriesResult(inst, frame, [prov])
 
     def facts(self, instrument: str, concepts: list[str] | None = None,
               source: str | None = None) -> FactsResult:
@@ -391,9 +428,11 @@ class DataHub:
 
 def _spliced_provenance(inst: str, dates: np.ndarray, values: np.ndarray,
                         segments: list[Segment] | None, warnings: list[str],
-                        sources: Sequence[Coverage], basis: Basis, stale: bool) -> Provenance:
+                        sources: Sequence[Coverage], basis: Basis | None, stale: bool
+                        ) -> Provenance:
     """Provenance of the window served: first/last dates actually returned, the sources
-    in the splice (newest first, with spans and factors) and the basis."""
+    in the splice (the winner first, with spans, factors and gaps) and the basis (None: a
+    dated series, which has none)."""
     import numpy as np
     import pandas as pd
 
@@ -409,10 +448,12 @@ def _spliced_provenance(inst: str, dates: np.ndarray, values: np.ndarray,
     head = by_name[names[0]]
     parts = [f"{name} {lo}…{hi}" + (f" ×{factor:.6g}" if abs(factor - 1.0) > 1e-9 else "")
              for name, lo, hi, factor in used]
-    request = "; ".join([f"{basis} basis", *parts, *warnings]) if used else head.request
+    head_text = [f"{basis} basis"] if basis is not None else []
+    request = "; ".join([*head_text, *parts, *warnings]) if used else head.request
     return Provenance(inst, " + ".join(names), first, last, len(have),
                       max(by_name[n].fetched_at for n in names), request, stale,
-                      head.provider, f"{basis} basis", basis, head.last)
+                      head.provider, f"{basis} basis" if basis else head.adjustment, basis,
+                      head.last)
 
 
 def _bars_frame(rows: pd.DataFrame, adjust: Adjust) -> pd.DataFrame:

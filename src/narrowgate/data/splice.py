@@ -1,12 +1,22 @@
 """Splicing several stored sources of one instrument into one series (one price basis).
 
-The rule (documented in docs/data.md): the source with the newest last date wins wherever
-it has data; each older source extends the history backwards, only before the first date
-of what is already spliced. An older segment is scaled by the ratio of the two sources on
-their overlap (the median of spliced/older over common dates), so a back-adjusted file of
-another date or a split between two files' dates joins without a jump. The ratio's
-spread on the overlap is the splice check: beyond ``tolerance`` the splice is reported,
-never silently glued. Pure: arrays/series in, arrays/series and a report out.
+The rule (documented in docs/data.md): the first source in the caller's order wins
+wherever it has data (for closes, the source with the newest last date; for a dated series,
+the same unless a claim names a preferred source); each further source fills only dates
+outside what is already spliced — before its first date (history extended backwards) or
+after its last (extended forwards) — never holes inside it. For prices, an extending segment
+is scaled by the ratio of the two sources on their overlap (the median of spliced/other over
+common dates), so a back-adjusted file of another date or a split between two files' dates
+joins without a jump; a dated series (rates, balance sheets, index levels) is published in
+one unit and is never rescaled. The ratio's spread on the overlap is the splice check:
+beyond ``tolerance`` the splice is reported, never silently glued.
+
+Two sources with no common day: levels as published (a price index, an unadjusted futures
+or crypto close, a dated series) are joined unscaled and the gap is reported with its dates;
+adjusted closes (back-adjusted, split-adjusted as of a file's date) are *not* joined, since
+no factor can be measured — the history starts where the spliced part does, and the
+provenance says which source was left out and why. Pure: arrays/series in, arrays/series
+and a report out.
 
 Written on numpy columns over one shared date grid rather than pandas Series: a run splices
 every instrument it reads, and pandas' per-call overhead made that ~8× slower (measured
@@ -35,8 +45,9 @@ class Segment:
     last: date
     rows: int
     factor: float  # the source's values were multiplied by this
-    overlap_days: int  # common dates the factor was measured on (0: the newest, or none)
+    overlap_days: int  # common dates the factor was measured on (0: the first, or none)
     spread: float  # max |ratio / factor − 1| on the overlap
+    gap_days: int = 0  # calendar days between this part and the rest (no common day)
 
 
 @dataclass(frozen=True)
@@ -51,14 +62,18 @@ def _day(dates: np.ndarray, i: int) -> date:
 
 
 def splice_columns(dates: np.ndarray, columns: np.ndarray, sources: Sequence[str], *,
-                   tolerance: float = SPLICE_TOLERANCE
+                   tolerance: float = SPLICE_TOLERANCE, scale: bool = True,
+                   as_published: Sequence[bool] | None = None
                    ) -> tuple[np.ndarray, list[Segment], list[str]]:
-    """Splice the columns of ``columns`` (T × m, NaN where a source has no close) over the
-    ascending ``dates`` (T); column order is newest last date first. Returns the spliced
-    column (T), its segments and warnings."""
+    """Splice the columns of ``columns`` (T × m, NaN where a source has no value) over the
+    ascending ``dates`` (T); the first column wins (see the module docstring). ``scale``
+    False keeps every value as published (dated series); ``as_published`` says per column
+    whether its levels need no factor (a gap may then be joined). Returns the spliced column
+    (T), its segments (first source first, then in the order they joined) and warnings."""
     out = np.full(len(dates), np.nan)
     segments: list[Segment] = []
     warnings: list[str] = []
+    published = list(as_published) if as_published is not None else [not scale] * len(sources)
     for j, source in enumerate(sources):
         col = columns[:, j]
         have = np.flatnonzero(~np.isnan(col))
@@ -69,42 +84,67 @@ def splice_columns(dates: np.ndarray, columns: np.ndarray, sources: Sequence[str
             segments.append(Segment(source, _day(dates, have[0]), _day(dates, have[-1]),
                                     len(have), 1.0, 0, 0.0))
             continue
-        cut = int(np.flatnonzero(~np.isnan(out))[0])
-        before = have[have < cut]
-        if not len(before):
+        filled = np.flatnonzero(~np.isnan(out))
+        lo, hi = int(filled[0]), int(filled[-1])
+        outside = have[(have < lo) | (have > hi)]
+        if not len(outside):
             continue
         common = ~np.isnan(out) & ~np.isnan(col)
         ratio = out[common] / col[common]
         ratio = ratio[np.isfinite(ratio) & (ratio > 0)]
+        gap = 0
         if len(ratio):
-            factor = float(np.median(ratio))
+            factor = float(np.median(ratio)) if scale else 1.0
             spread = float(np.max(np.abs(ratio / factor - 1.0)))
             if spread > tolerance:
+                verb = "joins" if scale else "disagrees with"
                 warnings.append(
-                    f"{source} joins {segments[-1].source} at {_day(dates, cut)} with a ratio "
-                    f"that varies up to {spread:.2%} on {len(ratio)} common days (median "
-                    f"{factor:.6g}); the two sources disagree beyond {tolerance:.1%}")
+                    f"{source} {verb} {segments[0].source} {_where(dates, outside, lo, hi)} "
+                    f"with a ratio that varies up to {spread:.2%} on {len(ratio)} common days "
+                    f"(median {float(np.median(ratio)):.6g}); the two sources disagree beyond "
+                    f"{tolerance:.1%}")
         else:
             factor, spread = 1.0, 0.0
-            warnings.append(f"{source} joins {segments[-1].source} at {_day(dates, cut)} "
-                            "with no common day: the level was not checked")
-        out[before] = col[before] * factor
-        segments.append(Segment(source, _day(dates, before[0]), _day(dates, before[-1]),
-                                len(before), factor, len(ratio), spread))
+            before = outside[outside < lo]
+            part = before if len(before) else outside
+            near, far = ((int(part[-1]), lo) if len(before) else (hi, int(part[0])))
+            gap = (_day(dates, far) - _day(dates, near)).days
+            span = f"{_day(dates, near)} … {_day(dates, far)}"
+            if not all(published[:j + 1]):
+                warnings.append(
+                    f"{source} was not joined to {segments[0].source}: no common day to "
+                    f"measure the factor between their adjusted closes (gap {span}); the "
+                    "series starts where the joined sources do")
+                continue
+            outside = part
+            warnings.append(f"{source} joins {segments[0].source} across a gap of {gap} days "
+                            f"({span}) with no common day: levels as published, joined "
+                            "unscaled")
+        out[outside] = col[outside] * factor
+        segments.append(Segment(source, _day(dates, outside[0]), _day(dates, outside[-1]),
+                                len(outside), factor, len(ratio), spread, gap))
     return out, segments, warnings
 
 
-def splice(candidates: list[tuple[str, pd.Series]], *, tolerance: float = SPLICE_TOLERANCE
-           ) -> Spliced:
-    """Splice ``(source, closes)`` pairs (the caller orders them newest last date first);
-    each series is indexed by date."""
+def _where(dates: np.ndarray, outside: np.ndarray, lo: int, hi: int) -> str:
+    """The splice point of an extending part: its start, or the end it continues."""
+    if (outside < lo).any():
+        return f"at {_day(dates, lo)}"
+    return f"after {_day(dates, hi)}"
+
+
+def splice(candidates: list[tuple[str, pd.Series]], *, tolerance: float = SPLICE_TOLERANCE,
+           scale: bool = True, as_published: Sequence[bool] | None = None) -> Spliced:
+    """Splice ``(source, values)`` pairs (the caller orders them, the winner first); each
+    series is indexed by date."""
     if not candidates:
         return Spliced(pd.Series(dtype="float64"), [], [])
     frame = pd.concat([s.rename(i) for i, (_, s) in enumerate(candidates)], axis=1,
                       sort=True)
     values, segments, warnings = splice_columns(
         frame.index.to_numpy(), frame.to_numpy(dtype="float64"),
-        [name for name, _ in candidates], tolerance=tolerance)
+        [name for name, _ in candidates], tolerance=tolerance, scale=scale,
+        as_published=as_published)
     series = pd.Series(values, index=frame.index).dropna()
     return Spliced(series, segments, warnings)
 

@@ -252,9 +252,10 @@ class DataView:
         return Bars(got.instrument, got.frame, provs)
 
     def series(self, instrument: str, start: date | None = None, end: date | None = None,
-               source: str | None = None) -> SeriesResult:
-        """A dated series to min(end, as-of); provenance is the served window."""
-        got = self._hub.series(instrument, start, _clip(end, self.as_of), source)
+               source: str | None = None, prefer: str | None = None) -> SeriesResult:
+        """A dated series to min(end, as-of), spliced from every stored source (``prefer``
+        wins where it has data; see DataHub.series); provenance is the served window."""
+        got = self._hub.series(instrument, start, _clip(end, self.as_of), source, prefer)
         provs = [_served(p, got.frame.dropna(how="all").index) for p in got.provenance]
         self.served.extend(provs)
         return SeriesResult(got.instrument, got.frame, provs)

@@ -122,25 +122,17 @@ def read_series(
     *,
     prefer_source: str | None = None,
 ) -> tuple[pd.Series, DataUsed]:
-    """One dated series (e.g. fred:WALCL) clipped at as-of, with its provenance.
+    """One dated series (e.g. fred:WALCL) clipped at as-of, spliced from every stored
+    source, with its provenance.
 
-    ``prefer_source`` reads that stored source when the store holds it and falls back to
-    the hub's own pick otherwise. Why: fred:WALCL is stored twice — exact FRED values and a
-    dashboard rounded to ±5,000 M that runs a few weeks longer; paces of a few USD bn a week
-    need the exact one, while a store without it (e.g. a live FRED pull) still works.
+    ``prefer_source`` wins wherever it has data and the other sources extend it. Why:
+    fred:WALCL is stored as exact FRED values and as a dashboard rounded to ±5,000 M that
+    runs a few weeks longer; paces of a few USD bn a week need the exact values, while the
+    newer files still extend the series to their last date.
     """
     hub = require_hub(ctx, [instrument])
     stop = min(end, ctx.as_of) if end else ctx.as_of
-    if prefer_source is not None:
-        try:
-            preferred = hub.series(instrument, start, stop, source=prefer_source)
-        except DataNotFound:
-            pass
-        else:
-            values = preferred.frame["value"].astype(float).sort_index().dropna()
-            if not values.empty:
-                return values, provenance_to_data(preferred.provenance[0])
-    result = hub.series(instrument, start, stop)
+    result = hub.series(instrument, start, stop, prefer=prefer_source)
     values = result.frame["value"].astype(float).sort_index()
     if values.dropna().empty:
         raise DataNotFound(

@@ -163,8 +163,7 @@ def claim_closes(ctx: EvalContext, instruments: Sequence[str], match_from: date,
             parts.append(wide)
     for i in ids:
         if i not in bar_ids:
-            source = hub.series(i, match_from, stop).provenance[0].source
-            values, used = read_series(ctx, i, start, stop, prefer_source=source)
+            values, used = read_series(ctx, i, start, stop)
             parts.append(values.rename(i))
             data.append(used)
     frame = pd.concat(parts, axis=1, sort=True)
