@@ -6,13 +6,19 @@ reading far past it, and the params' lines are judgement calls. The decision cor
 while it evaluates one claim; here each decision is replayed with its lines shifted across
 a band (± ``BAND`` of the lines' scale, in the reading's own unit, ``STEPS`` evenly spaced
 shifts) and the share of shifts that keep its verdict is reported. A claim's stability is
-its weakest decision's share. Kinds that decide by a rule of their own (no line) record
-nothing and get no stability reading — never a made-up 100%.
+its weakest decision's share. A line at zero has no spread or size of its own: the kind
+then names the reading's noise as the scale (e.g. a typical day's move for a record margin),
+never the reading itself (which would always keep the verdict: a made-up 100%).
+
+Kinds that decide over a window of prices by a rule of their own (A beat B between two
+dates) replay that rule with the window's ends moved by a few trading days each way (a
+quarter of the window, at most ``SHIFT_DAYS``; :func:`window_kept`): a call that holds only
+for the exact dates chosen is not a stable one. Kinds that record nothing get no stability reading.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,6 +30,8 @@ from narrowgate.evaluate.verdict import Verdict
 BAND = 0.2
 #: evenly spaced shifts across the band (odd, so the stated lines are one of them)
 STEPS = 21
+#: a window's start and end each move by up to this many trading days (rows) both ways
+SHIFT_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -37,14 +45,15 @@ class Decision:
     higher_is_better: bool
     inclusive: bool
     verdict: Verdict
+    noise: float = 0.0  # the reading's noise, in its unit: the scale of lines at zero
 
     @property
     def scale(self) -> float:
         """The unit the band is a fraction of: the lines' spread, else their size, else
-        the reading's size (a single line at zero), else 1."""
+        the reading's noise the kind named, else the reading's size, else 1."""
         for candidate in (abs(self.first - self.second), max(abs(self.first),
                                                              abs(self.second)),
-                          abs(self.value)):
+                          abs(self.noise), abs(self.value)):
             if candidate > 0:
                 return candidate
         return 1.0
@@ -95,6 +104,25 @@ def kept_share(decision: Decision, band: float = BAND, steps: int = STEPS) -> fl
                                           mixed_within=max(decision.second + shift, 0.0))
         kept += again is decision.verdict
     return kept / steps
+
+
+def window_kept(n_rows: int, start: int, end: int, reading_at: Callable[[int, int], Verdict],
+                verdict: Verdict, shift: int | None = None) -> float:
+    """The share (0–1) of windows with the start row and the end row each moved by up to
+    ``shift`` rows both ways (within 0 … ``n_rows`` − 1, the start before the end) whose
+    reading (``reading_at(start, end)``) keeps ``verdict``. By default the ends move by a
+    quarter of the window's rows, at least 1 and at most ``SHIFT_DAYS``: a week's slack on
+    a year, a day on a week. The stated window is one of them; moves past the data's edge
+    are simply not among them."""
+    if shift is None:
+        shift = max(1, min(SHIFT_DAYS, (end - start) // 4))
+    kept = total = 0
+    for i in range(max(start - shift, 0), min(start + shift, n_rows - 1) + 1):
+        for j in range(max(end - shift, i + 1), min(end + shift, n_rows - 1) + 1):
+            total += 1
+            with _paused():
+                kept += reading_at(i, j) is verdict
+    return kept / total if total else 1.0
 
 
 def note_replayed(kept: float, verdict: Verdict) -> None:

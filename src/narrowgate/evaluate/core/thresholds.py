@@ -17,8 +17,10 @@ from narrowgate.evaluate.verdict import Verdict
 
 
 def banded(value: float, *, supported: float, contradicted: float,
-           higher_is_better: bool = True, inclusive: bool = True) -> Verdict:
-    """A reading against two lines in its own unit.
+           higher_is_better: bool = True, inclusive: bool = True, noise: float = 0.0
+           ) -> Verdict:
+    """A reading against two lines in its own unit (``noise``: the reading's typical
+    error or move, the stability band's scale when both lines sit at zero).
 
     With ``higher_is_better`` a value at or above ``supported`` is supported and one at or
     below ``contradicted`` contradicted (strictly above/below when not ``inclusive``);
@@ -34,7 +36,7 @@ def banded(value: float, *, supported: float, contradicted: float,
     else:
         verdict = Verdict.MIXED
     note(Decision("banded", value, supported, contradicted, higher_is_better, inclusive,
-                  verdict))
+                  verdict, noise))
     return verdict
 
 

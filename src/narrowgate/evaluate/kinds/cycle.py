@@ -252,6 +252,9 @@ def price_assessment(params: CycleParams, ctx: EvalContext, calendar: Assessment
                                  "cycle high"), unit="%", digits=1, instrument=inst,
                       observed=data_end)
     combined = part if entry_verdict in (None, part) else Verdict.MIXED
+    waiting = (-((entry_close / base_close - 1.0) * 100) if entry_verdict is not None
+               else None)
+    _note_line_stability(params, drawdown_now, fall_after, waiting, combined)
     gate = coverage_gate(combined, decides_at=params.entry_date, data_reaches=data_end,
                          as_of=ctx.as_of)
     verdict = gate.verdict
@@ -304,3 +307,27 @@ def _overlay(title: LocalizedText, frame: pd.DataFrame, y_label: str, scale: flo
                 for c in frame.columns],
         x_label=f"days since {event}", y_label=y_label, x_is_date=False,
     )
+
+
+def _note_line_stability(params: CycleParams, drawdown_now: float, fall_after: float,
+                         waiting_gain: float | None, verdict: Verdict) -> None:
+    """Stability: each of the reading's lines (correcting drawdown, knife fall, waiting
+    gain; all in %) moved across ±BAND of itself, the others as set; each line's kept share
+    is one decision (the claim reports the weakest)."""
+    from narrowgate.evaluate.core.stability import BAND, STEPS, note_replayed
+
+    lines = {"correcting": params.correcting_min_drawdown_pct,
+             "knife": params.knife_min_fall_pct, "waiting": params.waiting_gain_min_pct}
+
+    def reading(at: dict[str, float]) -> Verdict:
+        correcting = drawdown_now < 0 and -drawdown_now >= at["correcting"]
+        part = conditions_held((correcting, -fall_after >= at["knife"]))
+        if waiting_gain is None:
+            return part
+        entry = Verdict.SUPPORTED if waiting_gain >= at["waiting"] else Verdict.CONTRADICTED
+        return part if entry is part else Verdict.MIXED
+
+    for name in lines if waiting_gain is not None else ("correcting", "knife"):
+        moved = [reading({**lines, name: lines[name] * (1 - BAND + 2 * BAND * k / (STEPS - 1))})
+                 for k in range(STEPS)]
+        note_replayed(sum(v is verdict for v in moved) / STEPS, verdict)

@@ -147,6 +147,7 @@ class EventStudy(Evaluator[EventStudyParams]):
                      if params.count_window_start <= e.effective <= params.count_window_end]
         share = len(in_window) / params.claimed_count
         count_ok = share >= params.count_supported_share
+        _note_count_stability(share, params.count_supported_share, count_ok)
         figures = [
             *_headline_figures(params),
             figure("headline_logged", "论点所述事件是否有来源记录",
@@ -203,6 +204,16 @@ class EventStudy(Evaluator[EventStudyParams]):
                           summary=joined(summary, note if study_figures else None),
                           evidence=Evidence(figures=figures, data=data, charts=charts,
                                             notes=notes, missing=missing))
+
+
+def _note_count_stability(share: float, needed: float, count_ok: bool) -> None:
+    """Stability: the logged/claimed share against its line moved across ±BAND of itself
+    (the count decides between supported and mixed only)."""
+    from narrowgate.evaluate.core.stability import BAND, STEPS, note_replayed
+
+    lines = [needed * (1 - BAND + 2 * BAND * k / (STEPS - 1)) for k in range(STEPS)]
+    note_replayed(sum((share >= line) is count_ok for line in lines) / STEPS,
+                  Verdict.SUPPORTED if count_ok else Verdict.MIXED)
 
 
 def _headline_figures(params: EventStudyParams) -> list[Figure]:

@@ -96,6 +96,14 @@ def matches(claimed: Amount, recorded: Amount, within_pct: float) -> bool:
                for x, y in zip(a, b, strict=True))
 
 
+def _fact_verdict(params: FactParams, within_pct: float) -> Verdict:
+    """Every figure matches its record → supported; some → mixed; none → contradicted."""
+    hits = sum(matches(f.claimed, f.recorded, within_pct) for f in params.figures)
+    if hits == len(params.figures):
+        return Verdict.SUPPORTED
+    return Verdict.MIXED if hits else Verdict.CONTRADICTED
+
+
 @register
 class Fact(Evaluator[FactParams]):
     test = "fact"
@@ -107,15 +115,16 @@ class Fact(Evaluator[FactParams]):
                          why=c.why) for c in params.later_checks]
 
     def evaluate(self, claim: Claim, params: FactParams, ctx: EvalContext) -> Assessment:
+        from narrowgate.evaluate.core.stability import BAND, STEPS, note_replayed
+
         tol = params.match_within_pct
         ok = {f.key: matches(f.claimed, f.recorded, tol) for f in params.figures}
         hits = sum(ok.values())
-        if hits == len(ok):
-            verdict = Verdict.SUPPORTED
-        elif hits:
-            verdict = Verdict.MIXED
-        else:
-            verdict = Verdict.CONTRADICTED
+        verdict = _fact_verdict(params, tol)
+        # stability: the same match with the tolerance moved across ±BAND of itself
+        again = [_fact_verdict(params, tol * (1 - BAND + 2 * BAND * k / (STEPS - 1)))
+                 for k in range(STEPS)]
+        note_replayed(sum(v is verdict for v in again) / STEPS, verdict)
         figures: list[Figure] = []
         for f in params.figures:
             figures.append(figure(f.key, f.label.zh, f.label.en, _shown(f.recorded), f.unit,

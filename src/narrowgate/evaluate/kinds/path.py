@@ -105,6 +105,33 @@ def path_verdict(params: PathParams, pullback: float | None, ret: float) -> Verd
     return conditions_held(held)
 
 
+def _note_window_stability(params: PathParams, prices: pd.Series, anchor: pd.Timestamp,
+                           reading: Verdict) -> None:
+    """Stability: the same conditions with the start (the anchor close) and the last close
+    moved a few trading days (``core.stability.window_kept``)."""
+    import numpy as np
+    import pandas as pd
+
+    from narrowgate.evaluate.core.stability import note_replayed, window_kept
+
+    values = prices.to_numpy(dtype="float64")
+    days = prices.index
+    short = (None if params.pullback_within_days is None
+             else pd.Timedelta(days=params.pullback_within_days))
+
+    def reading_at(i: int, j: int) -> Verdict:
+        ret = (values[j] / values[i] - 1.0) * 100
+        pullback = None
+        if short is not None:
+            stop = min(int(days.searchsorted(days[i] + short, side="right")), j + 1)
+            part = values[i:stop] / values[i]
+            pullback = float(np.max(1.0 - part / np.maximum.accumulate(part))) * 100
+        return path_verdict(params, pullback, ret)
+
+    first = int(days.searchsorted(anchor))
+    note_replayed(window_kept(len(days), first, len(days) - 1, reading_at, reading), reading)
+
+
 @register
 class Path(Evaluator[PathParams]):
     test = "path"
@@ -144,6 +171,7 @@ class Path(Evaluator[PathParams]):
             short_end = anchor + pd.Timedelta(days=params.pullback_within_days)
             pullback = -max_drawdown(path.loc[:short_end]) * 100
         reading = path_verdict(params, pullback, ret)
+        _note_window_stability(params, prices, anchor, reading)
         gate = coverage_gate(reading, decides_at=due, data_reaches=end, as_of=ctx.as_of)
         name = params.name
         figures = [figure("index_return", f"{name.zh} 起点以来涨跌(至 {end})",

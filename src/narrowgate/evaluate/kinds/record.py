@@ -55,6 +55,10 @@ class RecordParams(Params):
     implied_trade: ImpliedTradeParams = Field(default_factory=ImpliedTradeParams)
 
 
+#: closes whose daily moves set the record margin's noise (about a year of trading days)
+YEAR_OF_CLOSES = 250
+
+
 @register
 class Record(Evaluator[RecordParams]):
     test = "record"
@@ -98,6 +102,12 @@ class Record(Evaluator[RecordParams]):
         later = prices.loc[day + pd.Timedelta(days=1):]
         beaten = later[later * sign > close * sign]
         verdict = Verdict.SUPPORTED if record else Verdict.CONTRADICTED
+        if prior_day:  # stability: the margin against a typical day's move (σ, %)
+            from narrowgate.evaluate.core.thresholds import banded
+
+            sigma = float(before.pct_change().tail(YEAR_OF_CLOSES).std() * 100)
+            banded(sign * margin, supported=0.0, contradicted=0.0, inclusive=False,
+                   noise=sigma if sigma == sigma else 0.0)
         near = prices.loc[day - pd.Timedelta(days=params.window_days):
                           day + pd.Timedelta(days=params.window_days)]
         unit = price_unit(params.instrument)

@@ -49,6 +49,7 @@ from narrowgate.instruments import currency_of
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
+    import pandas as pd
 
     from narrowgate.thesis.schema import Claim
 
@@ -202,6 +203,8 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
                           window.end) if params.peak_since else []
         reading = relative_verdict(basket_ret, list(excesses.values()), params,
                                    [h.made for h in highs])
+        _note_window_stability(common, params, window.start, window.end, reading,
+                               [h.made for h in highs])
         gate = coverage_gate(reading, decides_at=due, data_reaches=last_common_day(closes, ids),
                              as_of=ctx.as_of)
         figures = _figures(params, basket_ret, rets, excesses, max_drawdown(basket) * 100,
@@ -289,6 +292,30 @@ class RelativeReturn(Evaluator[RelativeReturnParams]):
                              currency=currency, match_from=first - timedelta(days=1),
                              start=start, end=end)))
         return plans
+
+
+def _note_window_stability(common: pd.DataFrame, params: RelativeReturnParams, start: date,
+                           end: date, reading: Verdict, made: list[bool]) -> None:
+    """Stability: the same conditions over windows whose ends move a few trading days
+    (``core.stability.window_kept``); buy-and-hold baskets, as the reading."""
+    import numpy as np
+    import pandas as pd
+
+    from narrowgate.evaluate.core.stability import note_replayed, window_kept
+
+    prices = common.to_numpy(dtype="float64")
+    column = {name: k for k, name in enumerate(common.columns)}
+    legs = [(np.array([column[i] for i in members]),
+             np.array(list(members.values()), dtype="float64") / sum(members.values()))
+            for members in (params.basket, *(c.members for c in params.comparisons))]
+
+    def reading_at(i: int, j: int) -> Verdict:
+        rets = [float((prices[j, cols] / prices[i, cols]) @ w - 1.0) * 100 for cols, w in legs]
+        return relative_verdict(rets[0], [rets[0] - r for r in rets[1:]], params, made)
+
+    index = common.index
+    first, last = (int(index.searchsorted(pd.Timestamp(d))) for d in (start, end))
+    note_replayed(window_kept(len(index), first, last, reading_at, reading), reading)
 
 
 def _ids(params: RelativeReturnParams) -> list[str]:
