@@ -1,7 +1,8 @@
 """The positions six claims imply, back-tested beside them on the real imported closes.
 
-Each card gains the engine's figures (prefixed, never decisive), three charts per trade and
-notes; its verdict, summary and own figures stay exactly as without the trade.
+Each card gains the engine's figures (prefixed, never decisive), four charts per trade (the
+fourth its P&L attribution) and notes; its verdict, summary and own figures stay exactly as
+without the trade.
 """
 
 from __future__ import annotations
@@ -71,12 +72,23 @@ def test_trade_evidence_is_added_and_the_verdict_is_untouched(
         assert isinstance(figures[f"{prefix}since_return"], float)
         assert isinstance(figures[f"{prefix}percentile"], float)
     added = result.evidence.charts[len(bare.evidence.charts):]
-    assert len(added) == 3 * len(prefixes)
+    assert len(added) == 4 * len(prefixes)
     assert all(len(s.x) <= 401 for c in added for s in c.series)
     since = "the selloff" if claim_id == "software-selloff" else "publication"
-    assert [c.title.en.split(": ")[1] for c in added[:3]] == [
+    assert [c.title.en.split(": ")[1] for c in added[:4]] == [
         f"equity since {since} (start = 1)", f"drawdown since {since}",
-        "rolling 6-month return over history"]
+        "rolling 6-month return over history",
+        f"P&L attribution since {since} (Σ = total)"]
+    for prefix in prefixes:  # the attribution sums to the headline (both % of capital)
+        terms = [v for k, v in figures.items() if k.startswith(f"{prefix}pnl_")
+                 and k != f"{prefix}pnl_total" and isinstance(v, float)]
+        assert sum(terms) == pytest.approx(figures[f"{prefix}pnl_total"], abs=1e-9)
+        assert figures[f"{prefix}pnl_total"] == pytest.approx(
+            figures[f"{prefix}since_return"], abs=0.005)
+        assert isinstance(figures[f"{prefix}plain_spread"], float)
+    assert any("Return definition:" in n.en and "basis" in n.en and "收益口径" in n.zh
+               for n in result.evidence.notes)
+    assert any("P&L attribution (% of initial capital)" in n.en for n in result.evidence.notes)
     implied = [n for n in result.evidence.notes if "the position the claim implies" in n.en]
     assert len(implied) == len(prefixes) and all("论点隐含的头寸" in n.zh for n in implied)
     assert any("One window cannot separate skill from luck" in n.en

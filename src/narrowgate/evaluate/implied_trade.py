@@ -27,6 +27,7 @@ from narrowgate.evaluate.common import text
 from narrowgate.evaluate.registry import EvalContext, Params
 from narrowgate.evaluate.trade_backtest import (
     TradePlan,
+    definition,
     run_trade,
     timing_note,
     trade_charts,
@@ -186,18 +187,24 @@ def implied_trade(plan: TradePlan | Callable[[], TradePlan], *, name: LocalizedT
             f"{name.zh}(论点隐含的头寸):暂无法回测({exc.message})。{what.zh if what else ''}",
             f"{name.en} (the position the claim implies): not back-tested yet "
             f"({exc.message}).{' ' + what.en if what else ''}")])
+    from narrowgate.evaluate.kinds.trade_attribution import attribution_evidence
+
+    pnl_figures, pnl_chart, pnl_note = attribution_evidence(run, name)
     figures = [f.model_copy(update={
         "key": prefix + f.key, "decisive": False,
         "label": _reworded(text(f"{name.zh}:{f.label.zh}", f"{name.en}: {f.label.en}"), since)})
-        for f in trade_figures(run)]
+        for f in [*trade_figures(run), *pnl_figures]]
     charts = [c.model_copy(update={"title": _reworded(c.title, since)})
-              for c in trade_charts(run, name)]
+              for c in [*trade_charts(run, name), pnl_chart]]
     timing = _reworded(timing_note(run), since)
     what = _described(plan, run.report.anchor.date())
     notes = [text(f"{name.zh}(论点隐含的头寸,不改变判定):{what.zh}",
                   f"{name.en} (the position the claim implies; it does not change the "
                   f"verdict): {what.en}"),
-             text(f"{name.zh}:{timing.zh}", f"{name.en}: {timing.en}"), *plan.notes]
+             text(f"{name.zh}:{definition(plan).zh}", f"{name.en}: {definition(plan).en}"),
+             text(f"{name.zh}:{timing.zh}", f"{name.en}: {timing.en}"),
+             _reworded(text(f"{name.zh}:{pnl_note.zh}", f"{name.en}: {pnl_note.en}"), since),
+             *plan.notes]
     data = [d.model_copy(update={"note": "; ".join(filter(None, [
         f"implied trade: {name.en}", d.note]))}) for d in plan.data]
     return ImpliedTrade(figures=figures, charts=charts, notes=notes, data=data)
