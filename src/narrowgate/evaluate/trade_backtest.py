@@ -182,6 +182,10 @@ def trade_figures(run: TradeRun) -> list[Figure]:
     return out
 
 
+#: the price bases of ``data/basis.py`` in Chinese
+_BASIS_ZH = {"raw": "原始成交价", "split": "拆股调整价", "total": "含股息再投资价"}
+
+
 def definition(plan: TradePlan) -> LocalizedText:
     """What the headline return is: exposure, rebalancing, costs, carry and price basis."""
     strategy = plan.strategy
@@ -195,13 +199,15 @@ def definition(plan: TradePlan) -> LocalizedText:
     futures = any(spec.kind == "futures" for spec in strategy.instruments.values())
     bases = sorted({d.basis for d in plan.data if d.basis})
     basis = ", ".join(bases) if bases else ("futures or index levels" if futures else "as stored")
+    basis_zh = "、".join(_BASIS_ZH[b] for b in bases) if bases else (
+        "期货或指数点位" if futures else "按存储原样")
     rebalance = strategy.rebalance
     when = {"once": "只在入场时买入", "weekly": "每周调回目标权重",
             "monthly": "每月调回目标权重"}.get(rebalance, f"按 {rebalance} 调仓")
     return text(
         f"收益口径:{side_zh},{when},"
         f"扣除 {fee:g} 个基点交易成本{f'与每年 {borrow:g} 个基点融券费' if borrow else ''}"
-        f"{'、基差与换月成本' if futures else ''},收盘价口径:{basis}。",
+        f"{'、基差与换月成本' if futures else ''},收盘价口径:{basis_zh}。",
         f"Return definition: {side}, "
         f"{'bought once at entry' if rebalance == 'once' else f'back to target {rebalance}'}, "
         f"after {fee:g} bp fees{f' and {borrow:g} bp/yr borrow' if borrow else ''}"

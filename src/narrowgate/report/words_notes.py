@@ -173,6 +173,20 @@ RULES: tuple[tuple[re.Pattern[str], Replacement], ...] = (
      r"\1 在 \3 接续 \2，\5 个共同交易日上两者比值最多偏离 \4（中位数 \6）"),
     (re.compile(rf"(\S+) joins (\S+) at ({_DAY}) with no common day"),
      r"\1 在 \3 接续 \2，两者没有共同交易日"),
+    (re.compile(rf"(\S+) joins (\S+) across a gap of (\d+) days \(({_DAY}) … ({_DAY})\) "
+                r"with no common day: levels as published, joined unscaled"),
+     r"\1 跨越 \3 天的空档（\4 … \5）接续 \2，两者没有共同交易日：按公布点位直接接续、"
+     r"未做缩放"),
+    (re.compile(rf"(\S+) was not joined to (\S+): no common day to measure the factor between "
+                rf"their adjusted closes \(gap ({_DAY}) … ({_DAY})\); the series starts where "
+                r"the joined sources do"),
+     r"\1 未接续到 \2：两者的调整后收盘价没有共同交易日，无法测算换算系数（空档 \3 … \4）；"
+     r"序列从已接续来源的起点开始"),
+    (re.compile(rf"(\S+) (joins|disagrees with) (\S+) (at|after) ({_DAY}) with a ratio that "
+                rf"varies up to ([\d.]+%) on (\d+) common days \(median ({_NUM})\)"),
+     lambda m: (f"{m[1]} {'接续' if m[2] == 'joins' else '对照'} {m[3]}（{m[5]}"
+                f"{'起' if m[4] == 'at' else '之后'}），{m[7]} 个共同交易日上两者比值最多偏离 "
+                f"{m[6]}（中位数 {m[8]}）")),
     (re.compile(rf"\bclose ({_NUM}) on ({_DAY})"), r"收盘价 \1（\2）"),
     (re.compile(rf"\brecorded close of ({_DAY}), (\d+) days (before|after) ({_DAY})"),
      lambda m: f"记录的 {m[1]} 收盘价，{'早于' if m[3] == 'before' else '晚于'} "
