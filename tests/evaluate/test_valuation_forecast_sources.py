@@ -190,3 +190,22 @@ def test_a_fetched_consensus_is_stored_and_serves_offline_runs(thesis: Thesis) -
     used = next(d for d in data if d.source.startswith("provider: "))
     assert "stored snapshot of 2026-03-02" in used.source
     assert Store().forecast_snapshot("cn:300308", "net_profit", date(2026, 3, 1)) is None
+
+
+def test_data_ls_lists_the_stored_snapshots(thesis: Thesis) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from narrowgate.cli.data_cmd import app
+
+    value_stocks([stock("cn:300308")], SETTINGS, ctx_for(thesis, order="provider",
+                                                         source=StandIn()))
+    done = CliRunner().invoke(app, ["ls", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["snapshots"] == [
+        {"table": "forecasts", "key": "cn:300308", "measure": "net_profit", "snapshots": 1,
+         "first": "2026-03-02", "last": "2026-03-02"}]
+    table = CliRunner().invoke(app, ["ls"], env={"COLUMNS": "160"})
+    assert "snapshots (consensus forecasts, price lists)" in table.output
+    assert "cn:300308" in table.output and "net_profit" in table.output

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from narrowgate.data.basis import Basis
     from narrowgate.data.hub import Provenance
+    from narrowgate.data.snapshots_sql import SnapshotSummary
     from narrowgate.data.store import Store
 
 app = typer.Typer(
@@ -95,7 +96,10 @@ def list_store(
                  "first": c.first.isoformat(), "last": c.last.isoformat(), "rows": c.rows,
                  "fetched_at": c.fetched_at.isoformat(), "provider": c.provider,
                  "adjustment": c.adjustment} for c in store.coverage(ids or None)]
-        emit_json({"store": str(store.path), "rows": rows})
+        snaps = [{"table": s.table, "key": s.key, "measure": s.measure,
+                  "snapshots": s.snapshots, "first": s.first.isoformat(),
+                  "last": s.last.isoformat()} for s in _snapshots(store, ids)]
+        emit_json({"store": str(store.path), "rows": rows, "snapshots": snaps})
         return
     table = Table(
         "instrument", "kind", "source", "first", "last", "rows", "fetched", title=str(store.path)
@@ -111,6 +115,20 @@ def list_store(
             c.fetched_at.strftime("%Y-%m-%d %H:%M"),
         )
     _console().print(table)
+    held = _snapshots(store, ids)
+    if held:
+        kept = Table("kind", "of", "measure", "snapshots", "first", "newest",
+                     title="snapshots (consensus forecasts, price lists)")
+        for s in held:
+            kept.add_row(s.table.replace("_", " "), s.key, s.measure, str(s.snapshots),
+                         str(s.first), str(s.last))
+        _console().print(kept)
+
+
+def _snapshots(store: Store, ids: list[str] | None) -> list[SnapshotSummary]:
+    """The store's snapshot summaries, only those of ``ids`` when given."""
+    wanted = set(ids or [])
+    return [s for s in store.snapshot_summaries() if not wanted or s.key in wanted]
 
 
 def _print_fetch_log(store: Store, ids: list[str] | None, limit: int) -> None:

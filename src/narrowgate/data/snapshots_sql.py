@@ -117,6 +117,33 @@ def newest_price_list(con: duckdb.DuckDBPyConnection, list_name: str, on_or_befo
     return origin, frame
 
 
+@dataclass(frozen=True)
+class SnapshotSummary:
+    """What the store keeps of one consensus (``table`` "forecasts": ``key`` an instrument,
+    ``measure`` net_profit or eps) or one price list (``key`` its name)."""
+
+    table: str
+    key: str
+    measure: str
+    snapshots: int
+    first: date
+    last: date
+
+
+def summaries(con: duckdb.DuckDBPyConnection) -> list[SnapshotSummary]:
+    """One row per stored consensus and price list: how many snapshots, first and newest
+    day (for `data ls`)."""
+    if not has_snapshots(con):
+        return []
+    rows = con.execute(
+        "SELECT 'forecasts', instrument, measure, count(DISTINCT fetch_id), min(as_of), "
+        "max(as_of) FROM forecasts GROUP BY instrument, measure UNION ALL "
+        "SELECT 'price_lists', list, '', count(DISTINCT fetch_id), min(as_of), max(as_of) "
+        "FROM price_lists GROUP BY list ORDER BY 1, 2, 3").fetchall()
+    return [SnapshotSummary(str(r[0]), str(r[1]), str(r[2]), int(r[3]), r[4], r[5])
+            for r in rows]
+
+
 def _origin(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]
             ) -> SnapshotOrigin | None:
     row = con.execute(sql, params).fetchone()

@@ -480,6 +480,11 @@ class Store:
                 return None
             return snapshots_sql.newest_forecasts(con, instrument, measure, on_or_before)
 
+    def snapshot_summaries(self) -> list[snapshots_sql.SnapshotSummary]:
+        """One row per stored consensus and price list (counts and days)."""
+        with self.reading() as con:
+            return [] if con is None else snapshots_sql.summaries(con)
+
     def price_list_snapshot(self, list_name: str, on_or_before: date
                             ) -> tuple[snapshots_sql.SnapshotOrigin, pd.DataFrame] | None:
         """The newest stored price list ``list_name`` taken on or before the day."""
