@@ -133,23 +133,3 @@ def test_import_is_cheap_and_backtest_stays_callable() -> None:
                           check=True)
     assert cold.stdout.strip() == "False"
 
-
-def test_reachability_asks_the_proxy_when_one_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Behind a proxy the proxy must answer (a listening socket on 127.0.0.1 stands in)."""
-    import socket
-
-    from narrowgate.api import network_reachable
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    port = listener.getsockname()[1]
-    try:
-        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
-        monkeypatch.delenv("NO_PROXY", raising=False)
-        monkeypatch.delenv("no_proxy", raising=False)
-        assert network_reachable("unreachable.invalid")
-    finally:
-        listener.close()
-    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
-    assert not network_reachable("unreachable.invalid", timeout_s=0.5)

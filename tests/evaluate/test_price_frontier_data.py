@@ -344,3 +344,19 @@ def test_a_past_as_of_fetches_but_does_not_serve_todays_list(
     a = _run_ctx(thesis, offline=False, url=url, as_of=AS_OF)
     assert handler.hits == 1 and not any(f.key == "live_matched" for f in a.evidence.figures)
     assert any(f"after as-of {AS_OF}" in n.en for n in a.evidence.notes)
+
+
+def test_an_unreachable_price_list_is_one_note_without_waiting(thesis: Thesis) -> None:
+    """Nothing listens on the port: the reachability check says so in one line, and the
+    fetch (8 s timeout) is not tried."""
+    import socket
+
+    from narrowgate.data import reachability
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    reachability.new_run()
+    a = _run_ctx(thesis, offline=False, url=f"http://127.0.0.1:{port}/api/v1/models")
+    note = next(n.en for n in a.evidence.notes if "Live OpenRouter prices not available" in n.en)
+    assert "openrouter" in note and f"127.0.0.1:{port}" in note

@@ -12,11 +12,16 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from narrowgate.backtest.numba_cache import ensure_numba_cache
+
 if TYPE_CHECKING:
     from narrowgate.backtest.api import BacktestError, BacktestResult, run_backtest
     from narrowgate.backtest.specs import Costs, InstrumentSpec
 
 __all__ = ["BacktestError", "BacktestResult", "Costs", "InstrumentSpec", "run_backtest"]
+
+# before any kernel module imports numba: a read-only install needs a writable cache
+ensure_numba_cache()
 
 _HOME = {"BacktestError": "api", "BacktestResult": "api", "run_backtest": "api",
          "Costs": "specs", "InstrumentSpec": "specs"}

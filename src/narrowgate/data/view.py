@@ -185,7 +185,13 @@ class DataView:
         why = "offline, so live prices were not fetched"
         if live:
             url = self._llm_prices_url or models_url()
-            if self._price_frame is None:
+            from narrowgate.data.reachability import provider_reachable
+
+            reach = (provider_reachable(PRICE_LIST, [url.split("/api/")[0]])
+                     if self._price_frame is None else None)
+            if reach is not None and not reach.ok:
+                why = reach.line
+            elif self._price_frame is None:
                 try:
                     self._price_frame = (fetch_models(url, timeout_s=timeout_s),
                                          datetime.now(UTC))

@@ -3,7 +3,7 @@
 The thesis page is the HTML report itself (``render_report_html``) over a recorded
 scorecard, so a served thesis reads exactly like ``narrowgate run``'s report; its relative
 ``assets/`` links resolve to ``/theses/assets/…``, served from the installed package (the
-report's CSS and JS, plotly.js from the ``plotly`` package): nothing comes from a CDN.
+report's CSS and JS, and the plotly.js it vendors): nothing comes from a CDN.
 Home and claim pages are small jinja2 templates in one language at a time (``?lang=zh|en``,
 with a link to the other). Handlers are plain functions run in Starlette's thread pool.
 """
@@ -149,7 +149,7 @@ def error_page(request: Request, exc: NarrowgateError, status: int) -> HTMLRespo
 
 
 def report_asset(request: Request) -> Response:
-    """The report's assets: its CSS and JS from the package, plotly.js from ``plotly``."""
+    """The report's assets from the package: its CSS and JS and the vendored plotly.js."""
     from narrowgate.report.html import PLOTLY_JS, STATIC_FILES, plotly_js_path
 
     name = request.path_params["name"]

@@ -80,7 +80,14 @@ def get_provider(market: str) -> Provider:
 
 
 def provider_for(instrument: str) -> Provider:
-    """The provider serving one instrument id (``market:symbol``), exceptions included."""
+    """The provider serving one instrument id (``market:symbol``), exceptions included,
+    asked for reachability before its first fetch of a run (``data/reachability.py``)."""
+    from narrowgate.data.reachability import ReachableProvider
+
+    return ReachableProvider(_serving(instrument))
+
+
+def _serving(instrument: str) -> Provider:
     market, sep, symbol = instrument.partition(":")
     if not sep or not symbol:
         raise DataNotFound(f"instrument id {instrument!r} is not market:symbol, e.g. us:MSFT")
