@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.session_share import built_once
+
 if TYPE_CHECKING:
+    from narrowgate.data.store import Store
     from tests.providers.scripted_server import ScriptedServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -52,15 +55,17 @@ def isolated_home(
     return home
 
 
+IMPORTED_STORE = "imported-store"
+
+
 @pytest.fixture(scope="session")
 def imported_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DuckDB store holding all of ../shared/data, imported once per test session."""
-    from narrowgate.data.importers import import_path
-    from narrowgate.data.store import Store
-
+    """A DuckDB store holding all of ../shared/data, imported once per test session (by
+    the first xdist worker that asks; every worker gets its own copy to write to)."""
     require_shared("")
+    shared = built_once(tmp_path_factory, IMPORTED_STORE, _import_shared_data)
     path = tmp_path_factory.mktemp("imported") / "store.duckdb"
-    import_path(Store(path), SHARED_DATA)
+    shutil.copy(shared / "store.duckdb", path)
     # a copy no test can write to: tests that record runs start from it, whatever the
     # shared store has been through (a `narrowgate run` records its run in history)
     shutil.copy(path, path.with_name(PRISTINE))
@@ -68,6 +73,26 @@ def imported_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 PRISTINE = "pristine.duckdb"
+
+
+def _import_shared_data(folder: Path) -> None:
+    from narrowgate.data.importers import import_path
+    from narrowgate.data.store import Store
+
+    import_path(Store(folder / "store.duckdb"), SHARED_DATA)
+    _warm_bundled_timeline(Store(folder / "store.duckdb"))
+
+
+def _warm_bundled_timeline(store: Store) -> None:
+    """Every month end of the bundled thesis replayed once per session into the store's
+    timeline cache, as a user's first `narrowgate run` does: each test's run at any as-of
+    up to today then reads it instead of replaying the months again."""
+    from datetime import date
+
+    from narrowgate.evaluate.timeline_fill import warm_timeline_cache
+    from narrowgate.thesis.loader import load_thesis
+
+    warm_timeline_cache(load_thesis(None), store, date.today())
 
 
 @pytest.fixture(scope="session")

@@ -55,6 +55,8 @@ class RunProgress(Protocol):
     def fetched(self, instrument: str) -> None: ...
     def evaluating(self, total: int) -> None: ...
     def evaluated(self, claim_id: str) -> None: ...
+    def replaying(self, total: int) -> None: ...
+    def replayed(self, label: str) -> None: ...
 
 
 def _day(value: DateLike | None, what: str) -> date | None:
@@ -68,39 +70,17 @@ def _day(value: DateLike | None, what: str) -> date | None:
                               "write it as YYYY-MM-DD, e.g. 2026-11-24") from None
 
 
-def network_reachable(host: str = "query2.finance.yahoo.com", timeout_s: float = 1.5) -> bool:
-    """One quick TCP connect, so an offline machine does not wait out every provider's
-    retries (each would back off for seconds) before using the store. Behind a proxy
-    (``HTTPS_PROXY``/``ALL_PROXY``, as httpx reads them) the proxy is what must answer; a
-    provider that still fails is then said once and skipped by the hub."""
-    import socket
-    import urllib.parse
-    import urllib.request
-
-    target: tuple[str, int] = (host, 443)
-    proxy = urllib.request.getproxies().get("https") or urllib.request.getproxies().get("all")
-    if proxy and not urllib.request.proxy_bypass(host):
-        parts = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        if parts.hostname:
-            target = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    try:
-        with socket.create_connection(target, timeout=timeout_s):
-            return True
-    except Exception:  # DNS failure, refusal, timeout, or sockets blocked by a sandbox
-        return False
-
-
 def open_hub(offline: bool) -> tuple[DataHub, list[str]]:
-    """The data hub over the local store. A network that cannot be reached is said once
-    (as a warning) and the hub runs on the store alone."""
+    """The data hub over the local store, starting a run: each provider is asked whether
+    it answers before its first fetch of the run (``data/reachability.py``, through the
+    proxy variables), so one that does not is said once (a hub warning) and skipped while
+    the others still fetch. The warning list is for the caller's own notes (empty here)."""
     from narrowgate.data.hub import DataHub
+    from narrowgate.data.reachability import new_run
     from narrowgate.data.store import Store
 
-    warnings: list[str] = []
-    if not offline and not network_reachable():
-        warnings.append("network unreachable: using the local store only (stale data is marked)")
-        offline = True
-    return DataHub(Store(), offline=offline), warnings
+    new_run()
+    return DataHub(Store(), offline=offline), []
 
 
 def prepare_data(hub: DataHub, needs: Sequence[DataNeed],
@@ -143,7 +123,7 @@ def prepare_data(hub: DataHub, needs: Sequence[DataNeed],
 
 def run_thesis(thesis: Thesis, as_of: date, *, offline: bool = False,
                progress: RunProgress | None = None, record: bool = False,
-               source: Path | None = None) -> Scorecard:
+               source: Path | None = None, timeline: bool = True) -> Scorecard:
     """Evaluate every claim of a loaded thesis as of ``as_of``: open the store once,
     fetch the planned data (unless offline), evaluate, and name the fetch commands in
     every missing-data entry. The engine behind ``narrowgate run`` and :func:`run`.
@@ -151,7 +131,10 @@ def run_thesis(thesis: Thesis, as_of: date, *, offline: bool = False,
     ``record``: also keep the scorecard in the store's run history (``narrowgate run``
     does; a plain API call does not unless asked); ``source`` is the thesis file, whose
     hash the history names. A store that cannot be written does not fail the run: the
-    scorecard gets one warning saying history was not recorded.
+    scorecard gets one warning saying history was not recorded. ``timeline``: replay each
+    decided claim at the month ends since publication (``ClaimResult.timeline``), reusing
+    the months the store's timeline cache holds and keeping the ones computed (a store
+    that cannot be written only loses the cache).
     """
     from narrowgate.data.view import DataView
     from narrowgate.evaluate.registry import EvalContext
@@ -172,7 +155,20 @@ def run_thesis(thesis: Thesis, as_of: date, *, offline: bool = False,
         scorecard = evaluate_thesis(
             thesis, as_of, offline=hub.offline, hub=hub, warnings=warnings,
             on_claim=None if progress is None else (lambda c: progress.evaluated(c.id)))
+        fill = None
+        if timeline:  # each decided claim replayed monthly; cached months are reused
+            from narrowgate.evaluate.timeline_fill import fill_timelines
+
+            fill = fill_timelines(
+                thesis, scorecard, hub.store,
+                on_start=None if progress is None else progress.replaying,
+                on_done=None if progress is None else progress.replayed)
     scorecard = with_commands(scorecard)
+    if fill is not None:
+        from narrowgate.evaluate.timeline_fill import attach_timelines, store_timeline
+
+        attach_timelines(scorecard, fill)
+        store_timeline(hub.store, thesis.id, fill.to_store)  # never fails the run
     if record:
         from narrowgate.errors import StoreError
 
@@ -203,21 +199,25 @@ def record_run(scorecard: Scorecard, source: Path | None = None, *,
 
 
 def run(thesis: str | Path | None = None, *, as_of: DateLike | None = None,
-        offline: bool = False, lang: Lang = "en", record: bool = False) -> Scorecard:
+        offline: bool = False, lang: Lang = "en", record: bool = False,
+        timeline: bool = True) -> Scorecard:
     """Evaluate a thesis and return its scorecard (nothing is written to disk unless
-    ``record=True``, which keeps it in the store's run history like ``narrowgate run``).
+    ``record=True``, which keeps it in the store's run history like ``narrowgate run``,
+    apart from the store's timeline cache).
 
     ``thesis``: a bundled id (``ai-narrow-gate``), a library id, a YAML file, or None for
     the default; ``as_of``: the evaluation date (default today; nothing after it is read);
     ``offline``: never call a live source; ``lang``: the language ``to_frame()`` and the
-    notebook card show by default (the scorecard itself holds both). Same speed as
-    ``narrowgate run``.
+    notebook card show by default (the scorecard itself holds both); ``timeline``: each
+    decided claim's verdict replayed at the month ends since publication (cached in the
+    store; False skips it). Same speed as ``narrowgate run``.
     """
     from narrowgate.thesis.loader import load_thesis, resolve_thesis_path
 
     day = _day(as_of, "as_of") or date.today()
     path = thesis if isinstance(thesis, Path) else resolve_thesis_path(thesis)
-    card = run_thesis(load_thesis(path), day, offline=offline, record=record, source=path)
+    card = run_thesis(load_thesis(path), day, offline=offline, record=record, source=path,
+                      timeline=timeline)
     return card.set_language(lang)
 
 

@@ -30,7 +30,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report_run(tmp_path_factory: pytest.TempPathFactory
+               ) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """One `narrowgate run` in a fresh process: its report folder and what it printed."""
     out = tmp_path_factory.mktemp("report")
     home = tmp_path_factory.mktemp("home")
     result = run_cli(
@@ -44,13 +46,18 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "Traceback" not in result.stderr
-    return out
+    return out, result
+
+
+@pytest.fixture(scope="module")
+def report_dir(report_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    return report_run[0]
 
 
 def test_scorecard_json_lists_every_claim_with_evidence(report_dir: Path) -> None:
     payload = json.loads((report_dir / "scorecard.json").read_text(encoding="utf-8"))
     thesis = load_thesis(None)
-    assert payload["schema_version"] == "1.5"  # 1.5: thesis.benchmark and the combined book
+    assert payload["schema_version"] == "1.6"  # 1.6: results[].timeline
     assert payload["as_of"] == "2026-11-24"
     assert payload["offline"] is True
     assert payload["thesis"]["id"] == "ai-narrow-gate"
@@ -85,8 +92,9 @@ def test_report_folder_loads_nothing_from_the_network(report_dir: Path) -> None:
         assert not EXTERNAL_LOAD.search(text), f"{page} loads an external resource"
 
 
-def test_terminal_scorecard_names_every_claim(tmp_path: Path) -> None:
-    result = run_cli("run", "--offline", "--as-of", "2026-11-24", "--out", str(tmp_path))
+def test_terminal_scorecard_names_every_claim(
+        report_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    result = report_run[1]  # the same command as before, run once for the module
     assert result.returncode == 0, result.stderr
     for claim in load_thesis(None).claims:
         assert claim.id in result.stdout

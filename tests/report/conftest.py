@@ -259,22 +259,39 @@ def injection() -> str:
 BUNDLED_AS_OF = date(2026, 11, 24)
 
 
-@pytest.fixture(scope="session")
-def bundled_scorecard(imported_store_path: Path, tmp_path_factory: pytest.TempPathFactory
-                      ) -> Scorecard:
-    """The bundled thesis run offline on all the shared data, as ``narrowgate run`` does
-    (warnings and fetch commands included), on a copy of the imported store."""
+def _run_bundled(folder: Path, store: Path) -> None:
+    import pickle
     import shutil
 
     from narrowgate.api import run_thesis
     from narrowgate.data.store import STORE_FILE
     from narrowgate.thesis.loader import load_thesis
 
-    home = tmp_path_factory.mktemp("bundled-home")
-    shutil.copyfile(imported_store_path, home / STORE_FILE)
+    home = folder / "home"
+    home.mkdir()
+    shutil.copyfile(store, home / STORE_FILE)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NARROWGATE_HOME", str(home))
-        return run_thesis(load_thesis(None), BUNDLED_AS_OF, offline=True)
+        card = run_thesis(load_thesis(None), BUNDLED_AS_OF, offline=True)
+    (folder / "scorecard.pickle").write_bytes(pickle.dumps(card))
+    shutil.rmtree(home)
+
+
+@pytest.fixture(scope="session")
+def bundled_scorecard(pristine_store_path: Path, tmp_path_factory: pytest.TempPathFactory
+                      ) -> Scorecard:
+    """The bundled thesis run offline on all the shared data, as ``narrowgate run`` does
+    (warnings and fetch commands included), on a copy of the imported store — once per
+    session for every xdist worker (a pickle is an exact copy of the model, NaN included)."""
+    import pickle
+
+    from tests.session_share import built_once
+
+    shared = built_once(tmp_path_factory, "bundled-scorecard",
+                        lambda folder: _run_bundled(folder, pristine_store_path))
+    card = pickle.loads((shared / "scorecard.pickle").read_bytes())
+    assert isinstance(card, Scorecard)
+    return card
 
 
 @pytest.fixture(scope="session")

@@ -253,7 +253,7 @@ def test_a_version_1_store_reads_without_history_and_migrates_on_write(
         pass  # a new file at the current version
     con = duckdb.connect(str(store.path))  # turn it into a store of schema version 1
     for table in ("runs", "run_data", "outbox", "jobs", "run_checks", "forecasts",
-                  "price_lists"):
+                  "price_lists", "timeline_cache"):
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE narrowgate_schema SET version = 1")
     con.close()
@@ -261,7 +261,7 @@ def test_a_version_1_store_reads_without_history_and_migrates_on_write(
     assert Store(store.path).row_counts()["bars"] == 0
     assert record_run(Store(store.path), card, "0" * 64) == 1  # the write migrates first
     con = duckdb.connect(str(store.path), read_only=True)
-    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (5,)
+    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (6,)
     con.close()
     assert [(r.run_id, r.as_of) for r in list_runs(Store(store.path))] == [
         (1, date(2026, 4, 30))]
@@ -279,7 +279,7 @@ def test_a_future_store_version_is_refused_in_one_line(tmp_path: Path) -> None:
     con.execute("INSERT INTO narrowgate_schema VALUES (99, now())")
     con.close()
     with pytest.raises(StoreError, match="has schema version 99, this narrowgate reads "
-                                         "versions 1 to 5"):
+                                         "versions 1 to 6"):
         Store(store.path).row_counts()
 
 
@@ -295,7 +295,7 @@ def test_a_version_3_store_reads_and_gains_jobs_and_checks_on_write(in_home: Pat
     path = tmp_path / "store.duckdb"
     shutil.copy(in_home / "store.duckdb", path)
     con = duckdb.connect(str(path))  # the store as the release before version 4 left it
-    for table in ("jobs", "run_checks", "forecasts", "price_lists"):
+    for table in ("jobs", "run_checks", "forecasts", "price_lists", "timeline_cache"):
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE narrowgate_schema SET version = 3")
     con.close()
@@ -305,7 +305,7 @@ def test_a_version_3_store_reads_and_gains_jobs_and_checks_on_write(in_home: Pat
         history_sql.insert_check(con, 2, date(2026, 11, 30), datetime(2026, 11, 30, 7))
         assert jobs_sql.select_jobs(con) == []
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (5,)
+    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (6,)
     con.close()
     checks = list_runs(Store(path))[-1].checks
     assert checks is not None and (checks.run_id, checks.count, checks.last_as_of) == (

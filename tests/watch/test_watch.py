@@ -215,7 +215,8 @@ def test_a_version_2_store_gains_the_outbox_on_the_first_cycle(early_home: Path,
 
     path = early_home / "store.duckdb"
     con = duckdb.connect(str(path))  # the store as the release before the outbox left it
-    for table in ("outbox", "jobs", "run_checks", "forecasts", "price_lists"):
+    for table in ("outbox", "jobs", "run_checks", "forecasts", "price_lists",
+                  "timeline_cache"):
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE narrowgate_schema SET version = 2")
     con.close()
@@ -223,6 +224,6 @@ def test_a_version_2_store_gains_the_outbox_on_the_first_cycle(early_home: Path,
     code, out = _watch("--notify", capture.url)
     assert code == 0, out
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (5,)
+    assert con.execute("SELECT max(version) FROM narrowgate_schema").fetchone() == (6,)
     con.close()
     assert len(events(Store(path))) == 4 and len(capture.bodies) == 4

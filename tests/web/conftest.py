@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.session_share import built_once, copy_home
 
 EARLY, LATE = "2026-04-30", "2026-11-24"
 BUNDLED = "ai-narrow-gate"
@@ -32,11 +33,30 @@ def recorded_home_at(home: Path, store: Path) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def recorded_home_template(pristine_store_path: Path,
+                           tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``recorded_home_at`` built once per session for every worker (copy it, never
+    write to it): the two runs and the library thesis, as each copy would record them."""
+    return built_once(tmp_path_factory, "serve-recorded-home",
+                      lambda home: _fill(home, pristine_store_path))
+
+
+def _fill(home: Path, store: Path) -> None:
+    recorded_home_at(home, store)
+
+
+@pytest.fixture
+def recorded_home(recorded_home_template: Path, tmp_path: Path) -> Path:
+    """A test's own copy of the recorded home (it may write: refresh jobs add runs)."""
+    return copy_home(recorded_home_template, tmp_path / "recorded-home")
+
+
 @pytest.fixture(scope="module")
-def served_home(pristine_store_path: Path,
+def served_home(recorded_home_template: Path,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Shared by a module's read-only tests (runs 1 and 2)."""
-    yield recorded_home_at(tmp_path_factory.mktemp("serve-home"), pristine_store_path)
+    yield copy_home(recorded_home_template, tmp_path_factory.mktemp("serve-home"))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from narrowgate.data.store import Store
 from narrowgate.evaluate.scorecard import Scorecard
 from narrowgate.web.app import ROUTES, create_app
 from narrowgate.web.openapi import openapi_document
-from tests.web.conftest import BUNDLED, EARLY, LATE, USER, recorded_home_at
+from tests.web.conftest import BUNDLED, EARLY, LATE, USER
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -218,12 +218,11 @@ def _wait(client: TestClient, location: str) -> dict[str, object]:
     raise AssertionError(f"job {location} did not finish")
 
 
-def test_refresh_jobs_complete_offline_and_add_runs(pristine_store_path: Path,
-                                                    tmp_path: Path,
+def test_refresh_jobs_complete_offline_and_add_runs(recorded_home: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from narrowgate.watch.history import list_runs
 
-    home = recorded_home_at(tmp_path, pristine_store_path)
+    home = recorded_home  # its own copy of the home recorded_home_at fills
     monkeypatch.setenv("NARROWGATE_HOME", str(home))
     with TestClient(create_app(offline=True)) as client:
         first = client.post(f"/api/theses/{BUNDLED}/refresh", params={"as_of": LATE})

@@ -31,6 +31,11 @@ def run(
         "--record/--no-record",
         help="Keep the scorecard in the store's run history (see `narrowgate history`)."),
     ] = True,
+    timeline: Annotated[bool, typer.Option(
+        "--timeline/--no-timeline",
+        help="Replay each decided claim at the month ends since publication (cached in "
+             "the store; a first run computes every month)."),
+    ] = True,
 ) -> None:
     """Evaluate every claim and write the scorecard (JSON, HTML) — 评估全部论点并生成记分卡。"""
     from rich.console import Console
@@ -51,7 +56,7 @@ def run(
     prepare_out(out)
     with _ProgressBars(console) as bars:
         scorecard = run_thesis(the_thesis, as_of_date, offline=offline, progress=bars,
-                               record=record, source=source)
+                               record=record, source=source, timeline=timeline)
     render_scorecard(scorecard, console, lang)
     with writing(out):  # both files from this run, never mixed with another's
         json_path = write_scorecard_json(scorecard, out / SCORECARD)
@@ -117,3 +122,9 @@ class _ProgressBars:
 
     def evaluated(self, claim_id: str) -> None:
         self._progress.update(self._task, advance=1, item=claim_id)
+
+    def replaying(self, total: int) -> None:
+        self._start("timeline (按月回放)", total)
+
+    def replayed(self, label: str) -> None:
+        self._progress.update(self._task, advance=1, item=label)

@@ -30,7 +30,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from narrowgate.data import history_sql, jobs_sql, outbox_sql, snapshots_sql, store_sql
+from narrowgate.data import (
+    history_sql,
+    jobs_sql,
+    outbox_sql,
+    snapshots_sql,
+    store_sql,
+    timeline_sql,
+)
 from narrowgate.data.session_reads import SessionReads
 from narrowgate.errors import StoreError
 from narrowgate.instruments import DataKind
@@ -45,12 +52,14 @@ if TYPE_CHECKING:
 #: "unchanged" checks of watch cycles (``run_checks``, :mod:`narrowgate.data.history_sql`).
 #: 5 added the snapshots of consensus forecasts and LLM price lists
 #: (:mod:`narrowgate.data.snapshots_sql`).
+#: 6 added the timeline cache (``timeline_cache``, :mod:`narrowgate.data.timeline_sql`).
 #: An older file still reads; the first write migrates it (one transaction).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _MIGRATIONS: dict[int, tuple[str, ...]] = {2: history_sql.HISTORY_DDL,
                                            3: outbox_sql.OUTBOX_DDL,
                                            4: (*jobs_sql.JOBS_DDL, *history_sql.CHECKS_DDL),
-                                           5: snapshots_sql.SNAPSHOTS_DDL}
+                                           5: snapshots_sql.SNAPSHOTS_DDL,
+                                           6: timeline_sql.TIMELINE_DDL}
 STORE_FILE = "store.duckdb"
 
 _DDL = (
@@ -75,7 +84,7 @@ _DDL = (
 _NARROWGATE_TABLES = {"narrowgate_schema", "fetch_log", "bars", "series", "facts", "coverage",
                       *history_sql.HISTORY_TABLES, *outbox_sql.OUTBOX_TABLES,
                       *jobs_sql.JOBS_TABLES, *history_sql.CHECKS_TABLES,
-                      *snapshots_sql.SNAPSHOTS_TABLES}
+                      *snapshots_sql.SNAPSHOTS_TABLES, *timeline_sql.TIMELINE_TABLES}
 _RECOVERY = ("move it aside (e.g. `mv {p} {p}.bad`), then import or fetch the data "
              "again")
 #: OS reasons a write can fail for that the user fixes outside narrowgate (disk full, quota,
@@ -345,7 +354,8 @@ class Store:
                                                     *outbox_sql.OUTBOX_DDL,
                                                     *jobs_sql.JOBS_DDL,
                                                     *history_sql.CHECKS_DDL,
-                                                    *snapshots_sql.SNAPSHOTS_DDL))])
+                                                    *snapshots_sql.SNAPSHOTS_DDL,
+                                                    *timeline_sql.TIMELINE_DDL))])
 
     @contextmanager
     def session(self) -> Iterator[Store]:

@@ -22,7 +22,7 @@ from narrowgate.thesis.schema import LocalizedText, Section, ThesisSource
 if TYPE_CHECKING:
     import pandas as pd
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 #: the two languages every visible string is written in
 Lang = Literal["zh", "en"]

@@ -161,6 +161,20 @@ class Assessment(_Model):
         return self
 
 
+class TimelineEntry(_Model):
+    """The claim as one earlier as-of date saw the data (schema 1.6): its verdict (and for
+    ``pending`` the interim reading it holds back), its deciding figure in the figure's own
+    unit, and the newest market or filing date it read."""
+
+    as_of: date
+    verdict: Verdict
+    so_far: Verdict | None = None
+    figure_key: str | None = None
+    value: float | int | str | None = None
+    unit: str | None = None
+    data_end: date | None = None
+
+
 class ClaimResult(_Model):
     claim_id: str
     kind: str
@@ -175,6 +189,9 @@ class ClaimResult(_Model):
     #: % of a ±20% band around the thresholds that keeps the verdict (the weakest of the
     #: claim's line-based decisions); None where the kind decides by a rule of its own
     stability: float | None = None
+    #: the verdict replayed at each month end since publication and at as-of (schema 1.6;
+    #: empty where not replayed: qualitative claims, ``--no-timeline``)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
 
     def _repr_html_(self) -> str:
         """A one-line card in Jupyter: verdict, id, summary, headline figure."""

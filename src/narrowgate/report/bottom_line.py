@@ -191,11 +191,28 @@ def _verdicts_sentence(scorecard: Scorecard) -> LocalizedText:
                              en=f"Of {total} claims: {en}; the data decide none of them yet.")
     share = round(counts[Verdict.SUPPORTED] / decided * 100)
     split = _kinds_sentence(scorecard)
+    moved_zh, moved_en = _flips_clause(scorecard)
     return LocalizedText(
         zh=f"{total} 项论点中:{zh};在数据已能判定的 {decided} 项中,"
-           f"{counts[Verdict.SUPPORTED]} 项完全成立({share}%)。{split.zh}",
+           f"{counts[Verdict.SUPPORTED]} 项完全成立({share}%)。{split.zh}{moved_zh}",
         en=f"Of {total} claims: {en}; of the {decided} the data decide, "
-           f"{counts[Verdict.SUPPORTED]} hold in full ({share}%). {split.en}".rstrip())
+           f"{counts[Verdict.SUPPORTED]} hold in full ({share}%). {split.en} {moved_en}"
+           .rstrip())
+
+
+def _flips_clause(scorecard: Scorecard) -> tuple[str, str]:
+    """(zh, en) 'Replayed at each month end since publication, 4 of 22 claims changed
+    verdict (9 flips).' — empty strings when no claim carries a timeline."""
+    from narrowgate.report.timeline_strip import flip_count
+
+    lines = [r.timeline for r in scorecard.results if len(r.timeline) > 1]
+    if not lines:
+        return "", ""
+    flips = [flip_count(line) for line in lines]
+    moved = sum(1 for n in flips if n)
+    return (f"自发布以来逐月末回放:{len(lines)} 项中 {moved} 项的结论曾改变(共 {sum(flips)} 次)。",
+            f"Replayed at each month end since publication, {moved} of {len(lines)} claims "
+            f"changed verdict ({sum(flips)} flip{'s' if sum(flips) != 1 else ''}).")
 
 
 def _kinds_sentence(scorecard: Scorecard) -> LocalizedText:

@@ -1,7 +1,8 @@
 """The HTML report: ``index.html`` plus ``assets/``, a folder that opens offline from disk.
 
-Why a folder and not one file: plotly.js is about 5 MB; kept beside the page it leaves
-``index.html`` small and nothing is ever fetched from the network (no CDN, no web fonts).
+Why a folder and not one file: plotly.js (its basic bundle, vendored: 1.2 MB) kept beside
+the page leaves ``index.html`` small, and nothing is ever fetched from the network (no CDN,
+no web fonts).
 Both languages are in the page; a switch toggles a class on ``<html>`` and the ``lang``
 argument only picks the initial one. Every piece of thesis text goes through jinja2
 autoescaping, and chart specs are embedded as JSON with ``<``, ``>`` and ``&`` escaped so
@@ -15,7 +16,6 @@ with :func:`write_atomic`.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -50,6 +50,7 @@ from narrowgate.report.card_view import (
 from narrowgate.report.commands import how_text
 from narrowgate.report.formatting import format_signed, format_value, format_when
 from narrowgate.report.scorecard import write_atomic
+from narrowgate.report.timeline_strip import TimelineStrip, timeline_strip
 from narrowgate.report.trades import TradeRow, book_note, book_rows, trade_rows
 from narrowgate.report.trades_chart import thicken_book, trades_chart
 from narrowgate.report.watch import watch_cards
@@ -116,6 +117,8 @@ class CardView:
     so_far: Verdict | None = None
     provenance: list[InstrumentRow] = field(default_factory=list)
     show_test: bool = True
+    #: the verdict at each month end since publication (None: no timeline)
+    timeline: TimelineStrip | None = None
 
 
 @dataclass
@@ -241,6 +244,7 @@ def _card(index: int, result: ClaimResult, published: date | None = None) -> Car
         so_far=so_far(result),
         provenance=provenance_rows(evidence.data),
         show_test=shows_test(result),
+        timeline=timeline_strip(result),
     )
 
 
@@ -302,16 +306,16 @@ def embed_json(payload: Any) -> Markup:
 
 
 def plotly_js_path() -> Path:
-    """plotly.min.js from the installed ``plotly`` package, found without importing it."""
-    spec = importlib.util.find_spec("plotly")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        candidate = Path(location) / "package_data" / PLOTLY_JS
-        if candidate.is_file():
-            return candidate
+    """plotly.js as narrowgate ships it: the basic bundle (scatter, bar, pie traces: the
+    report draws scatter and bar only), vendored from npm with its license by
+    ``scripts/vendor_plotly.sh`` into ``report/vendor/`` (1.2 MB instead of plotly's full
+    4.8 MB, and no Python plotly in the core install)."""
+    candidate = Path(__file__).with_name("vendor") / PLOTLY_JS
+    if candidate.is_file():
+        return candidate
     raise ReportWriteError(
-        "plotly.js is missing: the HTML report bundles it from the 'plotly' package",
-        "install it with: pip install 'plotly>=5.22'",
+        f"plotly.js is missing from this narrowgate install ({candidate})",
+        "reinstall narrowgate; from a source checkout run scripts/vendor_plotly.sh",
     )
 
 
