@@ -38,7 +38,7 @@ def test_gold_ahead_but_no_new_highs_is_pending_before_the_horizon(imported_hub:
     assert f["cross_agrees"] == "yes"
     used = {d.instrument for d in result.evidence.data}
     assert used == {"lbma:GOLD", "lbma:SILVER", "us:GLD", "us:SLV"}
-    assert len(result.evidence.charts) == 2 + 3  # its own two, then the implied trade's
+    assert len(result.evidence.charts) == 2 + 4  # its own two, then the implied trade's
     assert all(len(s.x) <= 400 for c in result.evidence.charts for s in c.series)
     assert "2026-08-19" in result.summary.en and "2026-08-19" in result.summary.zh
     # a new high by one metal alone leaves it mixed, so only gold's lead is on the watch
