@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pandas as pd
@@ -17,9 +18,9 @@ import pytest
 
 from narrowgate.data.providers.openrouter import (
     candidate_ids,
-    fetch_and_match,
     fetch_models,
     match_live,
+    matched,
     normalise_models,
 )
 from narrowgate.errors import ProviderError
@@ -151,15 +152,18 @@ def test_match_live_is_exact_by_id_or_display_name() -> None:
     assert match_live(rows, "OpenAI", "GPT-5.4", ["openai/gpt-5.4-pinned"]) == []
 
 
-def test_fetch_and_match_turns_failures_into_an_error(
+def test_a_fetched_list_is_matched_per_recorded_model(
     server: tuple[HTTPServer, type[_Handler]],
 ) -> None:
+    """A fetch failure is the view's one-line note (test_price_frontier_data asserts it);
+    a list that came is matched model by model, unmatched ones empty."""
     httpd, handler = server
     url = f"http://127.0.0.1:{httpd.server_port}/api/v1/models"
     handler.body = json.dumps(CONSTRUCTED_BODY).encode()
-    live = fetch_and_match([("OpenAI", "GPT-5.4", []), ("Google", "Gemini 9", [])], url, 2.0)
-    assert live.error is None and live.rows == 3
+    live = matched(fetch_models(url), [("OpenAI", "GPT-5.4", []), ("Google", "Gemini 9", [])],
+                   url=url, fetched_at=datetime.now(UTC))
+    assert live.rows == 3 and live.stored_as_of is None
     assert [[r["model_id"] for r in m] for m in live.matches] == [["openai/gpt-5.4"], []]
     handler.status = 500
-    failed = fetch_and_match([("OpenAI", "GPT-5.4", [])], url, 2.0)
-    assert failed.error == f"openrouter: HTTP 500 from {url}" and failed.matches == []
+    with pytest.raises(ProviderError, match=f"openrouter: HTTP 500 from {url}"):
+        fetch_models(url)

@@ -175,9 +175,8 @@ class DataView:
                     live: bool) -> LiveMatch | str:
         from narrowgate.data.providers.openrouter import (
             PRICE_LIST,
-            LiveMatch,
             fetch_models,
-            match_live,
+            matched,
             models_url,
         )
         from narrowgate.errors import ProviderError
@@ -203,23 +202,19 @@ class DataView:
             if self._price_frame is not None:
                 frame, at = self._price_frame
                 if self._knowable(at):
-                    rows = frame.to_dict("records")
-                    return LiveMatch(url=url, fetched_at=at, rows=len(rows),
-                                     matches=[match_live(rows, p, m, ids)
-                                              for p, m, ids in models])
+                    return matched(frame, models, url=url, fetched_at=at)
                 why = f"the list fetched on {at.date()} is after as-of {self.as_of}"
         stored = self._hub.store.price_list_snapshot(PRICE_LIST, self.as_of)
         if stored is None:
             return (f"{why}, and the store holds no {PRICE_LIST} price list taken on or "
                     f"before {self.as_of}")
         origin, frame = stored
-        rows = frame.to_dict("records")
         self.served.append(Provenance(f"{PRICE_LIST}:models", f"stored {PRICE_LIST} list",
-                                      origin.as_of, origin.as_of, len(rows), origin.fetched_at,
+                                      origin.as_of, origin.as_of, len(frame), origin.fetched_at,
                                       origin.request, False, origin.provider, None))
-        return LiveMatch(url=origin.request, fetched_at=origin.fetched_at.replace(tzinfo=UTC),
-                         rows=len(rows), stored_as_of=origin.as_of,
-                         matches=[match_live(rows, p, m, ids) for p, m, ids in models])
+        return matched(frame, models, url=origin.request,
+                       fetched_at=origin.fetched_at.replace(tzinfo=UTC),
+                       stored_as_of=origin.as_of)
 
     def _knowable(self, fetched_at: datetime) -> bool:
         """A fetch of this run is servable when it was made on or before as-of (UTC day),

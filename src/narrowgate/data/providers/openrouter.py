@@ -153,7 +153,8 @@ def match_live(
 
 @dataclass(frozen=True)
 class LiveMatch:
-    """One fetch of the live list matched against recorded models (or why it failed).
+    """One price list (this run's fetch, or a stored snapshot) matched against recorded
+    models: per recorded model, the rows that are it.
 
     ``stored_as_of``: set when the list is a stored snapshot of that day rather than this
     run's fetch (``url`` is then the request that fetched it)."""
@@ -161,25 +162,15 @@ class LiveMatch:
     url: str
     fetched_at: datetime
     rows: int = 0
-    error: str | None = None
     matches: list[list[Mapping[Any, Any]]] = field(default_factory=list)  # per recorded model
     stored_as_of: date | None = None
 
 
-def fetch_and_match(
-    recorded: Sequence[tuple[str, str, Sequence[str]]],
-    url: str = OPENROUTER_MODELS_URL,
-    timeout_s: float = 10.0,
-) -> LiveMatch:
-    """Fetch the live list once and match each recorded (provider, model, explicit ids).
-
-    A ProviderError becomes ``error`` rather than an exception: live prices are a second
-    source beside the recorded ones, so a run goes on without them and says why.
-    """
-    try:
-        frame = fetch_models(url, timeout_s=timeout_s)
-    except ProviderError as exc:
-        return LiveMatch(url=url, fetched_at=datetime.now(UTC), error=exc.message)
+def matched(frame: pd.DataFrame, recorded: Sequence[tuple[str, str, Sequence[str]]], *,
+            url: str, fetched_at: datetime, stored_as_of: date | None = None) -> LiveMatch:
+    """Match each recorded (provider, model, explicit ids) against one price list (the
+    ``normalise_models`` columns)."""
     rows = frame.to_dict("records")
-    return LiveMatch(url=url, fetched_at=datetime.now(UTC), rows=len(rows),
-                     matches=[match_live(rows, p, m, ids) for p, m, ids in recorded])
+    return LiveMatch(url=url, fetched_at=fetched_at, rows=len(rows),
+                     matches=[match_live(rows, p, m, ids) for p, m, ids in recorded],
+                     stored_as_of=stored_as_of)

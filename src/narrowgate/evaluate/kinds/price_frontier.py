@@ -119,10 +119,9 @@ def _live(params: PriceFrontierParams, ctx: EvalContext
         return [], [], [text(f"离线运行:未获取 {where} 实时价格,库中也没有存档。",
                              f"Offline run: live {where} prices were not fetched, and the "
                              "store holds no earlier list.")], []
-    if isinstance(live, str) or live.error is not None:
-        why = live if isinstance(live, str) else live.error
-        return [], [], [text(f"{where} 实时价格获取失败:{why}",
-                             f"Live {where} prices not available: {why}")], []
+    if isinstance(live, str):
+        return [], [], [text(f"{where} 实时价格获取失败:{live}",
+                             f"Live {where} prices not available: {live}")], []
     day = live.stored_as_of
     zh_kind, en_kind = ("实时", "live") if day is None else (f"{day} 存档", f"stored {day}")
     figures: list[Figure] = []
