@@ -125,6 +125,17 @@ def window_kept(n_rows: int, start: int, end: int, reading_at: Callable[[int, in
     return kept / total if total else 1.0
 
 
+def note_scaled_line(line: float, reading_at: Callable[[float], Verdict],
+                     verdict: Verdict) -> None:
+    """For a rule with one line of its own (a tolerance, a share, a threshold in %): the
+    share of that line moved across ±BAND of itself (``STEPS`` steps) under which
+    ``reading_at(line)`` keeps ``verdict`` counts as one decision."""
+    with _paused():
+        moved = [reading_at(line * (1 - BAND + 2 * BAND * k / (STEPS - 1)))
+                 for k in range(STEPS)]
+    note_replayed(sum(v is verdict for v in moved) / STEPS, verdict)
+
+
 def note_replayed(kept: float, verdict: Verdict) -> None:
     """For a kind that replays its own assumptions (a grid of model inputs, not a line):
     the share (0–1) of the replays that kept ``verdict`` counts like a threshold band's."""

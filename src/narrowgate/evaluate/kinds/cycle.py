@@ -56,6 +56,8 @@ from narrowgate.models.cycles import last_halving
 from narrowgate.thesis.schema import LocalizedText
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from narrowgate.thesis.schema import Claim
@@ -314,7 +316,7 @@ def _note_line_stability(params: CycleParams, drawdown_now: float, fall_after: f
     """Stability: each of the reading's lines (correcting drawdown, knife fall, waiting
     gain; all in %) moved across ±BAND of itself, the others as set; each line's kept share
     is one decision (the claim reports the weakest)."""
-    from narrowgate.evaluate.core.stability import BAND, STEPS, note_replayed
+    from narrowgate.evaluate.core.stability import note_scaled_line
 
     lines = {"correcting": params.correcting_min_drawdown_pct,
              "knife": params.knife_min_fall_pct, "waiting": params.waiting_gain_min_pct}
@@ -327,7 +329,8 @@ def _note_line_stability(params: CycleParams, drawdown_now: float, fall_after: f
         entry = Verdict.SUPPORTED if waiting_gain >= at["waiting"] else Verdict.CONTRADICTED
         return part if entry is part else Verdict.MIXED
 
+    def moved(name: str) -> Callable[[float], Verdict]:
+        return lambda at: reading({**lines, name: at})
+
     for name in lines if waiting_gain is not None else ("correcting", "knife"):
-        moved = [reading({**lines, name: lines[name] * (1 - BAND + 2 * BAND * k / (STEPS - 1))})
-                 for k in range(STEPS)]
-        note_replayed(sum(v is verdict for v in moved) / STEPS, verdict)
+        note_scaled_line(lines[name], moved(name), verdict)

@@ -209,11 +209,10 @@ class EventStudy(Evaluator[EventStudyParams]):
 def _note_count_stability(share: float, needed: float, count_ok: bool) -> None:
     """Stability: the logged/claimed share against its line moved across ±BAND of itself
     (the count decides between supported and mixed only)."""
-    from narrowgate.evaluate.core.stability import BAND, STEPS, note_replayed
+    from narrowgate.evaluate.core.stability import note_scaled_line
 
-    lines = [needed * (1 - BAND + 2 * BAND * k / (STEPS - 1)) for k in range(STEPS)]
-    note_replayed(sum((share >= line) is count_ok for line in lines) / STEPS,
-                  Verdict.SUPPORTED if count_ok else Verdict.MIXED)
+    note_scaled_line(needed, lambda line: Verdict.SUPPORTED if share >= line
+                     else Verdict.MIXED, Verdict.SUPPORTED if count_ok else Verdict.MIXED)
 
 
 def _headline_figures(params: EventStudyParams) -> list[Figure]:

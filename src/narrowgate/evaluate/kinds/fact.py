@@ -115,16 +115,14 @@ class Fact(Evaluator[FactParams]):
                          why=c.why) for c in params.later_checks]
 
     def evaluate(self, claim: Claim, params: FactParams, ctx: EvalContext) -> Assessment:
-        from narrowgate.evaluate.core.stability import BAND, STEPS, note_replayed
+        from narrowgate.evaluate.core.stability import note_scaled_line
 
         tol = params.match_within_pct
         ok = {f.key: matches(f.claimed, f.recorded, tol) for f in params.figures}
         hits = sum(ok.values())
         verdict = _fact_verdict(params, tol)
         # stability: the same match with the tolerance moved across ±BAND of itself
-        again = [_fact_verdict(params, tol * (1 - BAND + 2 * BAND * k / (STEPS - 1)))
-                 for k in range(STEPS)]
-        note_replayed(sum(v is verdict for v in again) / STEPS, verdict)
+        note_scaled_line(tol, lambda within: _fact_verdict(params, within), verdict)
         figures: list[Figure] = []
         for f in params.figures:
             figures.append(figure(f.key, f.label.zh, f.label.en, _shown(f.recorded), f.unit,
