@@ -14,7 +14,7 @@ chooses which stored sources serve a read (`common_basis`, `eligible_sources`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -102,7 +102,13 @@ def eligible_sources(inst: str, covs: Sequence[Coverage], basis: Basis) -> list[
         raise DataNotFound(f"no stored source of {inst} serves the '{basis}' price basis "
                            f"({held})", "ask for a basis these sources serve, or add a source "
                            "that serves it")
-    return sorted(eligible, key=lambda c: (c.last, c.rows, c.source), reverse=True)
+    return newest_first(eligible)
+
+
+def newest_first(covs: Iterable[Coverage]) -> list[Coverage]:
+    """Sources in splice order: the newest last date first, then most rows, then name
+    (deterministic)."""
+    return sorted(covs, key=lambda c: (c.last, c.rows, c.source), reverse=True)
 
 
 def common_basis(insts: Sequence[str], covs: Sequence[Coverage], start: date | None = None

@@ -236,13 +236,13 @@ class DataHub:
                                 [prov])
         import pandas as pd
 
+        from narrowgate.data.basis import newest_first
         from narrowgate.data.splice import splice_columns
 
         with self.store.session():
             picks, provs, covs = self._resolve([instrument], "series", start, end, None)
             inst = picks[0][0]
-            mine = sorted((c for c in covs if c.instrument == inst and c.kind == "series"),
-                          key=lambda c: (c.last, c.rows, c.source), reverse=True)
+            mine = newest_first(c for c in covs if c.instrument == inst and c.kind == "series")
             mine.sort(key=lambda c: c.source != prefer)  # stable: the preferred first
             if len(mine) <= 1:
                 rows = self.store.read_rows("series", picks, start, end)

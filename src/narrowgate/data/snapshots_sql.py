@@ -91,8 +91,8 @@ def newest_forecasts(con: duckdb.DuckDBPyConnection, instrument: str, measure: s
     ``on_or_before``: its origin and rows (year, value, low, high, unit, n_analysts)."""
     if not has_snapshots(con):
         return None
-    origin = _origin(con, "SELECT max(fetch_id) FROM forecasts WHERE instrument = ? AND "
-                     "measure = ? AND as_of <= ?", [instrument, measure, on_or_before])
+    origin = _origin(con, "forecasts", "s.instrument = ? AND s.measure = ? AND s.as_of <= ?",
+                     [instrument, measure, on_or_before])
     if origin is None:
         return None
     frame = con.execute("SELECT year, value, low, high, unit, n_analysts FROM forecasts "
@@ -107,8 +107,7 @@ def newest_price_list(con: duckdb.DuckDBPyConnection, list_name: str, on_or_befo
     rows (the ``normalise_models`` columns)."""
     if not has_snapshots(con):
         return None
-    origin = _origin(con, "SELECT max(fetch_id) FROM price_lists WHERE list = ? AND "
-                     "as_of <= ?", [list_name, on_or_before])
+    origin = _origin(con, "price_lists", "s.list = ? AND s.as_of <= ?", [list_name, on_or_before])
     if origin is None:
         return None
     frame = con.execute("SELECT model_id, name, vendor AS provider, input_usd_per_m, "
@@ -144,19 +143,17 @@ def summaries(con: duckdb.DuckDBPyConnection) -> list[SnapshotSummary]:
             for r in rows]
 
 
-def _origin(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]
+def _origin(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[object]
             ) -> SnapshotOrigin | None:
-    row = con.execute(sql, params).fetchone()
-    if not row or row[0] is None:
+    """The newest snapshot of ``table`` matching ``where`` (the highest fetch id), with its
+    fetch-log row."""
+    row = con.execute(f"SELECT s.fetch_id, s.as_of, f.provider, f.request, f.fetched_at, "
+                      f"f.note FROM {table} s JOIN fetch_log f USING (fetch_id) WHERE {where} "
+                      "ORDER BY s.fetch_id DESC LIMIT 1", params).fetchone()
+    if row is None:
         return None
-    got = con.execute("SELECT f.fetch_id, f.provider, f.request, f.fetched_at, f.note, "
-                      "coalesce((SELECT max(as_of) FROM forecasts WHERE fetch_id = f.fetch_id), "
-                      "(SELECT max(as_of) FROM price_lists WHERE fetch_id = f.fetch_id)) "
-                      "FROM fetch_log f WHERE f.fetch_id = ?", [row[0]]).fetchone()
-    if got is None:
-        return None
-    return SnapshotOrigin(int(got[0]), str(got[1] or ""), str(got[2] or ""), got[3],
-                          got[5], str(got[4] or ""))
+    return SnapshotOrigin(int(row[0]), str(row[2] or ""), str(row[3] or ""), row[4], row[1],
+                          str(row[5] or ""))
 
 
 def _num(value: object) -> float | None:

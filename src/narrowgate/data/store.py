@@ -350,12 +350,9 @@ class Store:
                     _RECOVERY.format(p=self.path))
         except duckdb.Error as exc:
             raise self._write_failure(exc) or self._corrupt(exc) from exc
-        self._apply_schema(con, [(SCHEMA_VERSION, (*_DDL, *history_sql.HISTORY_DDL,
-                                                    *outbox_sql.OUTBOX_DDL,
-                                                    *jobs_sql.JOBS_DDL,
-                                                    *history_sql.CHECKS_DDL,
-                                                    *snapshots_sql.SNAPSHOTS_DDL,
-                                                    *timeline_sql.TIMELINE_DDL))])
+        # a new file: version 1's tables and every migration's, under the newest version
+        steps = (ddl for step in sorted(_MIGRATIONS) for ddl in _MIGRATIONS[step])
+        self._apply_schema(con, [(SCHEMA_VERSION, (*_DDL, *steps))])
 
     @contextmanager
     def session(self) -> Iterator[Store]:
