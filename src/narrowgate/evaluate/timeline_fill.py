@@ -140,6 +140,7 @@ def fill_timelines(thesis: Thesis, card: Scorecard, store: Store, *,
     from narrowgate.data.hub import DataHub
     from narrowgate.data.timeline_sql import cached_readings
     from narrowgate.data.view import DataView
+    from narrowgate.errors import NarrowgateError
     from narrowgate.evaluate.registry import EvalContext, get_evaluator
     from narrowgate.evaluate.runner import evaluate_claim
 
@@ -181,8 +182,8 @@ def fill_timelines(thesis: Thesis, card: Scorecard, store: Store, *,
                 try:
                     params = evaluator.params_model.model_validate(claim.params)
                     declared = [n.instrument for n in evaluator.data_needs(params, ctx)]
-                except Exception:  # a need that cannot be planned: the evidence names it
-                    declared = []
+                except (NarrowgateError, ValueError):  # a need that cannot be planned
+                    declared = []  # (unknown id, bad params): the evidence names what it read
                 fresh.append((claim_id, day, _read_set(result, declared), entry))
             if on_done is not None:
                 on_done(f"{claim_id} {day}")
